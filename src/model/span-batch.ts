@@ -19,6 +19,8 @@ export class SpanBatch {
   parentId: BigInt64Array;
   startNs: BigInt64Array;
   durationNs: BigInt64Array;
+  /** For X-Ray data: id of the document (segment or independent subsegment) the row came from. */
+  xrayDocId: BigInt64Array;
   kind: Uint8Array;
   statusCode: Uint8Array;
   source: Uint8Array;
@@ -46,6 +48,7 @@ export class SpanBatch {
     this.parentId = new BigInt64Array(capacity);
     this.startNs = new BigInt64Array(capacity);
     this.durationNs = new BigInt64Array(capacity);
+    this.xrayDocId = new BigInt64Array(capacity);
     this.kind = new Uint8Array(capacity);
     this.statusCode = new Uint8Array(capacity);
     this.source = new Uint8Array(capacity);
@@ -78,7 +81,7 @@ export class SpanBatch {
     this.events.pop();
     this.links.pop();
     this.xrayDoc.pop();
-    for (const f of [this.traceHi, this.traceLo, this.spanId, this.parentId, this.startNs, this.durationNs]) f[r] = 0n;
+    for (const f of [this.traceHi, this.traceLo, this.spanId, this.parentId, this.startNs, this.durationNs, this.xrayDocId]) f[r] = 0n;
     for (const f of [this.kind, this.statusCode, this.source, this.flags, this.droppedAttrs, this.droppedEvents, this.droppedLinks]) f[r] = 0;
     for (const col of this.attrs.values()) if (col.values.length > r) col.values.length = r;
   }
@@ -114,6 +117,7 @@ export class SpanBatch {
     this.parentId = big(this.parentId);
     this.startNs = big(this.startNs);
     this.durationNs = big(this.durationNs);
+    this.xrayDocId = big(this.xrayDocId);
     this.kind = u8(this.kind);
     this.statusCode = u8(this.statusCode);
     this.source = u8(this.source);
@@ -170,6 +174,7 @@ export function concatBatches(batches: SpanBatch[]): SpanBatch {
     out.parentId.set(b.parentId.subarray(0, n), off);
     out.startNs.set(b.startNs.subarray(0, n), off);
     out.durationNs.set(b.durationNs.subarray(0, n), off);
+    out.xrayDocId.set(b.xrayDocId.subarray(0, n), off);
     out.kind.set(b.kind.subarray(0, n), off);
     out.statusCode.set(b.statusCode.subarray(0, n), off);
     out.source.set(b.source.subarray(0, n), off);

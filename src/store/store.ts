@@ -1,0 +1,94 @@
+import type { SpanBatch } from '../model/span-batch.js';
+import type { AttrType, Span } from '../model/span.js';
+
+/**
+ * The storage seam. Callers (pipeline, api, query) see only this; each engine lives in its own folder
+ * (`duckdb/`, later `clickhouse/`) and passes the conformance suite in test/store/conformance.ts.
+ * Every method is async and every argument/result is structured-cloneable, so a Store can run in a
+ * worker thread behind an RPC proxy (pipeline/store-worker.ts) without callers noticing.
+ */
+export interface Store {
+  readonly engine: string;
+  /** Appends all batches in ONE transaction; resolves only once it is durable (committed). */
+  append(batches: readonly SpanBatch[], opts?: AppendOptions): Promise<AppendResult>;
+  /** All spans of a trace (32 hex id), in start order; [] when unknown. */
+  getTrace(traceId: string): Promise<Span[]>;
+  /** Many traces at once, keyed by 32-hex id; unknown ids are absent. */
+  getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>>;
+  /** Trace ids matching a Jaeger-style search, newest first. */
+  searchTraces(q: TraceSearch): Promise<string[]>;
+  /** Distinct datasets (service names), sorted. */
+  services(): Promise<string[]>;
+  /** Distinct span names of a service, with their kinds. */
+  operations(service: string): Promise<Operation[]>;
+  /** The attribute-column catalog. */
+  columns(): Promise<ColumnInfo[]>;
+  /**
+   * Runs a query compiled by query/ for this engine's dialect (see `dialect`). `{{attr:KEY}}` in the
+   * SQL is replaced by the attribute column of KEY, or NULL when the key was never seen.
+   */
+  select(sql: string): Promise<Record<string, unknown>[]>;
+  /** Small documents kept beside the spans: X-Ray groups, sampling rules, saved queries. */
+  putMeta(kind: string, name: string, value: unknown): Promise<void>;
+  getMeta<T = unknown>(kind: string, name: string): Promise<T | undefined>;
+  listMeta<T = unknown>(kind: string): Promise<{ name: string; value: T }[]>;
+  deleteMeta(kind: string, name: string): Promise<boolean>;
+  stats(): Promise<StoreStats>;
+  checkpoint(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AppendOptions {
+  /**
+   * X-Ray documents that replace earlier (in-progress) versions: spans stored from a document with
+   * one of these ids (in the same trace) are deleted in the same transaction. Values are 32-hex trace
+   * id + ':' + 16-hex document id.
+   */
+  replaceDocuments?: string[];
+}
+
+export interface AppendResult {
+  spans: number;
+  /** Attribute values that went to the overflow column because the column cap was reached. */
+  overflowed: number;
+}
+
+export interface TraceSearch {
+  service?: string;
+  operation?: string;
+  /** Each tag must match some span of the trace (any span, not only the root). */
+  tags?: Record<string, string>;
+  minDurationNs?: bigint;
+  maxDurationNs?: bigint;
+  /** Unix ns; spans starting in [startNs, endNs]. */
+  startNs?: bigint;
+  endNs?: bigint;
+  limit?: number;
+}
+
+export interface Operation {
+  name: string;
+  spanKind: string;
+}
+
+export interface ColumnInfo {
+  key: string;
+  type: AttrType;
+  /** Where the key was first seen. */
+  origin: 'resource' | 'span';
+  firstSeenMs: number;
+  lastSeenMs: number;
+}
+
+export interface StoreStats {
+  spans: number;
+  traces?: number;
+  bytesOnDisk: number;
+  columns: number;
+}
+
+/** Options every engine understands. */
+export interface StoreOptions {
+  /** Max attribute columns before values go to the overflow column (Honeycomb: 2,000). */
+  maxColumns?: number;
+}
