@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+
+/** Every setting, as a flag `--name` and an env var `HONEYRAY_<NAME>` (dashes -> underscores). */
+export interface Config {
+  dataDir: string;
+  memory: boolean;
+  listen: string;
+  httpPort: number;
+  otlpPort: number;
+  xrayPort: number;
+  apiKeys: string[];
+  maxBodyBytes: number;
+  corsOrigins: string[];
+  maxColumns: number;
+  maxQueuedBytes: number;
+  region: string;
+  accountId: string;
+  memoryLimit: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+interface FlagSpec {
+  key: keyof Config;
+  type: 'string' | 'boolean';
+  default: string;
+  help: string;
+}
+
+/** The flag table: parsing, env vars, defaults and `--help` all come from it. */
+export const FLAGS: Record<string, FlagSpec> = {
+  'data-dir': { key: 'dataDir', type: 'string', default: './honeyray-data', help: 'directory for the database file' },
+  memory: { key: 'memory', type: 'boolean', default: 'false', help: 'keep everything in memory (nothing on disk)' },
+  listen: { key: 'listen', type: 'string', default: '127.0.0.1', help: 'address every port binds to (0.0.0.0 for all interfaces)' },
+  'http-port': { key: 'httpPort', type: 'string', default: '16686', help: 'UI + APIs (Jaeger /api, Honeycomb /1, X-Ray, OTLP /v1/traces too)' },
+  'otlp-port': { key: 'otlpPort', type: 'string', default: '4318', help: 'OTLP/HTTP receiver (the SDKs\' default endpoint)' },
+  'xray-port': { key: 'xrayPort', type: 'string', default: '2000', help: 'X-Ray daemon: UDP segments and TCP sampling/API (0 = off)' },
+  'api-keys': { key: 'apiKeys', type: 'string', default: '', help: 'comma-separated keys required in x-honeycomb-team (empty = no auth)' },
+  'max-body': { key: 'maxBodyBytes', type: 'string', default: '20971520', help: 'largest accepted request body in bytes, also after decompression' },
+  'cors-origins': { key: 'corsOrigins', type: 'string', default: '*', help: 'origins allowed to send OTLP from a browser, comma-separated' },
+  'max-columns': { key: 'maxColumns', type: 'string', default: '2000', help: 'attribute columns before values go to the overflow column' },
+  'max-queued-bytes': { key: 'maxQueuedBytes', type: 'string', default: '268435456', help: 'ingest bytes waiting to be written before 503 + Retry-After' },
+  region: { key: 'region', type: 'string', default: 'us-east-1', help: 'region used in X-Ray ARNs' },
+  'account-id': { key: 'accountId', type: 'string', default: '000000000000', help: 'account id used in X-Ray ARNs' },
+  'memory-limit': { key: 'memoryLimit', type: 'string', default: '1GB', help: 'DuckDB memory limit' },
+  'log-level': { key: 'logLevel', type: 'string', default: 'info', help: 'debug, info, warn or error' },
+};
+
+export function envName(flag: string): string {
+  return 'HONEYRAY_' + flag.toUpperCase().replace(/-/g, '_');
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Flags win over env vars, env vars over defaults. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): { config: Config; positionals: string[]; help: boolean } {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
+  for (const [name, f] of Object.entries(FLAGS)) options[name] = { type: f.type };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const raw: Record<string, string> = {};
+  for (const [name, f] of Object.entries(FLAGS)) {
+    const v = (parsed.values as Record<string, string | boolean | undefined>)[name];
+    raw[name] = v !== undefined ? String(v) : env[envName(name)] ?? f.default;
+  }
+  const int = (name: string, min: number, max: number) => {
+    const n = Number(raw[name]);
+    if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name} (${envName(name)}): want an integer ${min}..${max}, got ${JSON.stringify(raw[name])}`);
+    return n;
+  };
+  const list = (name: string) => raw[name]!.split(',').map((s) => s.trim()).filter(Boolean);
+  const level = raw['log-level'];
+  if (!['debug', 'info', 'warn', 'error'].includes(level!)) throw new ConfigError(`--log-level: want debug, info, warn or error, got ${level}`);
+  const config: Config = {
+    dataDir: raw['data-dir']!,
+    memory: raw.memory === 'true' || raw.memory === '1',
+    listen: raw.listen!,
+    httpPort: int('http-port', 0, 65535),
+    otlpPort: int('otlp-port', 0, 65535),
+    xrayPort: int('xray-port', 0, 65535),
+    apiKeys: list('api-keys'),
+    maxBodyBytes: int('max-body', 1024, 2 ** 31),
+    corsOrigins: list('cors-origins'),
+    maxColumns: int('max-columns', 1, 100_000),
+    maxQueuedBytes: int('max-queued-bytes', 1, 2 ** 40),
+    region: raw.region!,
+    accountId: raw['account-id']!,
+    memoryLimit: raw['memory-limit']!,
+    logLevel: level as Config['logLevel'],
+  };
+  return { config, positionals: parsed.positionals, help: Boolean(parsed.values.help) };
+}
+
+export function helpText(): string {
+  const lines = [
+    'Usage: honeyray [serve] [flags]',
+    '',
+    'Runs Honeyray: OTLP/HTTP and AWS X-Ray in; Jaeger, Honeycomb and X-Ray APIs and a UI out.',
+    '',
+    'Flags (each also an environment variable):',
+  ];
+  for (const [name, f] of Object.entries(FLAGS)) {
+    const flag = f.type === 'boolean' ? `--${name}` : `--${name} <value>`;
+    lines.push(`  ${flag.padEnd(28)} ${f.help}`);
+    lines.push(`  ${''.padEnd(28)} env ${envName(name)}, default ${JSON.stringify(f.default)}`);
+  }
+  lines.push('  --help                       this text');
+  return lines.join('\n');
+}

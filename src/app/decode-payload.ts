@@ -1,0 +1,27 @@
+import type { Decoded, Decoder, IngestPayload } from '../pipeline/payload.js';
+import { decodeOtlpJson } from '../receivers/otlp/decode-json.js';
+import { decodeOtlpProto } from '../receivers/otlp/decode-proto.js';
+import { XrayAssembler } from '../receivers/xray/assembler.js';
+
+/** The ingest worker's decoder: picks the protocol's pure decoder for each payload. */
+export function decodePayload(): Decoder {
+  const xray = new XrayAssembler();
+  return (p: IngestPayload): Decoded => {
+    switch (p.kind) {
+      case 'otlp-proto':
+      case 'otlp-json': {
+        const r = p.kind === 'otlp-proto' ? decodeOtlpProto(p.body, { dataset: p.dataset }) : decodeOtlpJson(p.body, { dataset: p.dataset });
+        return { batch: r.batch, rejected: r.rejected, message: r.rejectMessage };
+      }
+      case 'xray': {
+        const r = xray.assemble(p.documents);
+        return {
+          batch: r.batch,
+          rejected: r.rejected.length,
+          rejectedDocuments: r.rejected.map((d) => ({ id: d.id, errorCode: d.errorCode, message: d.message })),
+          append: r.append,
+        };
+      }
+    }
+  };
+}

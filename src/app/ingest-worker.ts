@@ -1,0 +1,53 @@
+/**
+ * The ingest worker: owns the Store, decodes payloads next to it and group-commits them, and serves
+ * the main thread's read calls. Runs in a worker thread so the synchronous appender never blocks
+ * the HTTP event loop.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { GroupCommitter } from '../pipeline/group-commit.js';
+import type { Decoder } from '../pipeline/payload.js';
+import type { FromWorker, ToWorker } from '../pipeline/worker-protocol.js';
+import { PROXIED_METHODS } from '../pipeline/worker-protocol.js';
+import type { Store } from '../store/store.js';
+import { openStore, type StoreConfig } from './open-store.js';
+import { decodePayload } from './decode-payload.js';
+
+const port = parentPort!;
+const post = (m: FromWorker) => port.postMessage(m);
+
+async function main(): Promise<void> {
+  let store: Store;
+  try {
+    store = await openStore(workerData as StoreConfig);
+  } catch (err) {
+    post({ t: 'fatal', message: `cannot open store: ${(err as Error).message}` });
+    return;
+  }
+  const decode: Decoder = decodePayload();
+  const committer = new GroupCommitter(store, decode);
+  const allowed = new Set<string>(PROXIED_METHODS);
+
+  port.on('message', async (m: ToWorker) => {
+    try {
+      if (m.t === 'ingest') {
+        const r = await committer.submit(m.payload);
+        post({ t: 'result', id: m.id, ok: true, value: r });
+      } else if (m.t === 'call') {
+        if (!allowed.has(m.method)) throw new Error(`unknown store method ${m.method}`);
+        const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m.method]!;
+        const value = await fn.apply(store, m.args);
+        post({ t: 'result', id: m.id, ok: true, value });
+      } else if (m.t === 'close') {
+        await committer.flushed();
+        await store.close();
+        post({ t: 'result', id: m.id, ok: true, value: null });
+      }
+    } catch (err) {
+      const e = err as Error;
+      post({ t: 'result', id: m.id, ok: false, error: { name: e?.name ?? 'Error', message: e?.message ?? String(err) } });
+    }
+  });
+  post({ t: 'ready' });
+}
+
+void main();

@@ -1,0 +1,110 @@
+import { Worker } from 'node:worker_threads';
+import type { Store } from '../store/store.js';
+import type { IngestPayload, IngestResult } from './payload.js';
+import { type FromWorker, PROXIED_METHODS, type ToWorker } from './worker-protocol.js';
+
+export interface PipelineLimits {
+  /** Bytes of payload waiting in the pipeline before new requests are turned away (503/429). */
+  maxQueuedBytes: number;
+}
+
+/**
+ * The main thread's side of the ingest worker: `submit()` hands bytes over (transferred, not
+ * copied) and resolves once they are committed; `store` is a read/admin proxy to the worker's
+ * Store. `full()` is the backpressure signal receivers answer with 503 + Retry-After.
+ */
+export class IngestPipeline {
+  private nextId = 1;
+  private waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  private queuedBytes = 0;
+  private closing = false;
+  readonly store: Omit<Store, 'append' | 'close'>;
+
+  private constructor(private readonly worker: Worker, private readonly limits: PipelineLimits) {
+    worker.on('message', (m: FromWorker) => {
+      if (m.t !== 'result') return;
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id);
+      if (m.ok) w.resolve(m.value);
+      else w.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
+    });
+    worker.on('error', (err) => this.failAll(err));
+    worker.on('exit', (code) => this.failAll(new Error(`ingest worker exited with code ${code}`)));
+    const proxy: Record<string, unknown> = { engine: 'proxy' };
+    for (const m of PROXIED_METHODS) proxy[m] = (...args: unknown[]) => this.call(m, args);
+    this.store = proxy as unknown as Omit<Store, 'append' | 'close'>;
+  }
+
+  /** Starts the worker (`workerUrl` is the composition root's worker entry) and waits until the store is open. */
+  static async start(workerUrl: URL, workerData: unknown, limits: PipelineLimits): Promise<IngestPipeline> {
+    const worker = new Worker(workerUrl, { workerData });
+    await new Promise<void>((resolve, reject) => {
+      const onMsg = (m: FromWorker) => {
+        if (m.t === 'ready') { worker.off('message', onMsg); resolve(); }
+        if (m.t === 'fatal') { worker.off('message', onMsg); reject(new Error(m.message)); }
+      };
+      worker.on('message', onMsg);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`ingest worker exited with code ${code}`)));
+    });
+    return new IngestPipeline(worker, limits);
+  }
+
+  /** True when the pipeline holds more than its limit: answer 503/429 with Retry-After. */
+  full(): boolean {
+    return this.closing || this.queuedBytes >= this.limits.maxQueuedBytes;
+  }
+
+  async submit(payload: IngestPayload): Promise<IngestResult> {
+    if (this.closing) return { ok: false, reason: 'unavailable', message: 'server is shutting down' };
+    const bytes = payload.kind === 'xray' ? payload.documents.reduce((n, d) => n + d.length, 0) : payload.body.byteLength;
+    this.queuedBytes += bytes;
+    try {
+      const transfer = payload.kind === 'xray' ? [] : [ownBuffer(payload)];
+      return await this.send<IngestResult>({ t: 'ingest', id: 0, payload }, transfer);
+    } catch (err) {
+      return { ok: false, reason: 'unavailable', message: (err as Error).message };
+    } finally {
+      this.queuedBytes -= bytes;
+    }
+  }
+
+  /** Stops accepting, lets the worker commit what it has, closes the store, ends the worker. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    try {
+      await this.send({ t: 'close', id: 0 });
+    } finally {
+      await this.worker.terminate();
+    }
+  }
+
+  private call(method: string, args: unknown[]): Promise<unknown> {
+    return this.send({ t: 'call', id: 0, method, args });
+  }
+
+  private send<T>(msg: ToWorker, transfer: ArrayBuffer[] = []): Promise<T> {
+    const id = this.nextId++;
+    msg.id = id;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage(msg, transfer);
+    });
+  }
+
+  private failAll(err: Error): void {
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
+  }
+}
+
+/** Makes the body the sole owner of its ArrayBuffer so it can be transferred without a copy. */
+function ownBuffer(p: { body: Uint8Array }): ArrayBuffer {
+  const b = p.body;
+  if (b.byteOffset !== 0 || b.byteLength !== b.buffer.byteLength || !(b.buffer instanceof ArrayBuffer)) {
+    p.body = new Uint8Array(b);
+  }
+  return p.body.buffer as ArrayBuffer;
+}

@@ -1,0 +1,19 @@
+import type { IngestPayload } from './payload.js';
+
+/** Messages between the main thread and the ingest worker (which owns the store). */
+export type ToWorker =
+  | { t: 'ingest'; id: number; payload: IngestPayload }
+  | { t: 'call'; id: number; method: string; args: unknown[] }
+  | { t: 'close'; id: number };
+
+export type FromWorker =
+  | { t: 'ready' }
+  | { t: 'fatal'; message: string }
+  | { t: 'result'; id: number; ok: true; value: unknown }
+  | { t: 'result'; id: number; ok: false; error: { name: string; message: string } };
+
+/** Store methods the main thread may call through the worker (everything but append). */
+export const PROXIED_METHODS = [
+  'getTrace', 'getTraces', 'searchTraces', 'services', 'operations', 'columns', 'select',
+  'putMeta', 'getMeta', 'listMeta', 'deleteMeta', 'stats', 'checkpoint',
+] as const;

@@ -1,0 +1,106 @@
+/**
+ * Starts Honeyray the way the README does (`node dist/src/cli.js serve ...`) as a child process on
+ * free loopback ports, and stops it by PID with SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface RunningServer {
+  pid: number;
+  httpPort: number;
+  otlpPort: number;
+  xrayPort: number;
+  dataDir: string;
+  http: string;
+  otlp: string;
+  /** stderr so far (logs). */
+  logs(): string;
+  /** SIGTERM, wait for exit; returns the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL (a crash), wait for exit. */
+  kill(): Promise<void>;
+}
+
+export const CLI = resolve('dist/src/cli.js');
+
+export async function freePort(): Promise<number> {
+  // A port free for both TCP and UDP (the X-Ray daemon port is both).
+  for (;;) {
+    const port = await new Promise<number>((res, rej) => {
+      const s = createServer();
+      s.once('error', rej);
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => res(p));
+      });
+    });
+    const udpFree = await new Promise<boolean>((res) => {
+      const u = createSocket('udp4');
+      u.once('error', () => res(false));
+      u.bind(port, '127.0.0.1', () => u.close(() => res(true)));
+    });
+    if (udpFree) return port;
+  }
+}
+
+export async function startServer(opts: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<RunningServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'honeyray-test-'));
+  const [httpPort, otlpPort, xrayPort] = [await freePort(), await freePort(), await freePort()];
+  const child: ChildProcess = spawn(process.execPath, [
+    CLI, 'serve', '--data-dir', dataDir, '--http-port', String(httpPort), '--otlp-port', String(otlpPort),
+    '--xray-port', String(xrayPort), ...(opts.args ?? []),
+  ], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let logs = '';
+  child.stdout!.on('data', (d) => (logs += d));
+  child.stderr!.on('data', (d) => (logs += d));
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  await new Promise<void>((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`server did not start in 30 s:\n${logs}`)), 30_000);
+    const check = () => {
+      if (logs.includes('listening on')) { clearTimeout(t); res(); }
+    };
+    child.stderr!.on('data', check);
+    void exited.then((code) => { clearTimeout(t); rej(new Error(`server exited with ${code}:\n${logs}`)); });
+  });
+  return {
+    pid: child.pid!,
+    httpPort, otlpPort, xrayPort, dataDir,
+    http: `http://127.0.0.1:${httpPort}`,
+    otlp: `http://127.0.0.1:${otlpPort}`,
+    logs: () => logs,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      process.kill(child.pid!, 'SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode !== null) return;
+      process.kill(child.pid!, 'SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Polls `fn` until it returns a truthy value or `ms` pass. */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, ms = 10_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
