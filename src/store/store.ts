@@ -45,6 +45,11 @@ export interface AppendOptions {
    * id + ':' + 16-hex document id.
    */
   replaceDocuments?: string[];
+  /**
+   * Datasets learnt after the fact: X-Ray subsegments streamed on their own do not name their
+   * service; once their segment arrives, these spans (already stored) get its name.
+   */
+  assignDatasets?: { traceId: string; spanIds: string[]; dataset: string }[];
 }
 
 export interface AppendResult {

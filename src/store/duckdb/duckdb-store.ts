@@ -113,6 +113,7 @@ export class DuckDBStore implements Store {
     try {
       for (const p of plans) for (const sql of p.ddl) await w.run(sql);
       for (const doc of opts.replaceDocuments ?? []) await this.deleteDocument(doc);
+      for (const a of opts.assignDatasets ?? []) await this.assignDataset(a.traceId, a.spanIds, a.dataset);
       let spans = 0;
       let overflowed = 0;
       const appender = await w.createAppender('spans');
@@ -145,6 +146,13 @@ export class DuckDBStore implements Store {
     const [trace, doc] = key.split(':');
     const [hi, lo] = hexToTraceId(trace!);
     await this.writer.run('DELETE FROM spans WHERE trace_hi = $1 AND trace_lo = $2 AND xray_doc_id = $3', [hi, lo, hexToU64(doc!)]);
+  }
+
+  private async assignDataset(traceId: string, spanIds: string[], dataset: string): Promise<void> {
+    if (spanIds.length === 0) return;
+    const [hi, lo] = hexToTraceId(traceId);
+    const ids = spanIds.map((s) => String(hexToU64(s))).join(', ');
+    await this.writer.run(`UPDATE spans SET dataset = $1 WHERE trace_hi = $2 AND trace_lo = $3 AND span_id IN (${ids})`, [dataset, hi, lo]);
   }
 
   private chunkPlan(): Omit<ChunkPlan, 'overflowKeys'> {
