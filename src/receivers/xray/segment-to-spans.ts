@@ -7,7 +7,7 @@
  * - Every inline subsegment, at any depth, becomes a child span of its enclosing (sub)segment, in the
  *   segment's dataset. Subsegments in namespace `remote` or `aws` are CLIENT spans, others INTERNAL.
  * - The top row carries the original document text (`batch.xrayDoc`) so BatchGetTraces can return it
- *   unchanged.
+ *   unchanged; every row of the document gets the document's id in `batch.xrayDocId`.
  */
 import { hexToTraceId, hexToU64, xrayToW3c } from '../../model/ids.js';
 import { Attr, METADATA_PREFIX } from '../../model/semconv.js';
@@ -71,6 +71,8 @@ export function appendSegment(batch: SpanBatch, doc: SegmentDocument, raw: strin
     const ctx: Ctx = { batch, hi, lo, dataset, inherited: null };
     const row = addEntity(ctx, doc, parent, !independent);
     batch.xrayDoc[row] = raw;
+    const docId = batch.spanId[row]!;
+    for (let r = row; r < batch.length; r++) batch.xrayDocId[r] = docId;
   } catch (e) {
     while (batch.length > start) batch.popRow();
     throw e;

@@ -25,6 +25,7 @@ describe('every capture maps', () => {
         for (let r = 0; r < b.length; r++) {
           assert.equal(traceIdToHex(b.traceHi[r]!, b.traceLo[r]!), w3c);
           assert.equal(b.source[r], 1);
+          assert.equal(u64ToHex(b.xrayDocId[r]!), doc.id);
           if (r > 0) {
             assert.equal(b.xrayDoc[r], null);
             assert.equal(b.dataset[r], b.dataset[0]);
