@@ -7,19 +7,21 @@ interface Pending {
 }
 
 /**
- * Group commit: payloads that arrive while a transaction is being written wait, then all of them
- * are decoded and appended together in the next transaction. Each caller is answered only after
- * the transaction holding its spans has committed.
+ * Group commit: payloads that arrive while the store is busy wait, then all of them are decoded
+ * and appended together in the next transaction. Each caller is answered only after the transaction
+ * holding its spans has committed. With an engine that has `ready()`, the next group is formed as
+ * soon as the engine can take it, so its appends overlap the previous group's commit.
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
-  private running = false;
+  private draining = false;
+  private inflight = new Set<Promise<void>>();
   private idle: (() => void)[] = [];
   commits = 0;
   spans = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'append' | 'ready'>,
     private readonly decode: Decoder,
     private readonly maxSpansPerCommit = 50_000,
   ) {}
@@ -27,47 +29,69 @@ export class GroupCommitter {
   submit(payload: IngestPayload): Promise<IngestResult> {
     return new Promise((resolve) => {
       this.queue.push({ payload, resolve });
-      if (!this.running) void this.drain();
+      if (!this.draining) void this.drain();
     });
   }
 
   /** Resolves when everything submitted so far is committed. */
   flushed(): Promise<void> {
-    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    if (!this.draining && this.queue.length === 0 && this.inflight.size === 0) return Promise.resolve();
     return new Promise((r) => this.idle.push(r));
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
+    this.draining = true;
     while (this.queue.length > 0) {
-      const group: { p: Pending; d: Decoded }[] = [];
-      let spans = 0;
-      while (this.queue.length > 0 && spans < this.maxSpansPerCommit) {
-        const p = this.queue.shift()!;
-        try {
-          const d = this.decode(p.payload);
-          group.push({ p, d });
-          spans += d.batch.length;
-        } catch (err) {
-          const message = err instanceof PayloadError || (err as Error)?.name?.endsWith('ParseError') ? (err as Error).message : `failed to decode: ${String(err)}`;
-          p.resolve({ ok: false, reason: 'parse', message });
-        }
-      }
+      if (this.store.ready) await this.store.ready();
+      const group = this.takeGroup();
       if (group.length === 0) continue;
+      const done = this.commit(group);
+      this.inflight.add(done);
+      void done.finally(() => {
+        this.inflight.delete(done);
+        this.maybeIdle();
+      });
+      if (!this.store.ready) await done;
+    }
+    this.draining = false;
+    this.maybeIdle();
+  }
+
+  private takeGroup(): { p: Pending; d: Decoded }[] {
+    const group: { p: Pending; d: Decoded }[] = [];
+    let spans = 0;
+    while (this.queue.length > 0 && spans < this.maxSpansPerCommit) {
+      const p = this.queue.shift()!;
       try {
-        const replace = group.flatMap((g) => g.d.append?.replaceDocuments ?? []);
-        const assign = group.flatMap((g) => g.d.append?.assignDatasets ?? []);
-        await this.store.append(group.map((g) => g.d.batch), { replaceDocuments: replace, assignDatasets: assign });
-        this.commits++;
-        this.spans += spans;
-        for (const { p, d } of group) {
-          p.resolve({ ok: true, accepted: d.batch.length, rejected: d.rejected, message: d.message, rejectedDocuments: d.rejectedDocuments });
-        }
+        const d = this.decode(p.payload);
+        group.push({ p, d });
+        spans += d.batch.length;
       } catch (err) {
-        for (const { p } of group) p.resolve({ ok: false, reason: 'unavailable', message: `storage error: ${(err as Error).message}` });
+        const e = err as Error;
+        const known = err instanceof PayloadError || e?.name?.endsWith('ParseError');
+        p.resolve({ ok: false, reason: 'parse', message: known ? e.message : `failed to decode: ${String(err)}` });
       }
     }
-    this.running = false;
+    return group;
+  }
+
+  private async commit(group: { p: Pending; d: Decoded }[]): Promise<void> {
+    try {
+      const replace = group.flatMap((g) => g.d.append?.replaceDocuments ?? []);
+      const assign = group.flatMap((g) => g.d.append?.assignDatasets ?? []);
+      const r = await this.store.append(group.map((g) => g.d.batch), { replaceDocuments: replace, assignDatasets: assign });
+      this.commits++;
+      this.spans += r.spans;
+      for (const { p, d } of group) {
+        p.resolve({ ok: true, accepted: d.batch.length, rejected: d.rejected, message: d.message, rejectedDocuments: d.rejectedDocuments });
+      }
+    } catch (err) {
+      for (const { p } of group) p.resolve({ ok: false, reason: 'unavailable', message: `storage error: ${(err as Error).message}` });
+    }
+  }
+
+  private maybeIdle(): void {
+    if (this.draining || this.queue.length > 0 || this.inflight.size > 0) return;
     for (const r of this.idle.splice(0)) r();
   }
 }

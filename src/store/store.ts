@@ -11,6 +11,13 @@ export interface Store {
   readonly engine: string;
   /** Appends all batches in ONE transaction; resolves only once it is durable (committed). */
   append(batches: readonly SpanBatch[], opts?: AppendOptions): Promise<AppendResult>;
+  /**
+   * Optional: resolves when another `append` can start writing at once. An engine that has it may
+   * be given a new append while earlier ones are still committing (the pipeline waits for `ready`
+   * before forming each group, so groups grow while the engine is busy). Without it, appends are
+   * issued one at a time.
+   */
+  ready?(): Promise<void>;
   /** All spans of a trace (32 hex id), in start order; [] when unknown. */
   getTrace(traceId: string): Promise<Span[]>;
   /** Many traces at once, keyed by 32-hex id; unknown ids are absent. */

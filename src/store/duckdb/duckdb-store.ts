@@ -1,60 +1,25 @@
 import { statSync } from 'node:fs';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBAppender } from '@duckdb/node-api';
-import duckdb from '@duckdb/node-bindings';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { SpanBatch } from '../../model/span-batch.js';
-import { hexToTraceId, hexToU64 } from '../../model/ids.js';
+import { hexToTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
 import type { AppendOptions, AppendResult, ColumnInfo, Operation, Store, StoreOptions, StoreStats, TraceSearch } from '../store.js';
 import { Catalog } from './catalog.js';
-import { appendBatch, type ChunkPlan, type ColumnSource } from './chunk-writer.js';
+import { SpanWriter } from './span-writer.js';
 import { rowToSpan } from './row-to-span.js';
-import { ATTR_PREFIX, DDL, FIXED_COLUMNS, SQL_TYPE, attrColumnName, quoteIdent, quoteString } from './schema.js';
+import { ATTR_PREFIX, DDL, attrColumnName, quoteIdent, quoteString } from './schema.js';
 import { compileTraceSearch } from './trace-search.js';
 
 export interface DuckDBStoreOptions extends StoreOptions {
   /** Database file, or ':memory:'. */
   path: string;
+  /** Background checkpoint after this many appended spans (0 = only DuckDB's own, at 1GB of WAL). */
+  checkpointEverySpans?: number;
   /** DuckDB threads (default: DuckDB's own choice). */
   threads?: number;
   /** DuckDB memory_limit, e.g. '1GB'. */
   memoryLimit?: string;
 }
-
-const TYPE_ID: Record<string, duckdb.Type> = {
-  BIGINT: duckdb.Type.BIGINT,
-  UTINYINT: duckdb.Type.UTINYINT,
-  UINTEGER: duckdb.Type.UINTEGER,
-  VARCHAR: duckdb.Type.VARCHAR,
-  DOUBLE: duckdb.Type.DOUBLE,
-  BOOLEAN: duckdb.Type.BOOLEAN,
-};
-
-const FIXED_SOURCES: Record<string, ColumnSource> = {
-  trace_hi: { kind: 'big', field: 'traceHi' },
-  trace_lo: { kind: 'big', field: 'traceLo' },
-  span_id: { kind: 'big', field: 'spanId' },
-  parent_id: { kind: 'big', field: 'parentId' },
-  start_ns: { kind: 'big', field: 'startNs' },
-  duration_ns: { kind: 'big', field: 'durationNs' },
-  xray_doc_id: { kind: 'big', field: 'xrayDocId' },
-  kind: { kind: 'u8', field: 'kind' },
-  status_code: { kind: 'u8', field: 'statusCode' },
-  source: { kind: 'u8', field: 'source' },
-  flags: { kind: 'u32', field: 'flags' },
-  dropped_attrs: { kind: 'u32', field: 'droppedAttrs' },
-  dropped_events: { kind: 'u32', field: 'droppedEvents' },
-  dropped_links: { kind: 'u32', field: 'droppedLinks' },
-  dataset: { kind: 'str', field: 'dataset' },
-  name: { kind: 'str', field: 'name' },
-  trace_state: { kind: 'str', field: 'traceState' },
-  status_message: { kind: 'str', field: 'statusMessage' },
-  scope_name: { kind: 'str', field: 'scopeName' },
-  scope_version: { kind: 'str', field: 'scopeVersion' },
-  events: { kind: 'json', field: 'events' },
-  links: { kind: 'json', field: 'links' },
-  xray_doc: { kind: 'doc' },
-  attrs_overflow: { kind: 'overflow' },
-};
 
 /** The embedded default engine. One writer connection (used by one pipeline), one reader connection. */
 export class DuckDBStore implements Store {
@@ -63,10 +28,13 @@ export class DuckDBStore implements Store {
   private writeQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
+  private writer!: SpanWriter;
+
   private constructor(
     private readonly opts: DuckDBStoreOptions,
     private readonly instance: DuckDBInstance,
-    private readonly writer: DuckDBConnection,
+    /** Meta writes and checkpoints. */
+    private readonly admin: DuckDBConnection,
     private readonly reader: DuckDBConnection,
   ) {
     this.catalog = new Catalog(opts.maxColumns ?? 2000);
@@ -76,12 +44,15 @@ export class DuckDBStore implements Store {
     const config: Record<string, string> = {};
     if (opts.threads) config.threads = String(opts.threads);
     if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+    // Checkpoints run in the background (span-writer.ts); this is only the safety net.
+    config.wal_autocheckpoint = '1GB';
     const instance = await DuckDBInstance.create(opts.path, config);
-    const writer = await instance.connect();
+    const admin = await instance.connect();
     const reader = await instance.connect();
-    const store = new DuckDBStore(opts, instance, writer, reader);
-    for (const sql of DDL) await writer.run(sql);
+    const store = new DuckDBStore(opts, instance, admin, reader);
+    for (const sql of DDL) await admin.run(sql);
     await store.loadCatalog();
+    store.writer = await SpanWriter.create(instance, admin, () => store.catalog, () => store.loadCatalog(), opts.checkpointEverySpans ?? 200_000);
     return store;
   }
 
@@ -97,81 +68,15 @@ export class DuckDBStore implements Store {
     })));
   }
 
-  /** Appends run one at a time (one writer); each is one transaction, durable when it resolves. */
+  /** One transaction per call, durable when it resolves; see span-writer.ts for the overlap. */
   append(batches: readonly SpanBatch[], opts: AppendOptions = {}): Promise<AppendResult> {
-    const run = this.writeQueue.then(() => this.appendNow(batches, opts));
-    this.writeQueue = run.catch(() => undefined);
-    return run;
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return this.writer.append(batches, opts);
   }
 
-  private async appendNow(batches: readonly SpanBatch[], opts: AppendOptions): Promise<AppendResult> {
-    if (this.closed) throw new Error('store is closed');
-    const now = Date.now();
-    const plans = batches.map((b) => this.catalog.plan(b, now));
-    const w = this.writer;
-    await w.run('BEGIN TRANSACTION');
-    try {
-      for (const p of plans) for (const sql of p.ddl) await w.run(sql);
-      for (const doc of opts.replaceDocuments ?? []) await this.deleteDocument(doc);
-      for (const a of opts.assignDatasets ?? []) await this.assignDataset(a.traceId, a.spanIds, a.dataset);
-      let spans = 0;
-      let overflowed = 0;
-      const appender = await w.createAppender('spans');
-      try {
-        const plan = this.chunkPlan();
-        const raw = rawAppender(appender);
-        for (let i = 0; i < batches.length; i++) {
-          const b = batches[i]!;
-          if (b.length === 0) continue;
-          overflowed += appendBatch(raw, { ...plan, overflowKeys: plans[i]!.overflowKeys }, b);
-          spans += b.length;
-        }
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
-      }
-      for (const c of this.catalog.takeDirty()) {
-        await w.run('INSERT OR REPLACE INTO columns VALUES ($1, $2, $3, $4, $5)', [c.key, c.type, c.origin, BigInt(c.firstSeenMs), BigInt(c.lastSeenMs)]);
-      }
-      await w.run('COMMIT');
-      return { spans, overflowed };
-    } catch (err) {
-      await w.run('ROLLBACK').catch(() => undefined);
-      await this.loadCatalog();
-      throw err;
-    }
-  }
-
-  private async deleteDocument(key: string): Promise<void> {
-    const [trace, doc] = key.split(':');
-    const [hi, lo] = hexToTraceId(trace!);
-    await this.writer.run('DELETE FROM spans WHERE trace_hi = $1 AND trace_lo = $2 AND xray_doc_id = $3', [hi, lo, hexToU64(doc!)]);
-  }
-
-  private async assignDataset(traceId: string, spanIds: string[], dataset: string): Promise<void> {
-    if (spanIds.length === 0) return;
-    const [hi, lo] = hexToTraceId(traceId);
-    const ids = spanIds.map((s) => String(hexToU64(s))).join(', ');
-    await this.writer.run(`UPDATE spans SET dataset = $1 WHERE trace_hi = $2 AND trace_lo = $3 AND span_id IN (${ids})`, [dataset, hi, lo]);
-  }
-
-  private chunkPlan(): Omit<ChunkPlan, 'overflowKeys'> {
-    const sources: ColumnSource[] = [];
-    const types: duckdb.LogicalType[] = [];
-    for (const [name, type] of FIXED_COLUMNS) {
-      sources.push(FIXED_SOURCES[name]!);
-      types.push(duckdb.create_logical_type(TYPE_ID[type]!));
-    }
-    for (const c of this.tableAttrColumns()) {
-      sources.push({ kind: 'attr', key: c.key, type: c.type });
-      types.push(duckdb.create_logical_type(TYPE_ID[SQL_TYPE[c.type]]!));
-    }
-    return { sources, types };
-  }
-
-  /** Attribute columns in table order (the order they were added). */
-  private tableAttrColumns(): ColumnInfo[] {
-    return this.catalog.all();
+  /** Resolves when another append can start at once: the pipeline sizes its group commits by it. */
+  ready(): Promise<void> {
+    return this.writer.ready();
   }
 
   async getTrace(traceId: string): Promise<Span[]> {
@@ -224,7 +129,7 @@ export class DuckDBStore implements Store {
   }
 
   async putMeta(kind: string, name: string, value: unknown): Promise<void> {
-    await this.serialWrite(() => this.writer.run('INSERT OR REPLACE INTO meta VALUES ($1, $2, $3)', [kind, name, JSON.stringify(value)]));
+    await this.serialWrite(() => this.admin.run('INSERT OR REPLACE INTO meta VALUES ($1, $2, $3)', [kind, name, JSON.stringify(value)]));
   }
 
   async getMeta<T>(kind: string, name: string): Promise<T | undefined> {
@@ -238,7 +143,7 @@ export class DuckDBStore implements Store {
   }
 
   async deleteMeta(kind: string, name: string): Promise<boolean> {
-    const r = await this.serialWrite(() => this.writer.run('DELETE FROM meta WHERE kind = $1 AND name = $2', [kind, name]));
+    const r = await this.serialWrite(() => this.admin.run('DELETE FROM meta WHERE kind = $1 AND name = $2', [kind, name]));
     return r.rowsChanged > 0;
   }
 
@@ -257,16 +162,19 @@ export class DuckDBStore implements Store {
   }
 
   async checkpoint(): Promise<void> {
-    await this.serialWrite(() => this.writer.run('CHECKPOINT'));
+    await this.writer.idle();
+    await this.serialWrite(() => this.admin.run('CHECKPOINT'));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.writeQueue;
     this.closed = true;
-    if (this.opts.path !== ':memory:') await this.writer.run('CHECKPOINT').catch(() => undefined);
+    await this.writer.idle();
+    await this.writeQueue;
+    if (this.opts.path !== ':memory:') await this.admin.run('CHECKPOINT').catch(() => undefined);
+    this.writer.close();
     this.reader.closeSync();
-    this.writer.closeSync();
+    this.admin.closeSync();
     this.instance.closeSync();
   }
 
@@ -283,9 +191,5 @@ function traceHex(hi: bigint, lo: bigint): string {
   return BigInt.asUintN(64, hi).toString(16).padStart(16, '0') + BigInt.asUintN(64, lo).toString(16).padStart(16, '0');
 }
 
-/** node-api keeps the raw appender private; the chunk writer needs it (see chunk-writer.ts). */
-function rawAppender(a: DuckDBAppender): duckdb.Appender {
-  return (a as unknown as { appender: duckdb.Appender }).appender;
-}
 
 export { quoteString };

@@ -1,0 +1,202 @@
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import duckdb from '@duckdb/node-bindings';
+import { hexToTraceId, hexToU64 } from '../../model/ids.js';
+import type { SpanBatch } from '../../model/span-batch.js';
+import type { AppendOptions, AppendResult } from '../store.js';
+import type { Catalog } from './catalog.js';
+import { appendBatch, type ChunkPlan, type ColumnSource } from './chunk-writer.js';
+import { FIXED_COLUMNS, SQL_TYPE } from './schema.js';
+
+/**
+ * The write path: two writer connections so that one transaction's COMMIT (WAL write, on DuckDB's
+ * threads) overlaps the next transaction's appends (on ours): measured +30% spans/s on 2 cores.
+ * Appends never conflict in DuckDB; anything that could (new columns, deletes, updates) runs
+ * exclusively, after earlier commits and before later appends.
+ *
+ * Checkpoints (which compress the WAL into the file) run in the background on their own connection
+ * every `checkpointEverySpans`, instead of inside whichever commit crosses `wal_autocheckpoint`: that
+ * one commit used to stall for ~1 s.
+ */
+export class SpanWriter {
+  private syncChain: Promise<void> = Promise.resolve();
+  private slots: { conn: DuckDBConnection; commit: Promise<unknown> }[];
+  private sinceCheckpoint = 0;
+  private checkpointing: Promise<void> | null = null;
+
+  private constructor(conns: DuckDBConnection[], private readonly admin: DuckDBConnection, private readonly catalog: () => Catalog, private readonly reloadCatalog: () => Promise<void>, private readonly checkpointEverySpans: number) {
+    this.slots = conns.map((conn) => ({ conn, commit: Promise.resolve() }));
+  }
+
+  static async create(instance: DuckDBInstance, admin: DuckDBConnection, catalog: () => Catalog, reload: () => Promise<void>, checkpointEverySpans: number): Promise<SpanWriter> {
+    const conns = [await instance.connect(), await instance.connect()];
+    return new SpanWriter(conns, admin, catalog, reload, checkpointEverySpans);
+  }
+
+  /** Resolves when a new append can start writing at once (used to size group commits). */
+  async ready(): Promise<void> {
+    await this.syncChain;
+    await Promise.race(this.slots.map((s) => s.commit));
+  }
+
+  /** One transaction for all batches; resolves once committed. */
+  append(batches: readonly SpanBatch[], opts: AppendOptions): Promise<AppendResult> {
+    const prev = this.syncChain;
+    let release!: () => void;
+    this.syncChain = new Promise((r) => (release = r));
+    return this.run(prev, release, batches, opts);
+  }
+
+  private async run(prev: Promise<void>, release: () => void, batches: readonly SpanBatch[], opts: AppendOptions): Promise<AppendResult> {
+    await prev;
+    const now = Date.now();
+    const catalog = this.catalog();
+    const plans = batches.map((b) => catalog.plan(b, now));
+    const exclusive = plans.some((p) => p.ddl.length > 0) || (opts.replaceDocuments?.length ?? 0) > 0 || (opts.assignDatasets?.length ?? 0) > 0;
+    let released = false;
+    const done = () => { if (!released) { released = true; release(); } };
+    try {
+      if (exclusive) await Promise.all(this.slots.map((s) => s.commit));
+      const slot = await this.freeSlot();
+      const w = slot.conn;
+      let result: AppendResult;
+      await w.run('BEGIN TRANSACTION');
+      try {
+        for (const p of plans) for (const sql of p.ddl) await w.run(sql);
+        for (const doc of opts.replaceDocuments ?? []) await deleteDocument(w, doc);
+        for (const a of opts.assignDatasets ?? []) await assignDataset(w, a.traceId, a.spanIds, a.dataset);
+        result = this.appendRows(w, await w.createAppender('spans'), batches, plans.map((p) => p.overflowKeys));
+        for (const c of catalog.takeDirty()) {
+          await w.run('INSERT OR REPLACE INTO columns VALUES ($1, $2, $3, $4, $5)', [c.key, c.type, c.origin, BigInt(c.firstSeenMs), BigInt(c.lastSeenMs)]);
+        }
+      } catch (err) {
+        await w.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      const commit = w.run('COMMIT');
+      slot.commit = commit.catch(() => undefined);
+      if (!exclusive) done();
+      try {
+        await commit;
+      } catch (err) {
+        await w.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      this.maybeCheckpoint(result.spans);
+      return result;
+    } catch (err) {
+      await this.reloadCatalog();
+      throw err;
+    } finally {
+      done();
+    }
+  }
+
+  private appendRows(w: DuckDBConnection, appender: DuckDBAppender, batches: readonly SpanBatch[], overflowKeys: string[][]): AppendResult {
+    let spans = 0;
+    let overflowed = 0;
+    try {
+      const plan = chunkPlan(this.catalog());
+      const raw = (appender as unknown as { appender: duckdb.Appender }).appender; // node-api keeps it private
+      for (let i = 0; i < batches.length; i++) {
+        const b = batches[i]!;
+        if (b.length === 0) continue;
+        overflowed += appendBatch(raw, { ...plan, overflowKeys: overflowKeys[i]! }, b);
+        spans += b.length;
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    void w;
+    return { spans, overflowed };
+  }
+
+  private async freeSlot(): Promise<(typeof this.slots)[number]> {
+    for (;;) {
+      const settled = await Promise.race(this.slots.map((s) => s.commit.then(() => s)));
+      return settled;
+    }
+  }
+
+  private maybeCheckpoint(spans: number): void {
+    this.sinceCheckpoint += spans;
+    if (this.checkpointEverySpans <= 0 || this.checkpointing || this.sinceCheckpoint < this.checkpointEverySpans) return;
+    this.sinceCheckpoint = 0;
+    this.checkpointing = this.admin.run('CHECKPOINT').then(() => undefined, () => undefined).finally(() => (this.checkpointing = null));
+  }
+
+  /** Waits for commits and any background checkpoint. */
+  async idle(): Promise<void> {
+    await this.syncChain;
+    await Promise.all(this.slots.map((s) => s.commit));
+    await this.checkpointing;
+  }
+
+  close(): void {
+    for (const s of this.slots) s.conn.closeSync();
+  }
+}
+
+const TYPE_ID: Record<string, duckdb.Type> = {
+  BIGINT: duckdb.Type.BIGINT,
+  UTINYINT: duckdb.Type.UTINYINT,
+  UINTEGER: duckdb.Type.UINTEGER,
+  VARCHAR: duckdb.Type.VARCHAR,
+  DOUBLE: duckdb.Type.DOUBLE,
+  BOOLEAN: duckdb.Type.BOOLEAN,
+};
+
+const FIXED_SOURCES: Record<string, ColumnSource> = {
+  trace_hi: { kind: 'big', field: 'traceHi' },
+  trace_lo: { kind: 'big', field: 'traceLo' },
+  span_id: { kind: 'big', field: 'spanId' },
+  parent_id: { kind: 'big', field: 'parentId' },
+  start_ns: { kind: 'big', field: 'startNs' },
+  duration_ns: { kind: 'big', field: 'durationNs' },
+  xray_doc_id: { kind: 'big', field: 'xrayDocId' },
+  kind: { kind: 'u8', field: 'kind' },
+  status_code: { kind: 'u8', field: 'statusCode' },
+  source: { kind: 'u8', field: 'source' },
+  flags: { kind: 'u32', field: 'flags' },
+  dropped_attrs: { kind: 'u32', field: 'droppedAttrs' },
+  dropped_events: { kind: 'u32', field: 'droppedEvents' },
+  dropped_links: { kind: 'u32', field: 'droppedLinks' },
+  dataset: { kind: 'str', field: 'dataset' },
+  name: { kind: 'str', field: 'name' },
+  trace_state: { kind: 'str', field: 'traceState' },
+  status_message: { kind: 'str', field: 'statusMessage' },
+  scope_name: { kind: 'str', field: 'scopeName' },
+  scope_version: { kind: 'str', field: 'scopeVersion' },
+  events: { kind: 'json', field: 'events' },
+  links: { kind: 'json', field: 'links' },
+  xray_doc: { kind: 'doc' },
+  attrs_overflow: { kind: 'overflow' },
+};
+
+/** Column sources and types in table order: fixed columns, then attribute columns in catalog order. */
+function chunkPlan(catalog: Catalog): Omit<ChunkPlan, 'overflowKeys'> {
+  const sources: ColumnSource[] = [];
+  const types: duckdb.LogicalType[] = [];
+  for (const [name, type] of FIXED_COLUMNS) {
+    sources.push(FIXED_SOURCES[name]!);
+    types.push(duckdb.create_logical_type(TYPE_ID[type]!));
+  }
+  for (const c of catalog.all()) {
+    sources.push({ kind: 'attr', key: c.key, type: c.type });
+    types.push(duckdb.create_logical_type(TYPE_ID[SQL_TYPE[c.type]]!));
+  }
+  return { sources, types };
+}
+
+async function deleteDocument(w: DuckDBConnection, key: string): Promise<void> {
+  const [trace, doc] = key.split(':');
+  const [hi, lo] = hexToTraceId(trace!);
+  await w.run('DELETE FROM spans WHERE trace_hi = $1 AND trace_lo = $2 AND xray_doc_id = $3', [hi, lo, hexToU64(doc!)]);
+}
+
+async function assignDataset(w: DuckDBConnection, traceId: string, spanIds: string[], dataset: string): Promise<void> {
+  if (spanIds.length === 0) return;
+  const [hi, lo] = hexToTraceId(traceId);
+  const ids = spanIds.map((s) => String(hexToU64(s))).join(', ');
+  await w.run(`UPDATE spans SET dataset = $1 WHERE trace_hi = $2 AND trace_lo = $3 AND span_id IN (${ids})`, [dataset, hi, lo]);
+}
