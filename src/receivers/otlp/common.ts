@@ -2,7 +2,7 @@
  * What the protobuf and JSON OTLP decoders share: options and result types, the dataset rule, the flat attribute
  * list they fill before a span is known to be valid, and the reject log.
  */
-import { SpanBatch } from '../../model/span-batch.js';
+import { SpanBatch, type AttrColumn } from '../../model/span-batch.js';
 import type { AnyValue, AttrScalar, AttrType } from '../../model/span.js';
 
 export interface DecodeOptions {
@@ -59,12 +59,16 @@ export class AttrList {
   types: AttrType[] = [];
   vals: AttrScalar[] = [];
   n = 0;
+  /** The batch column of each entry, once known (a list applied to many rows skips the Map lookups). */
+  private cols: (AttrColumn | undefined)[] = [];
+  private colsOf: SpanBatch | null = null;
 
   push(key: string, type: AttrType, val: AttrScalar): void {
     const i = this.n++;
     this.keys[i] = key;
     this.types[i] = type;
     this.vals[i] = val;
+    this.cols[i] = undefined;
   }
 
   clear(): void {
@@ -76,6 +80,7 @@ export class AttrList {
       this.keys[i] = o.keys[i]!;
       this.types[i] = o.types[i]!;
       this.vals[i] = o.vals[i]!;
+      this.cols[i] = undefined;
     }
     this.n = o.n;
   }
@@ -86,11 +91,25 @@ export class AttrList {
     return undefined;
   }
 
+  /**
+   * Sets the attributes on `row` (the last row of the batch). The common case, a column of the same type that
+   * already holds the rows before this one, is appended to directly; anything else goes through `setAttr`.
+   */
   applyTo(batch: SpanBatch, row: number): void {
     const keys = this.keys;
     const types = this.types;
     const vals = this.vals;
-    for (let i = 0, n = this.n; i < n; i++) batch.setAttr(row, keys[i]!, types[i]!, vals[i]!);
+    const cols = this.cols;
+    if (this.colsOf !== batch) {
+      this.colsOf = batch;
+      cols.fill(undefined);
+    }
+    for (let i = 0, n = this.n; i < n; i++) {
+      let col = cols[i];
+      if (col === undefined) col = cols[i] = batch.attrs.get(keys[i]!);
+      if (col !== undefined && col.type === types[i] && col.values.length === row) col.values.push(vals[i]!);
+      else batch.setAttr(row, keys[i]!, types[i]!, vals[i]!);
+    }
   }
 }
 

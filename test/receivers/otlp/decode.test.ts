@@ -536,3 +536,11 @@ describe('malformed JSON', () => {
     assert.throws(() => decodeOtlpJson(spanWith({ events: [{ name: 'e', attributes: [{ key: 'k', value: v }] }] }), {}), OtlpParseError);
   });
 });
+
+describe('bench/otlp-decode', () => {
+  it('measureDecode reports a rate for protobuf and JSON payloads', async () => {
+    const { measureDecode } = await import('../../../bench/otlp-decode.js');
+    assert.ok(measureDecode(fixture('001_proto.pb'), 0.05).spansPerSec > 0);
+    assert.ok(measureDecode(fixture('002_json.json'), 0.05).spansPerSec > 0);
+  });
+});
