@@ -5,8 +5,12 @@ import { mountJaeger } from '../api/jaeger/routes.js';
 import { sendJson } from '../api/http-util.js';
 import { IngestPipeline } from '../pipeline/ingest-client.js';
 import { createOtlpHandler } from '../receivers/otlp/http-receiver.js';
+import { XrayUdpReceiver } from '../receivers/xray/udp-receiver.js';
+import { GroupService } from '../api/xray/group-service.js';
+import { mountXray } from '../api/xray/routes.js';
+import { SamplingService } from '../api/xray/sampling-service.js';
 import type { Config } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, rateLimited, type Logger } from './log.js';
 import type { StoreConfig } from './open-store.js';
 
 export interface Honeyray {
@@ -33,32 +37,53 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
     corsOrigins: config.corsOrigins,
   });
 
+  const sampling = new SamplingService(pipeline.store, config.region, config.accountId);
+  await sampling.init();
+  const xrayDeps = {
+    store: pipeline.store, submit: pipeline.submit.bind(pipeline), full: () => pipeline.full(),
+    groups: new GroupService(pipeline.store, config.region, config.accountId), sampling, accountId: config.accountId,
+  };
+  const udp = config.xrayPort > 0
+    ? new XrayUdpReceiver({ host: config.listen, port: config.xrayPort, submit: xrayDeps.submit, full: xrayDeps.full, warn: rateLimited((m) => log.warn(m)) })
+    : null;
+
   const router = Router({
     ignoreTrailingSlash: true,
     defaultRoute: (_req, res) => sendJson(res, 404, { error: 'not found' }),
   });
   mountJaeger(router, pipeline.store);
+  mountXray(router, xrayDeps);
   router.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  router.get('/api/honeyray/stats', async (_req, res) => {
+    const st = await pipeline.store.stats();
+    sendJson(res, 200, { spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, xray: udp?.stats ?? null });
+  });
+  // The X-Ray daemon's TCP side: sampling (GetSamplingRules, SamplingTargets) and the whole REST API.
+  const xrayRouter = Router({
+    ignoreTrailingSlash: true,
+    defaultRoute: (_req, res) => sendJson(res, 404, { __type: 'UnknownOperationException', message: 'unknown X-Ray operation' }, { 'x-amzn-errortype': 'UnknownOperationException' }),
+  });
+  mountXray(xrayRouter, xrayDeps);
 
   const servers: Server[] = [];
-  const handle = (withApi: boolean) => (req: IncomingMessage, res: ServerResponse) => {
+  const handle = (kind: 'api' | 'otlp' | 'xray') => (req: IncomingMessage, res: ServerResponse) => {
     const onError = (err: unknown) => {
       log.error(`${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
     };
     try {
-      if (otlp(req, res)) return;
-      if (!withApi) return sendJson(res, 404, { error: 'not found: OTLP traces go to POST /v1/traces' });
-      const r = router.lookup(req, res) as unknown;
+      if (kind !== 'xray' && otlp(req, res)) return;
+      if (kind === 'otlp') return sendJson(res, 404, { error: 'not found: OTLP traces go to POST /v1/traces' });
+      const r = (kind === 'api' ? router : xrayRouter).lookup(req, res) as unknown;
       if (r instanceof Promise) r.catch(onError);
     } catch (err) {
       onError(err);
     }
   };
 
-  const listen = async (port: number, withApi: boolean): Promise<number> => {
-    const s = createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, handle(withApi));
+  const listen = async (port: number, kind: 'api' | 'otlp' | 'xray'): Promise<number> => {
+    const s = createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, handle(kind));
     servers.push(s);
     await new Promise<void>((resolve, reject) => {
       s.once('error', reject);
@@ -69,25 +94,33 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
 
   let httpPort = 0;
   let otlpPort = 0;
+  let xrayPort = 0;
   try {
-    httpPort = await listen(config.httpPort, true);
-    otlpPort = await listen(config.otlpPort, false);
+    httpPort = await listen(config.httpPort, 'api');
+    otlpPort = await listen(config.otlpPort, 'otlp');
+    if (udp) {
+      xrayPort = await udp.start();
+      await listen(xrayPort, 'xray');
+    }
   } catch (err) {
     for (const s of servers) s.close();
+    await udp?.stop();
     await pipeline.close();
     throw err;
   }
-  log.info(`Honeyray listening on ${config.listen}: UI+API http://${config.listen}:${httpPort}  OTLP http://${config.listen}:${otlpPort}/v1/traces  data ${config.memory ? '(in memory)' : config.dataDir}`);
+  const xrayNote = udp ? `  X-Ray daemon udp+tcp ${config.listen}:${xrayPort}` : '';
+  log.info(`Honeyray listening on ${config.listen}: UI+API http://${config.listen}:${httpPort}  OTLP http://${config.listen}:${otlpPort}/v1/traces${xrayNote}  data ${config.memory ? '(in memory)' : config.dataDir}`);
 
   let stopping: Promise<void> | null = null;
   return {
     config,
-    ports: { http: httpPort, otlp: otlpPort, xray: 0 },
+    ports: { http: httpPort, otlp: otlpPort, xray: xrayPort },
     pipeline,
     stop() {
       stopping ??= (async () => {
         const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
         for (const s of servers) s.closeIdleConnections();
+        await udp?.stop();
         await pipeline.close();
         for (const s of servers) s.closeAllConnections();
         await closed;

@@ -31,6 +31,22 @@ export function parseDatagram(buf: Uint8Array): ParseResult {
 }
 
 /**
+ * Checks the header and returns the body text without parsing it (the UDP receiver's fast path:
+ * JSON parsing happens later, in the ingest worker). Never throws.
+ */
+export function splitDatagram(buf: Uint8Array): { ok: true; body: string } | { ok: false; reason: string } {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const nl = b.indexOf(NEWLINE);
+  if (nl < 0) return { ok: false, reason: 'missing header or segment' };
+  if (!isNodeHeader(b, nl)) {
+    const headerText = b.toString('utf8', 0, nl);
+    if (!validHeader(headerText)) return { ok: false, reason: `invalid header: ${clip(headerText.trim(), 100)}` };
+  }
+  if (nl + 1 >= b.length) return { ok: false, reason: 'missing header or segment' };
+  return { ok: true, body: b.toString('utf8', nl + 1) };
+}
+
+/**
  * Parses one segment document given as text (a datagram body, or one `TraceSegmentDocuments` entry of
  * `PutTraceSegments`). `raw` is the text itself minus surrounding whitespace. Never throws.
  */

@@ -1,0 +1,127 @@
+import { w3cToXray } from '../../model/ids.js';
+import { Attr } from '../../model/semconv.js';
+import type { AttrScalar, Span } from '../../model/span.js';
+import { attr, isError, isFault, isSegment, isThrottle, seconds } from './span-flags.js';
+
+/** X-Ray `TraceSummary` (botocore shape). Root-cause analyses are not computed: empty lists. */
+export interface TraceSummary {
+  Id: string;
+  StartTime: number;
+  Duration: number;
+  ResponseTime: number;
+  HasFault: boolean;
+  HasError: boolean;
+  HasThrottle: boolean;
+  IsPartial: boolean;
+  Http: { HttpURL?: string; HttpStatus?: number; HttpMethod?: string; UserAgent?: string; ClientIp?: string };
+  Annotations: Record<string, { AnnotationValue: AnnotationValue; ServiceIds: ServiceId[] }[]>;
+  Users: { UserName: string; ServiceIds: ServiceId[] }[];
+  ServiceIds: ServiceId[];
+  ResourceARNs: { ARN: string }[];
+  InstanceIds: { Id: string }[];
+  AvailabilityZones: { Name: string }[];
+  EntryPoint?: ServiceId;
+  FaultRootCauses: unknown[];
+  ErrorRootCauses: unknown[];
+  ResponseTimeRootCauses: unknown[];
+  Revision: number;
+  MatchedEventTime: number;
+}
+
+export interface ServiceId { Name: string; Names: string[]; Type?: string }
+type AnnotationValue = { NumberValue: number } | { BooleanValue: boolean } | { StringValue: string };
+
+export function serviceId(s: Span): ServiceId {
+  const type = s.attributes[Attr.XRAY_ORIGIN] ?? s.resource[Attr.XRAY_ORIGIN];
+  return { Name: s.dataset, Names: [s.dataset], ...(typeof type === 'string' ? { Type: type } : {}) };
+}
+
+/** Summarizes one trace (all its spans, any order) the way GetTraceSummaries reports it. */
+export function summarizeTrace(spans: Span[]): TraceSummary {
+  const ids = new Set(spans.map((s) => s.spanId));
+  const sorted = [...spans].sort((a, b) => (a.startUnixNano < b.startUnixNano ? -1 : a.startUnixNano > b.startUnixNano ? 1 : 0));
+  const root = sorted.find((s) => !s.parentSpanId) ?? sorted.find((s) => !ids.has(s.parentSpanId)) ?? sorted[0]!;
+  let start = sorted[0]!.startUnixNano;
+  let end = start;
+  for (const s of spans) {
+    const e = s.startUnixNano + s.durationNano;
+    if (e > end) end = e;
+    if (s.startUnixNano < start) start = s.startUnixNano;
+  }
+  const segments = spans.filter((s) => isSegment(s, ids));
+  const services = new Map<string, ServiceId>();
+  for (const s of segments) if (s.dataset) services.set(s.dataset, serviceId(s));
+
+  const annotations: TraceSummary['Annotations'] = {};
+  const users = new Map<string, Set<string>>();
+  const arns = new Set<string>();
+  const instances = new Set<string>();
+  const zones = new Set<string>();
+  for (const s of spans) {
+    const keys = s.attributes[Attr.XRAY_ANNOTATION_KEYS];
+    if (typeof keys === 'string') {
+      for (const k of safeList(keys)) {
+        const v = s.attributes[k];
+        if (v === undefined) continue;
+        const list = (annotations[k] ??= []);
+        const value = annotationValue(v);
+        if (!list.some((x) => JSON.stringify(x.AnnotationValue) === JSON.stringify(value))) list.push({ AnnotationValue: value, ServiceIds: [serviceId(s)] });
+      }
+    }
+    const user = attr(s, Attr.ENDUSER_ID);
+    if (typeof user === 'string') (users.get(user) ?? users.set(user, new Set()).get(user)!).add(s.dataset);
+    const arn = attr(s, Attr.XRAY_RESOURCE_ARN) ?? attr(s, Attr.CLOUD_RESOURCE_ID);
+    if (typeof arn === 'string') arns.add(arn);
+    const host = attr(s, Attr.HOST_ID);
+    if (typeof host === 'string') instances.add(host);
+    const az = attr(s, Attr.CLOUD_AVAILABILITY_ZONE);
+    if (typeof az === 'string') zones.add(az);
+  }
+  const str = (v: AttrScalar | undefined) => (v === undefined ? undefined : String(v));
+  const status = attr(root, Attr.HTTP_STATUS);
+  const http: TraceSummary['Http'] = {};
+  if (attr(root, Attr.HTTP_URL) !== undefined) http.HttpURL = str(attr(root, Attr.HTTP_URL));
+  if (status !== undefined) http.HttpStatus = Number(status);
+  if (attr(root, Attr.HTTP_METHOD) !== undefined) http.HttpMethod = str(attr(root, Attr.HTTP_METHOD));
+  if (attr(root, Attr.HTTP_USER_AGENT) !== undefined) http.UserAgent = str(attr(root, Attr.HTTP_USER_AGENT));
+  if (attr(root, Attr.HTTP_CLIENT_IP) !== undefined) http.ClientIp = str(attr(root, Attr.HTTP_CLIENT_IP));
+  const startS = seconds(start);
+  return {
+    Id: w3cToXray(root.traceId),
+    StartTime: startS,
+    Duration: seconds(end - start),
+    ResponseTime: seconds(root.durationNano),
+    HasFault: segments.some(isFault),
+    HasError: segments.some(isError),
+    HasThrottle: segments.some(isThrottle),
+    IsPartial: spans.some((s) => s.attributes[Attr.XRAY_IN_PROGRESS] === true) || !spans.some((s) => !s.parentSpanId),
+    Http: http,
+    Annotations: annotations,
+    Users: [...users].map(([UserName, ds]) => ({ UserName, ServiceIds: [...ds].map((d) => ({ Name: d, Names: [d] })) })),
+    ServiceIds: [...services.values()],
+    ResourceARNs: [...arns].map((ARN) => ({ ARN })),
+    InstanceIds: [...instances].map((Id) => ({ Id })),
+    AvailabilityZones: [...zones].map((Name) => ({ Name })),
+    EntryPoint: root.dataset ? serviceId(root) : undefined,
+    FaultRootCauses: [],
+    ErrorRootCauses: [],
+    ResponseTimeRootCauses: [],
+    Revision: 1,
+    MatchedEventTime: startS,
+  };
+}
+
+function annotationValue(v: AttrScalar): AnnotationValue {
+  if (typeof v === 'number') return { NumberValue: v };
+  if (typeof v === 'boolean') return { BooleanValue: v };
+  return { StringValue: v };
+}
+
+function safeList(json: string): string[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
