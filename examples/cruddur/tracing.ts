@@ -1,0 +1,243 @@
+/**
+ * Tracing for the Cruddur example, set up the way the seed does it, both ways at once:
+ *
+ * OpenTelemetry (the seed's Honeycomb part)
+ *   `TracerProvider()` + `BatchSpanProcessor(OTLPSpanExporter())`, configured ONLY by the standard
+ *   environment variables, read when the app starts:
+ *     OTEL_SERVICE_NAME            service.name (falls back to the app's `serviceName` option)
+ *     OTEL_EXPORTER_OTLP_ENDPOINT  e.g. http://127.0.0.1:4318 (the exporter appends /v1/traces)
+ *     OTEL_EXPORTER_OTLP_HEADERS   e.g. x-honeycomb-team=...
+ *   (plus whatever else the OTel SDK reads from its env: OTEL_RESOURCE_ATTRIBUTES, OTEL_BSP_*, ...).
+ *   The seed's `FlaskInstrumentor` is replaced by `otelServerMiddleware`: one SERVER span per request
+ *   with HTTP semantic-convention attributes, made the active span so the services' custom spans are
+ *   its children. Trace ids come from the AWS X-Ray id generator (X-Ray compatible: the first 8 hex
+ *   digits are the epoch seconds) and an incoming `X-Amzn-Trace-Id` (or W3C `traceparent`) header
+ *   continues the caller's trace.
+ *
+ * AWS X-Ray (the seed's xray_recorder part)
+ *   `openSegment(serviceName)` / `closeSegment()` from aws-xray-sdk-express. The daemon address is the
+ *   SDK's own `AWS_XRAY_DAEMON_ADDRESS` (default 127.0.0.1:2000; segments go over UDP, and centralized
+ *   sampling asks the TCP side of the same address for rules and quotas), unless the app is given an
+ *   explicit `xrayDaemonAddress`.
+ *
+ * aws-xray-sdk-core is a process-wide singleton (daemon address, sampler, streaming threshold and the
+ * middleware's segment name are module state). `acquireXray` configures it for the first app and
+ * reference-counts it; limits, checked and reported as errors:
+ *   - apps running at the same time in one process must use identical X-Ray settings;
+ *   - once `samplingRules: 'local-all'` was used in a process, centralized sampling cannot come back
+ *     (the SDK has no public way to re-enable it);
+ *   - with AWS_XRAY_DAEMON_ADDRESS set, the SDK ignores any other address.
+ * The SDK is loaded lazily, on the first app with X-Ray on, so its env variables are read then.
+ *
+ * OTel: every app has its own provider, exporter and tracer (two apps in one process export
+ * independently). The first app also registers its provider globally (context manager + propagator,
+ * like the seed's `trace.set_tracer_provider`); later registrations are no-ops for the API globals,
+ * which is harmless because the example only uses its own tracer and the shared context manager.
+ */
+import {
+  ROOT_CONTEXT, SpanKind, SpanStatusCode, context, defaultTextMapGetter, trace,
+  type Attributes, type Span, type TextMapPropagator, type Tracer,
+} from '@opentelemetry/api';
+import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { AWSXRayIdGenerator } from '@opentelemetry/id-generator-aws-xray';
+import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+
+// ---------------------------------------------------------------------------------------------------
+// OpenTelemetry
+
+export interface OtelTracing {
+  provider: NodeTracerProvider;
+  tracer: Tracer;
+  /** Express middleware: SERVER span per request, active for the rest of the chain. */
+  middleware: RequestHandler;
+  /** Records an exception + ERROR status on the request's SERVER span (call from the error handler). */
+  recordError(req: Request, err: unknown): void;
+  /** Flushes pending spans and stops the exporter. */
+  shutdown(): Promise<void>;
+}
+
+let registered = false;
+
+export function setupOtel(serviceName: string): OtelTracing {
+  // service.name: OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES win, then the app's name.
+  const resource = defaultResource()
+    .merge(resourceFromAttributes({ 'service.name': serviceName }))
+    .merge(detectResources({ detectors: [envDetector] }));
+  const provider = new NodeTracerProvider({
+    resource,
+    idGenerator: new AWSXRayIdGenerator(),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+  });
+  const propagator: TextMapPropagator = new CompositePropagator({
+    propagators: [new W3CTraceContextPropagator(), new AWSXRayPropagator()],
+  });
+  if (!registered) {
+    provider.register({ propagator });
+    registered = true;
+  }
+  const tracer = provider.getTracer('cruddur-backend', '1.0.0');
+  const spans = new WeakMap<Request, Span>();
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const parent = propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
+    const span = tracer.startSpan(req.method, { kind: SpanKind.SERVER, attributes: requestAttributes(req) }, parent);
+    spans.set(req, span);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      const route = routeOf(req);
+      if (route) {
+        span.setAttribute('http.route', route);
+        span.updateName(`${req.method} ${route}`);
+      }
+      if (res.headersSent) {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        // Server spans: only 5xx is an error (4xx is the client's).
+        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      } else {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'connection closed before the response' });
+      }
+      span.end();
+    };
+    res.once('finish', end);
+    res.once('close', end);
+    context.with(trace.setSpan(parent, span), next);
+  };
+
+  return {
+    provider,
+    tracer,
+    middleware,
+    recordError(req, err) {
+      const span = spans.get(req);
+      if (!span) return;
+      const e = err instanceof Error ? err : new Error(String(err));
+      span.recordException(e);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
+    },
+    async shutdown() {
+      await provider.forceFlush();
+      await provider.shutdown();
+    },
+  };
+}
+
+function requestAttributes(req: Request): Attributes {
+  const url = req.originalUrl ?? req.url;
+  const q = url.indexOf('?');
+  const host = req.headers.host ?? '';
+  const colon = host.lastIndexOf(':');
+  const a: Attributes = {
+    'http.request.method': req.method,
+    'url.path': q < 0 ? url : url.slice(0, q),
+    'url.scheme': req.protocol,
+    'network.protocol.version': req.httpVersion,
+  };
+  if (q >= 0) a['url.query'] = url.slice(q + 1);
+  if (host) {
+    a['server.address'] = colon > 0 && !host.endsWith(']') ? host.slice(0, colon) : host;
+    if (colon > 0 && !host.endsWith(']')) a['server.port'] = Number(host.slice(colon + 1));
+  }
+  const peer = req.socket.remoteAddress;
+  if (peer) {
+    a['client.address'] = peer;
+    a['network.peer.address'] = peer;
+    if (req.socket.remotePort) a['network.peer.port'] = req.socket.remotePort;
+  }
+  const ua = req.headers['user-agent'];
+  if (ua) a['user_agent.original'] = ua;
+  return a;
+}
+
+/** The Express route template that matched (`/api/activities/@:handle`), if any. */
+function routeOf(req: Request): string | undefined {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? (req.baseUrl ?? '') + path : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// AWS X-Ray
+
+type XRaySdk = typeof import('aws-xray-sdk-core');
+type XRayExpress = typeof import('aws-xray-sdk-express');
+
+export interface XraySettings {
+  /** Segment name (the seed's `xray_recorder.configure(service='backend-flask')`). */
+  serviceName: string;
+  /** 'local-all': sample every request (local rules, centralized sampling off); else centralized. */
+  sampling: 'centralized' | 'local-all';
+  /** Subsegments per segment before they are streamed as their own datagrams (SDK default 100). */
+  streamingThreshold?: number;
+  /** `host:port`; default: the SDK's (AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000). */
+  daemonAddress?: string;
+}
+
+export interface XrayTracing {
+  sdk: XRaySdk;
+  openSegment: RequestHandler;
+  closeSegment: ErrorRequestHandler;
+  /** Drops this app's hold on the process-wide configuration. */
+  release(): void;
+}
+
+/** Sample everything: no per-second reservoir limit matters since the fallback rate is 1. */
+const SAMPLE_ALL = { version: 2, default: { fixed_target: 1, rate: 1 }, rules: [] };
+const SDK_DEFAULT_STREAMING_THRESHOLD = 100;
+
+let loaded: { sdk: XRaySdk; express: XRayExpress } | null = null;
+let current: { key: string; users: number } | null = null;
+let localSamplingUsed = false;
+
+export async function acquireXray(s: XraySettings): Promise<XrayTracing> {
+  if (!loaded) {
+    const sdk = (await import('aws-xray-sdk-core')).default as unknown as XRaySdk;
+    const express = (await import('aws-xray-sdk-express')).default as unknown as XRayExpress;
+    loaded = { sdk, express };
+  }
+  const { sdk, express } = loaded;
+  const envAddress = process.env.AWS_XRAY_DAEMON_ADDRESS;
+  const address = s.daemonAddress ?? envAddress ?? '127.0.0.1:2000';
+  const threshold = s.streamingThreshold ?? SDK_DEFAULT_STREAMING_THRESHOLD;
+  const key = JSON.stringify([s.serviceName, s.sampling, threshold, address]);
+
+  if (current && current.users > 0) {
+    if (current.key !== key) {
+      throw new Error(`aws-xray-sdk-core is configured once per process: an app with X-Ray settings ${current.key} is running, cannot start one with ${key} (stop it first or use the same settings)`);
+    }
+    current.users++;
+  } else {
+    if (s.daemonAddress !== undefined && envAddress !== undefined && envAddress !== s.daemonAddress) {
+      throw new Error(`AWS_XRAY_DAEMON_ADDRESS=${envAddress} is set: aws-xray-sdk-core ignores the daemon address ${s.daemonAddress}`);
+    }
+    if (s.sampling === 'centralized' && localSamplingUsed) {
+      throw new Error("aws-xray-sdk-core cannot switch back to centralized sampling in a process where samplingRules 'local-all' was used");
+    }
+    if (s.daemonAddress !== undefined && envAddress === undefined) sdk.setDaemonAddress(s.daemonAddress);
+    if (s.sampling === 'local-all') {
+      sdk.middleware.disableCentralizedSampling();
+      sdk.middleware.setSamplingRules(SAMPLE_ALL);
+      localSamplingUsed = true;
+    }
+    sdk.setStreamingThreshold(threshold);
+    current = { key, users: 1 };
+  }
+
+  const openSegment = express.openSegment(s.serviceName) as unknown as RequestHandler;
+  const closeSegment = express.closeSegment() as unknown as ErrorRequestHandler;
+  let released = false;
+  return {
+    sdk,
+    openSegment,
+    closeSegment,
+    release() {
+      if (released || !current) return;
+      released = true;
+      current.users--;
+    },
+  };
+}
