@@ -12,65 +12,17 @@
  * in xray-sdk-streaming.test.ts.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import type http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import AWSXRay from 'aws-xray-sdk-core';
-import xrayExpress from 'aws-xray-sdk-express';
-import express from 'express';
 import {
   BatchGetTracesCommand, GetServiceGraphCommand, GetTraceGraphCommand, GetTraceSummariesCommand, type TraceSummary, type XRayClient,
 } from '@aws-sdk/client-xray';
 import { eventually, removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
-import { exposeTraceId, inMinutes, listen, minutesAgo, quietXrayLogger, traceIdOf, xrayClient } from '../helpers/xray.js';
+import { seedApp } from '../helpers/xray-seed-app.js';
+import { inMinutes, listen, minutesAgo, quietXrayLogger, traceIdOf, xrayClient } from '../helpers/xray.js';
 
 type Doc = Record<string, any>;
-
-/** The seed's backend, instrumented with the X-Ray SDK (written as the seed's Flask app would be in express). */
-function seedApp(downstreamUrl: string) {
-  const xhttp = AWSXRay.captureHTTPs(http, true);
-  const app = express();
-  app.use(xrayExpress.openSegment('backend-flask'));
-  app.use(exposeTraceId(() => AWSXRay.getSegment()));
-
-  app.get('/api/activities/@:handle', (req, res, next) => {
-    const handle = req.params.handle!;
-    const seg = AWSXRay.getSegment() as AWSXRay.Segment;
-    seg.addAnnotation('user_id', 'u-123');
-    seg.addMetadata('request', { handle, page: 1 });
-    // @xray_recorder.capture('activities_users') around the route, and in user_activities.run():
-    // xray_recorder.begin_subsegment('user_activity_' + user_handle) ... end_subsegment().
-    AWSXRay.captureAsyncFunc('activities_users', (outer) => {
-      AWSXRay.captureAsyncFunc('user_activity_' + handle, (sub) => {
-        setTimeout(() => {
-          sub!.addAnnotation('result_length', 3);
-          sub!.addMetadata('results', [{ uuid: '1', handle }]);
-          sub!.close();
-          outer!.close();
-          res.json([{ uuid: '1', handle, message: 'Cloud is fun!' }]);
-        }, 5);
-      });
-    });
-    void next;
-  });
-
-  app.get('/api/remote', (_req, res) => {
-    xhttp.get(`${downstreamUrl}/downstream?x=1`, (r) => {
-      let body = '';
-      r.on('data', (d) => (body += d));
-      r.on('end', () => res.json({ downstream: body }));
-    });
-  });
-
-  app.get('/api/boom', () => {
-    throw new Error('boom: the database is on fire');
-  });
-
-  app.use(xrayExpress.closeSegment());
-  app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    res.status(500).json({ error: err.message });
-  });
-  return app;
-}
 
 describe('aws-xray-sdk-core + express -> Honeyray daemon port -> X-Ray API / Jaeger API', () => {
   let srv: RunningServer;
@@ -243,8 +195,10 @@ describe('aws-xray-sdk-core + express -> Honeyray daemon port -> X-Ray API / Jae
     assert.equal(tags.result_length, 3);
 
     const remote = ((await (await fetch(`${srv.http}/api/traces/${ids.remote}`)).json()) as { data: any[] }).data[0];
+    const wrapper = remote.spans.find((s: any) => s.operationName === 'call_downstream');
     const call = remote.spans.find((s: any) => s.operationName === '127.0.0.1');
-    assert.ok(call, 'remote subsegment span');
+    assert.ok(call && wrapper, 'remote subsegment span');
+    assert.equal(call.references[0].spanID, wrapper.spanID);
     const ctags = Object.fromEntries(call.tags.map((x: any) => [x.key, x.value]));
     assert.equal(ctags['span.kind'], 'client');
 
