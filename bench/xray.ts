@@ -1,0 +1,213 @@
+/**
+ * npm run bench:xray — X-Ray daemon UDP ingest, end to end, on loopback.
+ *
+ * Starts Honeyray as the README does (a child process on free ports, fresh data dir, --log-level warn),
+ * then for each rate (BENCH_XRAY_RATES, default 5k,10k,20k,30k,40k documents/s) runs a load generator in
+ * its own process (bench/xray-loadgen.ts) that sends realistic ~1 KB segment datagrams (the SDK's real
+ * captures, fresh ids) for BENCH_XRAY_SECONDS (default 6) paced per millisecond tick, waits until the
+ * server's counters settle, and prints per rate: documents sent, received by the socket, stored,
+ * stored/s (sustained: over the sending time plus the time the server needed to catch up), dropped
+ * (pipeline full), invalid, lost in the kernel (socket buffer overflow, from /proc/net/udp), the loss
+ * rate 1 - stored/sent, the catch-up time and the server's peak RSS.
+ *
+ * Baseline, measured in this run before the server starts: how fast the pure mapping functions
+ * (splitDatagram + parseDocument + validateSegment + appendSegment) process the same datagrams on one
+ * core; each rate's stored/s is shown as a ratio of it.
+ *
+ * BENCH_XRAY_SINK=1 replaces Honeyray with a plain dgram socket (xray-loadgen.ts sink) to check
+ * that the sender itself keeps up.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SpanBatch } from '../src/model/span-batch.js';
+import { parseDocument, splitDatagram, validateSegment } from '../src/receivers/xray/datagram.js';
+import { appendSegment } from '../src/receivers/xray/segment-to-spans.js';
+import { freePort } from '../test/helpers/server-process.js';
+import { DatagramFactory } from './xray-loadgen.js';
+
+const RATES = (process.env.BENCH_XRAY_RATES ?? '5000,10000,20000,30000,40000').split(',').map(Number);
+const SECONDS = Number(process.env.BENCH_XRAY_SECONDS ?? 6);
+const SINK = process.env.BENCH_XRAY_SINK === '1';
+const TARGET = 20_000;
+
+interface XrayStats { received: number; invalid: number; dropped: number; stored: number }
+interface Stats { spans: number; xray: XrayStats }
+interface SendResult { sent: number; bytes: number; elapsed: number; sendErrors: number; maxLagMs: number }
+
+/** Documents per second through the pure functions, one core, ~`ms` of work. */
+function measureMapping(ms = 2000): { docsPerSec: number; spansPerDoc: number } {
+  const factory = new DatagramFactory();
+  const datagrams = Array.from({ length: 8000 }, () => factory.next());
+  let docs = 0;
+  let spans = 0;
+  const run = (limitMs: number) => {
+    const t0 = performance.now();
+    let n = 0;
+    let s = 0;
+    while (performance.now() - t0 < limitMs) {
+      let batch = new SpanBatch(1024);
+      for (let i = 0; i < datagrams.length; i++) {
+        const split = splitDatagram(datagrams[i]!);
+        if (!split.ok) throw new Error(split.reason);
+        const p = parseDocument(split.body);
+        if (!p.ok) throw new Error(p.reason);
+        if (validateSegment(p.doc).length > 0) throw new Error('invalid template document');
+        appendSegment(batch, p.doc, p.raw);
+        if (batch.length >= 1000) {
+          s += batch.length;
+          batch = new SpanBatch(1024);
+        }
+      }
+      s += batch.length;
+      n += datagrams.length;
+    }
+    return { n, s, secs: (performance.now() - t0) / 1000 };
+  };
+  run(300); // warm up
+  const r = run(ms);
+  docs = r.n;
+  spans = r.s;
+  return { docsPerSec: docs / r.secs, spansPerDoc: spans / docs };
+}
+
+/** Kernel drops of the UDP socket bound to `port` (last column of /proc/net/udp). */
+function kernelDrops(port: number): number {
+  const hexPort = ':' + port.toString(16).toUpperCase().padStart(4, '0');
+  let drops = 0;
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[1]?.endsWith(hexPort)) drops += Number(f[f.length - 1]);
+  }
+  return drops;
+}
+
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function getStats(http: number): Promise<Stats> {
+  const res = await fetch(`http://127.0.0.1:${http}/api/honeyray/stats`);
+  if (!res.ok) throw new Error(`GET /api/honeyray/stats: ${res.status} ${await res.text()}`);
+  const s = (await res.json()) as Stats;
+  if (!s.xray) throw new Error(`GET /api/honeyray/stats has no xray counters: ${JSON.stringify(s)}`);
+  return s;
+}
+
+/**
+ * Waits until every received datagram is accounted for and nothing moves for 1 s (at most 60 s);
+ * `ms` = time from the end of sending to the last counter change (the backlog's catch-up time).
+ */
+async function settle(http: number): Promise<{ stats: Stats; ms: number }> {
+  const t0 = performance.now();
+  let last = '';
+  let stableSince = performance.now();
+  for (;;) {
+    const s = await getStats(http);
+    const x = s.xray;
+    const key = JSON.stringify(x);
+    if (key !== last) {
+      last = key;
+      stableSince = performance.now();
+    }
+    const accounted = x.stored + x.dropped + x.invalid >= x.received;
+    if (accounted && performance.now() - stableSince >= 1000) return { stats: s, ms: stableSince - t0 };
+    if (performance.now() - t0 > 60_000) return { stats: s, ms: NaN };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function runLoadgen(port: number, rate: number, seconds: number): Promise<SendResult> {
+  return new Promise((resolve, reject) => {
+    const gen = spawn(process.execPath, ['dist/bench/xray-loadgen.js', 'send', '127.0.0.1', String(port), String(rate), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    gen.stdout!.on('data', (d) => (out += d));
+    gen.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      resolve(JSON.parse(out.trim()) as SendResult);
+    });
+  });
+}
+
+async function startTarget(): Promise<{ child: ChildProcess; http: number; xray: number; dataDir: string | null; exited: Promise<number | null>; log: () => string }> {
+  const [http, otlp, xray] = [await freePort(), await freePort(), await freePort()];
+  const dataDir = SINK ? null : mkdtempSync(join(tmpdir(), 'honeyray-bench-xray-'));
+  const args = SINK
+    ? ['dist/bench/xray-loadgen.js', 'sink', String(xray), String(http)]
+    : ['dist/src/cli.js', 'serve', '--data-dir', dataDir!, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', String(xray), '--log-level', 'warn'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'pipe'] });
+  let log = '';
+  child.stderr!.on('data', (d) => (log += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${http}/healthz`)).ok) break;
+    } catch { /* not yet */ }
+    if (child.exitCode !== null || i > 300) throw new Error(`server did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, http, xray, dataDir, exited, log: () => log };
+}
+
+const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
+
+async function main(): Promise<void> {
+  const sample = new DatagramFactory();
+  console.log(`bench:xray: ${SINK ? 'plain dgram sink (sender check)' : 'Honeyray'}; rates ${RATES.join(', ')} docs/s, ${SECONDS} s each; datagrams ~${sample.averageBytes.toFixed(0)} bytes (xray_run1 captures, 2-3 inline subsegments, 1 in 8 a 500 with a stack trace)`);
+  const mapping = measureMapping();
+  console.log(`baseline: splitDatagram + parseDocument + validateSegment + appendSegment, one core: ${fmt(mapping.docsPerSec)} docs/s (${fmt(mapping.docsPerSec * mapping.spansPerDoc)} spans/s, ${mapping.spansPerDoc.toFixed(2)} spans/doc)`);
+
+  const target = await startTarget();
+  const rows: { rate: number; sent: number; stored: number; storedPerSec: number; loss: number }[] = [];
+  const header = ['rate', 'sent', 'received', 'stored', 'stored/s', 'dropped', 'invalid', 'kernel', 'loss %', 'catch-up ms', 'vs mapping', 'peak RSS', 'send lag ms'];
+  const widths = [7, 9, 9, 9, 9, 8, 8, 8, 7, 11, 10, 8, 11];
+  const line = (cells: string[]) => console.log('  ' + cells.map((c, i) => c.padStart(widths[i]!)).join(' '));
+  try {
+    let before = await getStats(target.http);
+    let dropsBefore = kernelDrops(target.xray);
+    console.log('results per rate: counters are differences of /api/honeyray/stats; kernel = datagrams the socket buffer dropped');
+    console.log('  (/proc/net/udp); stored/s = stored / (sending time + catch-up time); loss = 1 - stored/sent; peak RSS in MiB');
+    line(header);
+    for (const rate of RATES) {
+      const r = await runLoadgen(target.xray, rate, SECONDS);
+      const { stats: after, ms } = await settle(target.http);
+      const drops = kernelDrops(target.xray);
+      const d = (k: keyof XrayStats) => after.xray[k] - before.xray[k];
+      const stored = d('stored');
+      // Sustained: documents stored over the whole time it took, sending plus catching up.
+      const storedPerSec = stored / (r.elapsed + (Number.isFinite(ms) ? ms : 60_000) / 1000);
+      const loss = r.sent > 0 ? 1 - stored / r.sent : 0;
+      line([
+        fmt(rate), fmt(r.sent), fmt(d('received')), fmt(stored), fmt(storedPerSec), fmt(d('dropped')), fmt(d('invalid')),
+        fmt(drops - dropsBefore), (loss * 100).toFixed(2), fmt(ms), (storedPerSec / mapping.docsPerSec).toFixed(2),
+        fmt(peakRssMiB(target.child.pid!)), fmt(r.maxLagMs, 1),
+      ]);
+      if (r.sendErrors > 0) console.log(`    ${r.sendErrors} send errors in the load generator`);
+      rows.push({ rate, sent: r.sent, stored, storedPerSec, loss });
+      before = after;
+      dropsBefore = drops;
+    }
+    console.log(`  server counters now: ${JSON.stringify(before)}`);
+  } finally {
+    const rss = target.child.exitCode === null ? peakRssMiB(target.child.pid!) : NaN;
+    const t0 = performance.now();
+    target.child.kill('SIGTERM');
+    const code = await target.exited;
+    if (code !== 0 && code !== null) console.log(`server exit code ${code}\n${target.log()}`);
+    else if (target.log().trim()) console.log(`server log (warn and above):\n${target.log().trim().split('\n').slice(-10).join('\n')}`);
+    console.log(`  server peak RSS ${fmt(rss)} MiB, shutdown ${fmt(performance.now() - t0)} ms`);
+    if (target.dataDir) rmSync(target.dataDir, { recursive: true, force: true });
+  }
+
+  const lossless = rows.filter((r) => r.loss === 0);
+  const best = lossless.length ? Math.max(...lossless.map((r) => r.rate)) : 0;
+  const ok = lossless.some((r) => r.rate >= TARGET);
+  console.log(`summary: highest rate with zero loss ${best ? fmt(best) + ' docs/s' : 'none'}; target >= ${fmt(TARGET)} docs/s with zero loss: ${ok ? 'met' : 'NOT met'}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
