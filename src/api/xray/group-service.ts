@@ -82,7 +82,7 @@ function filterOf(v: unknown): { FilterExpression?: string } {
   if (v === undefined || v === null || v === '') return {};
   if (typeof v !== 'string') throw invalid('FilterExpression must be a string');
   const err = validateFilterExpression(v);
-  if (err) throw invalid(`Invalid filter expression: ${err.message}\n${formatError(v, err)}`);
+  if (err) throw invalid(`Invalid filter expression: ${formatError(v, err)}`);
   return { FilterExpression: v };
 }
 

@@ -201,7 +201,7 @@ function compile(expr: string, ctx: CompileContext): string {
   try {
     return compileFilter(parseFilter(expr), ctx);
   } catch (err) {
-    if (err instanceof FilterSyntaxError) throw invalid(`Invalid filter expression: ${err.message}\n${formatError(expr, err)}`);
+    if (err instanceof FilterSyntaxError) throw invalid(`Invalid filter expression: ${formatError(expr, err)}`);
     throw err;
   }
 }
