@@ -16,6 +16,7 @@ export interface Config {
   region: string;
   accountId: string;
   memoryLimit: string;
+  checkpointSpans: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -42,6 +43,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   region: { key: 'region', type: 'string', default: 'us-east-1', help: 'region used in X-Ray ARNs' },
   'account-id': { key: 'accountId', type: 'string', default: '000000000000', help: 'account id used in X-Ray ARNs' },
   'memory-limit': { key: 'memoryLimit', type: 'string', default: '1GB', help: 'DuckDB memory limit' },
+  'checkpoint-spans': { key: 'checkpointSpans', type: 'string', default: '500000', help: 'compress the write-ahead log into the database file every N spans' },
   'log-level': { key: 'logLevel', type: 'string', default: 'info', help: 'debug, info, warn or error' },
 };
 
@@ -91,6 +93,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     region: raw.region!,
     accountId: raw['account-id']!,
     memoryLimit: raw['memory-limit']!,
+    checkpointSpans: int('checkpoint-spans', 0, 2 ** 31),
     logLevel: level as Config['logLevel'],
   };
   return { config, positionals: parsed.positionals, help: Boolean(parsed.values.help) };

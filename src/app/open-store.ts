@@ -11,10 +11,11 @@ export interface StoreConfig {
   memory: boolean;
   maxColumns: number;
   memoryLimit?: string;
+  checkpointSpans?: number;
 }
 
 export async function openStore(c: StoreConfig): Promise<Store> {
-  if (c.memory) return DuckDBStore.open({ path: ':memory:', maxColumns: c.maxColumns, memoryLimit: c.memoryLimit });
+  if (c.memory) return DuckDBStore.open({ path: ':memory:', maxColumns: c.maxColumns, memoryLimit: c.memoryLimit, checkpointEverySpans: c.checkpointSpans });
   mkdirSync(c.dataDir, { recursive: true });
-  return DuckDBStore.open({ path: join(c.dataDir, 'honeyray.duckdb'), maxColumns: c.maxColumns, memoryLimit: c.memoryLimit });
+  return DuckDBStore.open({ path: join(c.dataDir, 'honeyray.duckdb'), maxColumns: c.maxColumns, memoryLimit: c.memoryLimit, checkpointEverySpans: c.checkpointSpans });
 }

@@ -16,7 +16,8 @@ export type ColumnSource =
   | { kind: 'big'; field: BigKey }
   | { kind: 'u8'; field: U8Key }
   | { kind: 'u32'; field: U32Key }
-  | { kind: 'str'; field: StrKey }
+  /** `emptyAsNull`: '' is stored as NULL (no per-row native call; read back as ''). */
+  | { kind: 'str'; field: StrKey; emptyAsNull?: boolean }
   | { kind: 'json'; field: 'events' | 'links' }
   | { kind: 'doc' }
   | { kind: 'overflow' }
@@ -73,7 +74,7 @@ function fillColumn(vec: duckdb.Vector, src: ColumnSource, b: SpanBatch, start: 
       return;
     }
     case 'str':
-      return fillStrings(vec, b[src.field], start, n, false);
+      return src.emptyAsNull ? fillStrings(vec, b[src.field], start, n, true, true) : fillStrings(vec, b[src.field], start, n, false);
     case 'json': {
       const a = b[src.field];
       const out: (string | undefined)[] = new Array(n);
@@ -92,11 +93,11 @@ function fillColumn(vec: duckdb.Vector, src: ColumnSource, b: SpanBatch, start: 
   }
 }
 
-function fillStrings(vec: duckdb.Vector, a: readonly (string | null | undefined)[], start: number, n: number, nullable: boolean): void {
+function fillStrings(vec: duckdb.Vector, a: readonly (string | null | undefined)[], start: number, n: number, nullable: boolean, emptyAsNull = false): void {
   let mask: Uint8Array | null = null;
   for (let i = 0; i < n; i++) {
     const v = a[start + i];
-    if (v == null) {
+    if (v == null || (emptyAsNull && v === '')) {
       if (!nullable) { duckdb.vector_assign_string_element(vec, i, ''); continue; }
       mask ??= allValid(n);
       mask[i >> 3]! &= ~(1 << (i & 7));

@@ -52,7 +52,7 @@ export class DuckDBStore implements Store {
     const store = new DuckDBStore(opts, instance, admin, reader);
     for (const sql of DDL) await admin.run(sql);
     await store.loadCatalog();
-    store.writer = await SpanWriter.create(instance, admin, () => store.catalog, () => store.loadCatalog(), opts.checkpointEverySpans ?? Number(process.env.HONEYRAY_CKPT ?? 200_000));
+    store.writer = await SpanWriter.create(instance, admin, () => store.catalog, () => store.loadCatalog(), opts.checkpointEverySpans ?? 500_000);
     return store;
   }
 
