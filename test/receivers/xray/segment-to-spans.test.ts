@@ -408,24 +408,3 @@ function loadCaptureInto(b: SpanBatch, f: string) {
   assert.ok(r.ok);
   appendSegment(b, r.doc, r.raw);
 }
-
-test('throughput: parse + validate + map of the real captures', () => {
-  const bufs = RUNS.flatMap((run) => captureFiles(run).map(readCapture));
-  const t0 = process.hrtime.bigint();
-  let docs = 0;
-  let spans = 0;
-  while (process.hrtime.bigint() - t0 < 500_000_000n) {
-    const b = new SpanBatch(256);
-    for (const buf of bufs) {
-      const r = parseDatagram(buf);
-      if (!r.ok || validateSegment(r.doc).length > 0) throw new Error('bad capture');
-      appendSegment(b, r.doc, r.raw);
-      docs++;
-    }
-    spans += b.length;
-  }
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  const rate = docs / secs;
-  console.log(`xray decode: ${Math.round(rate)} docs/s, ${Math.round(spans / secs)} spans/s (one core)`);
-  assert.ok(rate > 5000, `${rate} docs/s`);
-});
