@@ -7,6 +7,7 @@ import { IngestPipeline } from '../pipeline/ingest-client.js';
 import { createOtlpHandler } from '../receivers/otlp/http-receiver.js';
 import { XrayUdpReceiver } from '../receivers/xray/udp-receiver.js';
 import { GroupService } from '../api/xray/group-service.js';
+import { mountFilterCheck } from '../api/xray/filter-check.js';
 import { mountXray } from '../api/xray/routes.js';
 import { SamplingService } from '../api/xray/sampling-service.js';
 import type { Config } from './config.js';
@@ -53,6 +54,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   });
   mountJaeger(router, pipeline.store);
   mountXray(router, xrayDeps);
+  mountFilterCheck(router);
   router.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
   router.get('/api/honeyray/stats', async (_req, res) => {
     const st = await pipeline.store.stats();

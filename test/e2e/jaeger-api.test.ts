@@ -66,4 +66,14 @@ describe('Jaeger API', () => {
     assert.deepEqual(r.body.data.map((o: any) => o.name).sort(), ['child', 'fast', 'root']);
     assert.equal((await get('/api/operations')).status, 400);
   });
+
+  it('exposes X-Ray filter parsing for editors, with the position of a mistake', async () => {
+    const ok = await get(`/api/xray/filter?expression=${encodeURIComponent('service("backend-flask") { fault }')}`);
+    assert.equal(ok.body.ok, true);
+    assert.equal(ok.body.ast.kind, 'service');
+    const bad = await get(`/api/xray/filter?expression=${encodeURIComponent('responsetime > AND ok')}`);
+    assert.equal(bad.body.ok, false);
+    assert.equal(bad.body.position, 15);
+    assert.match(bad.body.caret, /\n {15}\^/);
+  });
 });
