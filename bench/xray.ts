@@ -201,10 +201,14 @@ async function main(): Promise<void> {
     if (target.dataDir) rmSync(target.dataDir, { recursive: true, force: true });
   }
 
+  // Kept up: nothing lost AND stored as fast as it was sent (a backlog that drains later is not a
+  // sustained rate: it only lasts as long as the server's queue does).
+  const keptUp = rows.filter((r) => r.loss === 0 && r.storedPerSec >= 0.95 * r.rate);
   const lossless = rows.filter((r) => r.loss === 0);
-  const best = lossless.length ? Math.max(...lossless.map((r) => r.rate)) : 0;
-  const ok = lossless.some((r) => r.rate >= TARGET);
-  console.log(`summary: highest rate with zero loss ${best ? fmt(best) + ' docs/s' : 'none'}; target >= ${fmt(TARGET)} docs/s with zero loss: ${ok ? 'met' : 'NOT met'}`);
+  const best = (rs: typeof rows) => (rs.length ? fmt(Math.max(...rs.map((r) => r.rate))) + ' docs/s' : 'none');
+  const ok = keptUp.some((r) => r.rate >= TARGET);
+  console.log(`summary: highest rate stored as fast as sent with zero loss: ${best(keptUp)}; highest rate with zero loss (counting catch-up from the queue): ${best(lossless)}`);
+  console.log(`         best sustained stored/s ${fmt(Math.max(...rows.map((r) => r.storedPerSec)))}; target >= ${fmt(TARGET)} docs/s sustained with zero loss: ${ok ? 'met' : 'NOT met'}`);
 }
 
 main().catch((err) => {
