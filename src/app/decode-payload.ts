@@ -1,11 +1,15 @@
 import type { Decoded, Decoder, IngestPayload } from '../pipeline/payload.js';
 import { decodeOtlpJson } from '../receivers/otlp/decode-json.js';
 import { decodeOtlpProto } from '../receivers/otlp/decode-proto.js';
-import { XrayAssembler } from '../receivers/xray/assembler.js';
+import { XrayAssembler, type AssemblerSeed } from '../receivers/xray/assembler.js';
 
-/** The ingest worker's decoder: picks the protocol's pure decoder for each payload. */
-export function decodePayload(): Decoder {
+/**
+ * The ingest worker's decoder: picks the protocol's pure decoder for each payload. `xraySeed`: what the
+ * X-Ray assembler of a previous run knew (in-progress documents, subsegments without a service yet).
+ */
+export function decodePayload(xraySeed?: AssemblerSeed): Decoder {
   const xray = new XrayAssembler();
+  if (xraySeed) xray.seed(xraySeed);
   return (p: IngestPayload): Decoded => {
     switch (p.kind) {
       case 'otlp-proto':

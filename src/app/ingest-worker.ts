@@ -11,6 +11,7 @@ import { PROXIED_METHODS } from '../pipeline/worker-protocol.js';
 import type { Store } from '../store/store.js';
 import { openStore, type StoreConfig } from './open-store.js';
 import { decodePayload } from './decode-payload.js';
+import { loadAssemblerSeed, type AssemblerSeed } from '../receivers/xray/assembler.js';
 
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
@@ -23,7 +24,14 @@ async function main(): Promise<void> {
     post({ t: 'fatal', message: `cannot open store: ${(err as Error).message}` });
     return;
   }
-  const decode: Decoder = decodePayload();
+  let seed: AssemblerSeed | undefined;
+  try {
+    seed = await loadAssemblerSeed(store);
+  } catch (err) {
+    // Not fatal: only in-progress X-Ray segments and streamed subsegments that span a restart are affected.
+    console.error(`cannot restore the X-Ray assembler state: ${(err as Error).message}`);
+  }
+  const decode: Decoder = decodePayload(seed);
   const committer = new GroupCommitter(store, decode);
   const allowed = new Set<string>(PROXIED_METHODS);
 

@@ -158,6 +158,7 @@ async function traceSummaries(d: XrayApiDeps, b: Body) {
   const [start, end] = timeRange(b);
   const rangeType = (b.TimeRangeType ?? 'Event') as string;
   if (!['TraceId', 'Event', 'Service'].includes(rangeType)) throw invalid(`TimeRangeType must be TraceId, Event or Service`);
+  if (b.FilterExpression !== undefined && b.FilterExpression !== null && typeof b.FilterExpression !== 'string') throw invalid('FilterExpression must be a string');
   const ctx = await context(d);
   const filter = typeof b.FilterExpression === 'string' && b.FilterExpression.trim() !== '' ? compile(b.FilterExpression, ctx) : 'TRUE';
   const offset = decodeToken(b.NextToken);

@@ -1,6 +1,6 @@
-import { hexToU64, traceIdToHex, u64ToHex } from '../../model/ids.js';
+import { hexToU64, traceIdToHex, u64ToHex, w3cToXray } from '../../model/ids.js';
 import { SpanBatch } from '../../model/span-batch.js';
-import type { AppendOptions } from '../../store/store.js';
+import type { AppendOptions, Store } from '../../store/store.js';
 import { parseDocument, unprocessedSegment, validateSegment } from './datagram.js';
 import type { SegmentDocument } from './segment-document.js';
 import { appendSegment } from './segment-to-spans.js';
@@ -28,6 +28,16 @@ export class XrayAssembler {
   private known = new BoundedMap<string, Map<string, string>>(20_000);
   /** trace -> span id -> parent id, for spans still waiting for a dataset. */
   private orphans = new BoundedMap<string, Map<string, string>>(20_000);
+
+  /**
+   * Restores what a previous run knew from the store (see `loadAssemblerSeed`): in-progress documents, so
+   * that their complete version still replaces them after a restart, and spans still without a dataset,
+   * so that a segment arriving after a restart still names its streamed subsegments.
+   */
+  seed(s: AssemblerSeed): void {
+    for (const d of s.inProgress) this.inProgress.add(`${w3cToXray(d.traceId)}:${d.docId}`);
+    for (const o of s.orphans) this.orphansOf(o.traceId).set(o.spanId, o.parentId);
+  }
 
   assemble(texts: readonly string[]): AssembledDocuments {
     const rejected: AssembledDocuments['rejected'] = [];
@@ -125,6 +135,31 @@ export class XrayAssembler {
     if (!m) this.orphans.set(trace, (m = new Map()));
     return m;
   }
+}
+
+/** State of earlier runs that `XrayAssembler.seed` restores. Ids are lowercase hex (32 for traces, 16 for spans). */
+export interface AssemblerSeed {
+  /** Documents stored in progress (their complete version has not arrived). */
+  inProgress: { traceId: string; docId: string }[];
+  /** X-Ray spans stored without a dataset (independent subsegments whose segment has not arrived). */
+  orphans: { traceId: string; spanId: string; parentId: string }[];
+}
+
+/** How much `loadAssemblerSeed` restores at most (the newest first), like the assembler's own bounds. */
+const SEED_LIMIT = 100_000;
+
+/** Reads the assembler's seed from the store (plain SQL over `spans`: any engine). */
+export async function loadAssemblerSeed(store: Pick<Store, 'select'>): Promise<AssemblerSeed> {
+  const inProgress = await store.select(`SELECT DISTINCT trace_hi, trace_lo, xray_doc_id, start_ns FROM spans
+    WHERE source = 1 AND xray_doc_id = span_id AND {{attr:xray.in_progress}} = true ORDER BY start_ns DESC LIMIT ${SEED_LIMIT}`);
+  const orphans = await store.select(`SELECT trace_hi, trace_lo, span_id, parent_id FROM spans
+    WHERE source = 1 AND dataset = '' ORDER BY start_ns DESC LIMIT ${SEED_LIMIT}`);
+  const big = (v: unknown) => BigInt(v as bigint | number);
+  return {
+    // Oldest first, so that the bounded sets forget the oldest ones first.
+    inProgress: inProgress.reverse().map((r) => ({ traceId: traceIdToHex(big(r.trace_hi), big(r.trace_lo)), docId: u64ToHex(big(r.xray_doc_id)) })),
+    orphans: orphans.reverse().map((r) => ({ traceId: traceIdToHex(big(r.trace_hi), big(r.trace_lo)), spanId: u64ToHex(big(r.span_id)), parentId: u64ToHex(big(r.parent_id)) })),
+  };
 }
 
 /** A Map that forgets its oldest entries past `cap`. */
