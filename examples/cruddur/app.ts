@@ -15,7 +15,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { trace, type Tracer } from '@opentelemetry/api';
+import { ProxyTracerProvider, type Tracer } from '@opentelemetry/api';
 import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
 import { homeActivities, messageGroups, notificationsActivities, searchActivities, userActivities, type Model } from './services.js';
 import { acquireXray, setupOtel, type OtelTracing, type XrayTracing } from './tracing.js';
@@ -68,7 +68,8 @@ export async function createCruddurApp(opts: CruddurOptions = {}): Promise<Crudd
     await otel?.shutdown();
     throw err;
   }
-  const tracer = otel?.tracer ?? trace.getTracerProvider().getTracer('noop');
+  // OTel off: a no-op tracer (not the global one, which may belong to another app in this process).
+  const tracer = otel?.tracer ?? new ProxyTracerProvider().getTracer('noop');
 
   const app = express();
   app.disable('x-powered-by');
@@ -171,8 +172,10 @@ export async function startCruddur(opts: CruddurOptions & { port?: number; host?
       stopping ??= (async () => {
         const closed = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
-        server.closeAllConnections();
+        // Requests in progress get a second to finish.
+        const force = setTimeout(() => server.closeAllConnections(), 1000);
         await closed;
+        clearTimeout(force);
         await c.shutdown();
       })();
       return stopping;
