@@ -4,7 +4,7 @@
  *
  *   node dist/bench/xray-loadgen.js send <host> <port> <docs/s> <seconds>
  *     Sends realistic datagrams paced per ~1 ms tick and prints one JSON line:
- *     {sent, bytes, elapsed, sendErrors, maxLagMs}.
+ *     {sent, bytes, elapsed, sendErrors, maxLagMs, cpuSeconds}.
  *   node dist/bench/xray-loadgen.js sink <udp-port> <http-port>
  *     A plain dgram socket standing in for Honeyray (to check the sender alone): counts datagrams and
  *     serves /healthz and /api/honeyray/stats in Honeyray's shape (every datagram counts as stored).
@@ -135,6 +135,7 @@ async function send(host: string, port: number, rate: number, seconds: number): 
   const total = Math.round(rate * seconds);
   const maxBurst = Math.max(1, Math.ceil(rate / 50)); // never more than 20 ms worth in one tick
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await new Promise<void>((done) => {
     const tick = () => {
       const now = performance.now();
@@ -162,7 +163,9 @@ async function send(host: string, port: number, rate: number, seconds: number): 
   const elapsed = (performance.now() - t0) / 1000;
   while (completed < sent) await new Promise((r) => setImmediate(r));
   socket.close();
-  process.stdout.write(JSON.stringify({ sent, bytes, elapsed, sendErrors, maxLagMs }) + '\n');
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  process.stdout.write(JSON.stringify({ sent, bytes, elapsed, sendErrors, maxLagMs, cpuSeconds }) + '\n');
 }
 
 async function sink(udpPort: number, httpPort: number): Promise<void> {

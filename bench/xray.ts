@@ -4,7 +4,7 @@
  * Starts Honeyray as the README does (a child process on free ports, fresh data dir, --log-level warn),
  * then for each rate (BENCH_XRAY_RATES, default 5k,10k,20k,30k,40k documents/s) runs a load generator in
  * its own process (bench/xray-loadgen.ts) that sends realistic ~1 KB segment datagrams (the SDK's real
- * captures, fresh ids) for BENCH_XRAY_SECONDS (default 6) paced per millisecond tick, waits until the
+ * captures, fresh ids) for BENCH_XRAY_SECONDS (default 5) paced per millisecond tick, waits until the
  * server's counters settle, and prints per rate: documents sent, received by the socket, stored,
  * stored/s (sustained: over the sending time plus the time the server needed to catch up), dropped
  * (pipeline full), invalid, lost in the kernel (socket buffer overflow, from /proc/net/udp), the loss
@@ -28,13 +28,13 @@ import { freePort } from '../test/helpers/server-process.js';
 import { DatagramFactory } from './xray-loadgen.js';
 
 const RATES = (process.env.BENCH_XRAY_RATES ?? '5000,10000,20000,30000,40000').split(',').map(Number);
-const SECONDS = Number(process.env.BENCH_XRAY_SECONDS ?? 6);
+const SECONDS = Number(process.env.BENCH_XRAY_SECONDS ?? 5);
 const SINK = process.env.BENCH_XRAY_SINK === '1';
 const TARGET = 20_000;
 
 interface XrayStats { received: number; invalid: number; dropped: number; stored: number }
 interface Stats { spans: number; xray: XrayStats }
-interface SendResult { sent: number; bytes: number; elapsed: number; sendErrors: number; maxLagMs: number }
+interface SendResult { sent: number; bytes: number; elapsed: number; sendErrors: number; maxLagMs: number; cpuSeconds: number }
 
 /** Documents per second through the pure functions, one core, ~`ms` of work. */
 function measureMapping(ms = 2000): { docsPerSec: number; spansPerDoc: number } {
@@ -161,14 +161,15 @@ async function main(): Promise<void> {
 
   const target = await startTarget();
   const rows: { rate: number; sent: number; stored: number; storedPerSec: number; loss: number }[] = [];
-  const header = ['rate', 'sent', 'received', 'stored', 'stored/s', 'dropped', 'invalid', 'kernel', 'loss %', 'catch-up ms', 'vs mapping', 'peak RSS', 'send lag ms'];
-  const widths = [7, 9, 9, 9, 9, 8, 8, 8, 7, 11, 10, 8, 11];
+  const header = ['rate', 'sent', 'received', 'stored', 'stored/s', 'dropped', 'invalid', 'kernel', 'loss %', 'catch-up ms', 'vs mapping', 'peak RSS', 'send lag ms', 'sender CPU'];
+  const widths = [7, 9, 9, 9, 9, 8, 8, 8, 7, 11, 10, 8, 11, 10];
   const line = (cells: string[]) => console.log('  ' + cells.map((c, i) => c.padStart(widths[i]!)).join(' '));
   try {
     let before = await getStats(target.http);
     let dropsBefore = kernelDrops(target.xray);
     console.log('results per rate: counters are differences of /api/honeyray/stats; kernel = datagrams the socket buffer dropped');
-    console.log('  (/proc/net/udp); stored/s = stored / (sending time + catch-up time); loss = 1 - stored/sent; peak RSS in MiB');
+    console.log('  (/proc/net/udp); stored/s = stored / (sending time + catch-up time); loss = 1 - stored/sent; peak RSS in MiB;');
+    console.log('  send lag = worst pacing backlog of the sender; sender CPU = its CPU time / sending time');
     line(header);
     for (const rate of RATES) {
       const r = await runLoadgen(target.xray, rate, SECONDS);
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
       line([
         fmt(rate), fmt(r.sent), fmt(d('received')), fmt(stored), fmt(storedPerSec), fmt(d('dropped')), fmt(d('invalid')),
         fmt(drops - dropsBefore), (loss * 100).toFixed(2), fmt(ms), (storedPerSec / mapping.docsPerSec).toFixed(2),
-        fmt(peakRssMiB(target.child.pid!)), fmt(r.maxLagMs, 1),
+        fmt(peakRssMiB(target.child.pid!)), fmt(r.maxLagMs, 1), `${((100 * r.cpuSeconds) / r.elapsed).toFixed(0)}%`,
       ]);
       if (r.sendErrors > 0) console.log(`    ${r.sendErrors} send errors in the load generator`);
       rows.push({ rate, sent: r.sent, stored, storedPerSec, loss });
