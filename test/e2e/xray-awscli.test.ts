@@ -16,7 +16,8 @@ import { after, before, describe, it } from 'node:test';
 import { removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
 import { sendDatagrams, waitHandled } from '../helpers/xray.js';
 
-const AWS = '/usr/bin/aws';
+/** Debian's AWS CLI v2 (another, older `aws` may come first on PATH). Overridable to test the skip path. */
+const AWS = process.env.HONEYRAY_TEST_AWS_CLI ?? '/usr/bin/aws';
 const HAVE_AWS = existsSync(AWS);
 if (!HAVE_AWS) {
   if (process.env.CI === 'true') throw new Error(`${AWS} is missing: install the Debian package awscli (required on CI)`);
@@ -45,7 +46,7 @@ const FIXTURES = 'test/fixtures/wire/xray_run1';
 
 interface CliResult { code: number; stdout: string; stderr: string; json: any }
 
-describe('AWS CLI (aws xray ...) -> Honeyray', { skip: !HAVE_AWS }, () => {
+describe('AWS CLI (aws xray ...) -> Honeyray', { skip: HAVE_AWS ? false : `${AWS} not found` }, () => {
   let srv: RunningServer;
   let dataDir: string;
   let tmp: string;

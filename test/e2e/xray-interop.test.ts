@@ -26,7 +26,7 @@ import {
   BatchGetTracesCommand, GetServiceGraphCommand, GetTraceGraphCommand, GetTraceSummariesCommand, type XRayClient,
 } from '@aws-sdk/client-xray';
 import { eventually, removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
-import { exposeTraceId, inMinutes, listen, minutesAgo, quietXrayLogger, traceIdOf, xrayClient } from '../helpers/xray.js';
+import { exposeTraceId, inMinutes, listen, minutesAgo, pointXraySdkAt, quietXrayLogger, traceIdOf, xrayClient } from '../helpers/xray.js';
 
 type Doc = Record<string, any>;
 
@@ -72,7 +72,7 @@ describe('X-Ray SDK service -> OTel service: one trace in Honeyray', () => {
 
     // backend-flask: express + X-Ray SDK, every request sampled, the call captured with its header.
     AWSXRay.setLogger(quietXrayLogger);
-    AWSXRay.setDaemonAddress(`127.0.0.1:${srv.xrayPort}`);
+    pointXraySdkAt(AWSXRay, srv.xrayPort);
     AWSXRay.setContextMissingStrategy('IGNORE_ERROR');
     AWSXRay.middleware.disableCentralizedSampling();
     AWSXRay.middleware.setSamplingRules({ version: 2, default: { fixed_target: 0, rate: 1 } });

@@ -37,7 +37,7 @@ import {
   BatchGetTracesCommand, CreateSamplingRuleCommand, GetSamplingStatisticSummariesCommand, GetTraceSummariesCommand, type XRayClient,
 } from '@aws-sdk/client-xray';
 import { eventually, removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
-import { exposeTraceId, inMinutes, listen, minutesAgo, quietXrayLogger, traceIdOf, xrayClient } from '../helpers/xray.js';
+import { exposeTraceId, inMinutes, listen, minutesAgo, pointXraySdkAt, quietXrayLogger, traceIdOf, xrayClient } from '../helpers/xray.js';
 
 const require = createRequire(import.meta.url);
 /** The SDK's own rule cache (the same module instance the SDK uses): read to see what it loaded. */
@@ -70,7 +70,7 @@ describe('centralized sampling with aws-xray-sdk-core against Honeyray', () => {
     await xray.send(new CreateSamplingRuleCommand({ SamplingRule: SEED_RULE }));
 
     AWSXRay.setLogger(quietXrayLogger);
-    AWSXRay.setDaemonAddress(`127.0.0.1:${srv.xrayPort}`);
+    pointXraySdkAt(AWSXRay, srv.xrayPort);
     AWSXRay.setContextMissingStrategy('IGNORE_ERROR');
     // Centralized sampling stays on (the default); the local fallback samples nothing.
     AWSXRay.middleware.setSamplingRules({ version: 2, default: { fixed_target: 0, rate: 0 } });

@@ -18,7 +18,7 @@ import AWSXRay from 'aws-xray-sdk-core';
 import { BatchGetTracesCommand, GetServiceGraphCommand, GetTraceSummariesCommand, type XRayClient } from '@aws-sdk/client-xray';
 import { eventually, removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
 import { seedApp } from '../helpers/xray-seed-app.js';
-import { inMinutes, listen, minutesAgo, quietXrayLogger, traceIdOf, xrayClient, xrayStats } from '../helpers/xray.js';
+import { inMinutes, listen, minutesAgo, pointXraySdkAt, quietXrayLogger, traceIdOf, xrayClient, xrayStats } from '../helpers/xray.js';
 
 type Doc = Record<string, any>;
 
@@ -33,7 +33,7 @@ describe('aws-xray-sdk-core with streaming threshold 0 (independent subsegments)
     srv = await startServer();
     xray = xrayClient(srv.xrayPort);
     AWSXRay.setLogger(quietXrayLogger);
-    AWSXRay.setDaemonAddress(`127.0.0.1:${srv.xrayPort}`);
+    pointXraySdkAt(AWSXRay, srv.xrayPort);
     AWSXRay.setContextMissingStrategy('IGNORE_ERROR');
     AWSXRay.setStreamingThreshold(0);
     AWSXRay.middleware.disableCentralizedSampling();

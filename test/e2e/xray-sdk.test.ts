@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-xray';
 import { eventually, removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
 import { seedApp } from '../helpers/xray-seed-app.js';
-import { inMinutes, listen, minutesAgo, quietXrayLogger, traceIdOf, xrayClient } from '../helpers/xray.js';
+import { inMinutes, listen, minutesAgo, pointXraySdkAt, quietXrayLogger, traceIdOf, xrayClient } from '../helpers/xray.js';
 
 type Doc = Record<string, any>;
 
@@ -35,7 +35,7 @@ describe('aws-xray-sdk-core + express -> Honeyray daemon port -> X-Ray API / Jae
     srv = await startServer();
     xray = xrayClient(srv.xrayPort);
     AWSXRay.setLogger(quietXrayLogger);
-    AWSXRay.setDaemonAddress(`127.0.0.1:${srv.xrayPort}`);
+    pointXraySdkAt(AWSXRay, srv.xrayPort);
     AWSXRay.setContextMissingStrategy('IGNORE_ERROR');
     AWSXRay.middleware.disableCentralizedSampling();
     AWSXRay.middleware.setSamplingRules({ version: 2, default: { fixed_target: 0, rate: 1 } });

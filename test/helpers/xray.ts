@@ -74,6 +74,15 @@ export async function listen(handler: RequestListener): Promise<{ server: Server
   };
 }
 
+/**
+ * Points aws-xray-sdk-core (UDP and TCP) at a Honeyray X-Ray port. The SDK ignores `setDaemonAddress` when
+ * AWS_XRAY_DAEMON_ADDRESS is set, so that is cleared first.
+ */
+export function pointXraySdkAt(sdk: { setDaemonAddress(a: string): void }, port: number): void {
+  delete process.env.AWS_XRAY_DAEMON_ADDRESS;
+  sdk.setDaemonAddress(`127.0.0.1:${port}`);
+}
+
 /** A logger for aws-xray-sdk-core that keeps warnings and errors (printed) and drops the rest. */
 export const quietXrayLogger = {
   debug: () => {},
