@@ -135,7 +135,7 @@ describe('centralized sampling with aws-xray-sdk-core against Honeyray', () => {
       return c && (c.RequestCount ?? 0) > 0 ? c : null;
     }, 15_000, 'statistics for Cruddur');
     assert.ok(s.RequestCount! <= reqs.length, `${s.RequestCount} reported of ${reqs.length}`);
-    assert.ok(s.RequestCount! >= RATE_PER_SECOND * 5, `at least one full report: ${s.RequestCount}`);
+    assert.ok(s.RequestCount! >= 40, `at least one report of several seconds of traffic: ${s.RequestCount}`);
     assert.ok((s.BorrowCount ?? 0) > 0, 'the SDK reported borrows');
     // SampledCount is the FixedRate hits only (borrows are counted apart): about 10% of the requests.
     assert.ok((s.SampledCount ?? 0) < (s.RequestCount ?? 0) * 0.3);
@@ -161,7 +161,7 @@ describe('centralized sampling with aws-xray-sdk-core against Honeyray', () => {
     const sd = Math.sqrt(rest * 0.1 * 0.9);
     const detail = `${reqs.length} requests over ${firsts} s: ${firstsSampled}/${firsts} first-of-second sampled, ${restSampled}/${rest} others (expected ${(0.1 * rest).toFixed(1)} +- ${(4.5 * sd).toFixed(1)})`;
     console.log(`  sampling: ${detail}`);
-    assert.ok(reqs.length >= RATE_PER_SECOND * 15, detail);
+    assert.ok(reqs.length >= 100, detail); // enough for the statistics below, even on a slow machine
     // The borrow: the first request of every second (a decision racing the second boundary may miss it).
     assert.ok(firstsSampled >= firsts - 1, detail);
     // FixedRate on the others. Were the quota of 5 used, ~4 more per second (~90 here) would be sampled.
