@@ -1,6 +1,6 @@
 /**
  * What the protobuf and JSON OTLP decoders share: options and result types, the dataset rule, the flat attribute
- * list they fill before a span is known to be valid, and the reject log.
+ * list they fill before a span is known to be valid, the reject log and the AnyValue member numbers.
  */
 import { SpanBatch, type AttrColumn } from '../../model/span-batch.js';
 import type { AnyValue, AttrScalar, AttrType } from '../../model/span.js';
@@ -152,3 +152,18 @@ export function clampStatus(c: number): number {
 
 export const ZERO_TRACE_HEX = '0'.repeat(32);
 export const ZERO_SPAN_HEX = '0'.repeat(16);
+
+/**
+ * AnyValue oneof members, numbered as their protobuf fields (decode-proto.ts relies on it); NONE: no member set.
+ * A `const enum` for the same reason as proto-tags.ts `Tag`: the decoders switch on these per value.
+ */
+export const enum AnyKind {
+  NONE = 0,
+  STR = 1,
+  BOOL = 2,
+  INT = 3,
+  DBL = 4,
+  ARR = 5,
+  KV = 6,
+  BYTES = 7,
+}

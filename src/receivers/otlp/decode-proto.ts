@@ -3,7 +3,7 @@
  * (see wire-reader.ts for why it is hand-written).
  *
  * Messages and field numbers (opentelemetry-proto v1.x: collector/trace/v1/trace_service.proto, trace/v1/trace.proto,
- * common/v1/common.proto, resource/v1/resource.proto). Tags below are `field << 3 | wireType`.
+ * common/v1/common.proto, resource/v1/resource.proto); their tags (`field << 3 | wireType`) are in proto-tags.ts.
  *
  *   ExportTraceServiceRequest  1 resource_spans (repeated ResourceSpans)
  *   ResourceSpans              1 resource, 2 scope_spans (repeated), 3 schema_url (ignored)
@@ -27,68 +27,30 @@
  * Fields may arrive in any order and several times (last one wins, messages merge), as protobuf allows: the
  * resource and the scope are found first, and a span's fields are collected before the span is validated, so a
  * rejected span never touches the batch.
+ *
+ * This file walks the request, resources, scopes and spans; KeyValue/AnyValue decoding is in proto-attributes.ts,
+ * span events and links in proto-events-links.ts.
  */
 import { SpanBatch } from '../../model/span-batch.js';
 import { SpanSource } from '../../model/span.js';
-import type { AnyValue, Attributes, SpanEvent, SpanLink } from '../../model/span.js';
-import { bytesToHex } from '../../model/ids.js';
+import type { SpanEvent, SpanLink } from '../../model/span.js';
 import {
   AttrList,
-  MAX_KVLIST_DEPTH,
-  MAX_NESTING,
   RejectLog,
-  ZERO_SPAN_HEX,
-  ZERO_TRACE_HEX,
-  base64,
   clampKind,
   clampStatus,
   datasetFor,
   initialCapacity,
-  setProp,
   type DecodeOptions,
   type DecodeResult,
 } from './common.js';
 import { OtlpParseError } from './errors.js';
+import { decodeKeyValueAttr } from './proto-attributes.js';
+import { decodeEvent, decodeLink } from './proto-events-links.js';
+import { Tag } from './proto-tags.js';
 import { WireReader } from './wire-reader.js';
 
 export type { DecodeOptions, DecodeResult } from './common.js';
-
-// Tags (field << 3 | wire type).
-const LEN1 = 0x0a;
-const LEN2 = 0x12;
-const LEN3 = 0x1a;
-const LEN4 = 0x22;
-const LEN5 = 0x2a;
-const LEN6 = 0x32;
-const LEN7 = 0x3a;
-const SPAN_KIND = 0x30;
-const SPAN_START = 0x39;
-const SPAN_END = 0x41;
-const SPAN_ATTRS = 0x4a;
-const SPAN_DROPPED_ATTRS = 0x50;
-const SPAN_EVENTS = 0x5a;
-const SPAN_DROPPED_EVENTS = 0x60;
-const SPAN_LINKS = 0x6a;
-const SPAN_DROPPED_LINKS = 0x70;
-const SPAN_STATUS = 0x7a;
-const SPAN_FLAGS = (16 << 3) | 5;
-const EVENT_TIME = 0x09;
-const VARINT2 = 0x10;
-const VARINT3 = 0x18;
-const VARINT4 = 0x20;
-const VARINT5 = 0x28;
-const FIXED32_6 = 0x35;
-const ANY_DOUBLE = 0x21;
-
-// AnyValue kinds.
-const NONE = 0;
-const STR = 1;
-const BOOL = 2;
-const INT = 3;
-const DBL = 4;
-const ARR = 5;
-const KV = 6;
-const BYTES = 7;
 
 /** Per-request state. */
 class State {
@@ -122,7 +84,7 @@ export function decodeOtlpProto(body: Uint8Array, opts: DecodeOptions = {}): Dec
   try {
     while (r.pos < r.limit) {
       const t = r.tag();
-      if (t === LEN1) {
+      if (t === Tag.LEN1) {
         const outer = r.enter();
         decodeResourceSpans(st);
         r.leave(outer);
@@ -144,11 +106,11 @@ function decodeResourceSpans(st: State): void {
   // Pass 1: the resource (it may come after the spans on the wire).
   while (r.pos < r.limit) {
     const t = r.tag();
-    if (t === LEN1) {
+    if (t === Tag.LEN1) {
       const outer = r.enter();
       while (r.pos < r.limit) {
         const t2 = r.tag();
-        if (t2 === LEN1) {
+        if (t2 === Tag.LEN1) {
           const o2 = r.enter();
           decodeKeyValueAttr(r, res, '', 0);
           r.leave(o2);
@@ -163,7 +125,7 @@ function decodeResourceSpans(st: State): void {
   r.pos = start;
   while (r.pos < r.limit) {
     const t = r.tag();
-    if (t === LEN2) {
+    if (t === Tag.LEN2) {
       const outer = r.enter();
       decodeScopeSpans(st, dataset);
       r.leave(outer);
@@ -182,13 +144,13 @@ function decodeScopeSpans(st: State, dataset: string): void {
   // Pass 1: the scope.
   while (r.pos < r.limit) {
     const t = r.tag();
-    if (t === LEN1) {
+    if (t === Tag.LEN1) {
       const outer = r.enter();
       while (r.pos < r.limit) {
         const t2 = r.tag();
-        if (t2 === LEN1) st.scopeName = r.string();
-        else if (t2 === LEN2) st.scopeVersion = r.string();
-        else if (t2 === LEN3) {
+        if (t2 === Tag.LEN1) st.scopeName = r.string();
+        else if (t2 === Tag.LEN2) st.scopeVersion = r.string();
+        else if (t2 === Tag.LEN3) {
           const o2 = r.enter();
           decodeKeyValueAttr(r, base, '', 0);
           r.leave(o2);
@@ -201,7 +163,7 @@ function decodeScopeSpans(st: State, dataset: string): void {
   r.pos = start;
   while (r.pos < r.limit) {
     const t = r.tag();
-    if (t === LEN2) {
+    if (t === Tag.LEN2) {
       const outer = r.enter();
       decodeSpan(st, dataset);
       r.leave(outer);
@@ -239,55 +201,55 @@ function decodeSpan(st: State, dataset: string): void {
   while (r.pos < r.limit) {
     const t = r.tag();
     switch (t) {
-      case SPAN_ATTRS: {
+      case Tag.SPAN_ATTRS: {
         const outer = r.enter();
         decodeKeyValueAttr(r, attrs, '', 0);
         r.leave(outer);
         break;
       }
-      case LEN1:
+      case Tag.LEN1:
         traceLen = r.len();
         traceOff = r.pos;
         r.pos += traceLen;
         break;
-      case LEN2:
+      case Tag.LEN2:
         spanLen = r.len();
         spanOff = r.pos;
         r.pos += spanLen;
         break;
-      case LEN3:
+      case Tag.LEN3:
         traceState = r.string();
         break;
-      case LEN4:
+      case Tag.LEN4:
         parentLen = r.len();
         parentOff = r.pos;
         r.pos += parentLen;
         break;
-      case LEN5:
+      case Tag.LEN5:
         name = r.string();
         break;
-      case SPAN_KIND:
+      case Tag.SPAN_KIND:
         kind = r.uint32();
         break;
-      case SPAN_START:
+      case Tag.SPAN_START:
         start = r.fixed64();
         break;
-      case SPAN_END:
+      case Tag.SPAN_END:
         end = r.fixed64();
         break;
-      case SPAN_DROPPED_ATTRS:
+      case Tag.SPAN_DROPPED_ATTRS:
         droppedAttrs = r.uint32();
         break;
-      case SPAN_EVENTS: {
+      case Tag.SPAN_EVENTS: {
         const outer = r.enter();
         (events ??= []).push(decodeEvent(r));
         r.leave(outer);
         break;
       }
-      case SPAN_DROPPED_EVENTS:
+      case Tag.SPAN_DROPPED_EVENTS:
         droppedEvents = r.uint32();
         break;
-      case SPAN_LINKS: {
+      case Tag.SPAN_LINKS: {
         const outer = r.enter();
         const link = decodeLink(r);
         if (link !== null) (links ??= []).push(link);
@@ -295,21 +257,21 @@ function decodeSpan(st: State, dataset: string): void {
         r.leave(outer);
         break;
       }
-      case SPAN_DROPPED_LINKS:
+      case Tag.SPAN_DROPPED_LINKS:
         droppedLinks = r.uint32();
         break;
-      case SPAN_STATUS: {
+      case Tag.SPAN_STATUS: {
         const outer = r.enter();
         while (r.pos < r.limit) {
           const t2 = r.tag();
-          if (t2 === LEN2) statusMessage = r.string();
-          else if (t2 === VARINT3) statusCode = r.uint32();
+          if (t2 === Tag.LEN2) statusMessage = r.string();
+          else if (t2 === Tag.VARINT3) statusCode = r.uint32();
           else r.skip(t2);
         }
         r.leave(outer);
         break;
       }
-      case SPAN_FLAGS:
+      case Tag.SPAN_FLAGS:
         flags = r.fixed32();
         break;
       default:
@@ -360,289 +322,4 @@ function decodeSpan(st: State, dataset: string): void {
 function allZero(buf: Uint8Array, off: number, n: number): boolean {
   for (let i = off, e = off + n; i < e; i++) if (buf[i] !== 0) return false;
   return true;
-}
-
-function decodeEvent(r: WireReader): SpanEvent {
-  let time = 0n;
-  let name = '';
-  const attributes: Attributes = {};
-  let dropped = 0;
-  while (r.pos < r.limit) {
-    const t = r.tag();
-    switch (t) {
-      case EVENT_TIME:
-        time = r.fixed64();
-        break;
-      case LEN2:
-        name = r.string();
-        break;
-      case LEN3: {
-        const outer = r.enter();
-        decodeKeyValueJs(r, attributes, 0);
-        r.leave(outer);
-        break;
-      }
-      case VARINT4:
-        dropped = r.uint32();
-        break;
-      default:
-        r.skip(t);
-    }
-  }
-  const ev: SpanEvent = { timeUnixNano: time.toString(), name, attributes };
-  if (dropped !== 0) ev.droppedAttributesCount = dropped;
-  return ev;
-}
-
-/**
- * A link, or null when its ids have impossible lengths (the span keeps its other links and counts this one in
- * dropped_links_count). Empty ids become all-zero hex: OTel records links to invalid contexts when they carry
- * attributes or a trace state.
- */
-function decodeLink(r: WireReader): SpanLink | null {
-  let traceId: Uint8Array | null = null;
-  let spanId: Uint8Array | null = null;
-  let traceState = '';
-  const attributes: Attributes = {};
-  let dropped = 0;
-  let flags = 0;
-  while (r.pos < r.limit) {
-    const t = r.tag();
-    switch (t) {
-      case LEN1:
-        traceId = r.bytes();
-        break;
-      case LEN2:
-        spanId = r.bytes();
-        break;
-      case LEN3:
-        traceState = r.string();
-        break;
-      case LEN4: {
-        const outer = r.enter();
-        decodeKeyValueJs(r, attributes, 0);
-        r.leave(outer);
-        break;
-      }
-      case VARINT5:
-        dropped = r.uint32();
-        break;
-      case FIXED32_6:
-        flags = r.fixed32();
-        break;
-      default:
-        r.skip(t);
-    }
-  }
-  const tl = traceId === null ? 0 : traceId.length;
-  const sl = spanId === null ? 0 : spanId.length;
-  if ((tl !== 0 && tl !== 16) || (sl !== 0 && sl !== 8)) return null;
-  const link: SpanLink = {
-    traceId: tl === 0 ? ZERO_TRACE_HEX : bytesToHex(traceId!),
-    spanId: sl === 0 ? ZERO_SPAN_HEX : bytesToHex(spanId!),
-    attributes,
-  };
-  if (traceState !== '') link.traceState = traceState;
-  if (dropped !== 0) link.droppedAttributesCount = dropped;
-  if (flags !== 0) link.flags = flags;
-  return link;
-}
-
-/**
- * One KeyValue (the reader's limit is its end) as scalar column attributes: scalars as they are, kvlists flattened
- * with `.` (MAX_KVLIST_DEPTH levels, deeper values as JSON text), arrays as JSON text, bytes as base64. Entries
- * with an empty key (top level only) or no value are ignored, as Honeycomb does.
- */
-function decodeKeyValueAttr(r: WireReader, out: AttrList, prefix: string, depth: number): void {
-  let key = '';
-  let vStart = -1;
-  let vLen = 0;
-  while (r.pos < r.limit) {
-    const t = r.tag();
-    if (t === LEN1) key = r.string();
-    else if (t === LEN2) {
-      vLen = r.len();
-      vStart = r.pos;
-      r.pos += vLen;
-    } else r.skip(t);
-  }
-  if (vStart < 0) return;
-  if (depth === 0) {
-    if (key === '') return;
-  } else key = prefix + '.' + key;
-  const end = r.limit;
-  r.pos = vStart;
-  r.limit = vStart + vLen;
-  if (depth <= MAX_KVLIST_DEPTH) decodeAnyValueAttr(r, out, key, depth);
-  else {
-    const v = decodeAnyValueJs(r, depth);
-    out.push(key, 'string', JSON.stringify(v));
-  }
-  r.pos = end;
-  r.limit = end;
-}
-
-/** AnyValue (reader limited to it) as column attribute(s) named `key`. */
-function decodeAnyValueAttr(r: WireReader, out: AttrList, key: string, depth: number): void {
-  let kind = NONE;
-  let s = '';
-  let num = 0;
-  let bool = false;
-  let subStart = 0;
-  let subLen = 0;
-  while (r.pos < r.limit) {
-    const t = r.tag();
-    switch (t) {
-      case LEN1:
-        kind = STR;
-        s = r.string();
-        break;
-      case VARINT2:
-        kind = BOOL;
-        bool = r.bool();
-        break;
-      case VARINT3:
-        kind = INT;
-        num = r.int64();
-        break;
-      case ANY_DOUBLE:
-        kind = DBL;
-        num = r.double();
-        break;
-      case LEN5:
-      case LEN6:
-      case LEN7:
-        kind = t >>> 3;
-        subLen = r.len();
-        subStart = r.pos;
-        r.pos += subLen;
-        break;
-      default:
-        r.skip(t);
-    }
-  }
-  switch (kind) {
-    case STR:
-      out.push(key, 'string', s);
-      return;
-    case INT:
-      out.push(key, 'int', num);
-      return;
-    case DBL:
-      out.push(key, 'double', num);
-      return;
-    case BOOL:
-      out.push(key, 'bool', bool);
-      return;
-    case BYTES:
-      out.push(key, 'string', base64(r.buf.subarray(subStart, subStart + subLen)));
-      return;
-    case ARR: {
-      const end = r.limit;
-      r.pos = subStart;
-      r.limit = subStart + subLen;
-      out.push(key, 'string', JSON.stringify(decodeArrayJs(r, depth + 1)));
-      r.pos = r.limit = end;
-      return;
-    }
-    case KV: {
-      // Flatten: every entry becomes `key.entry` one level deeper.
-      const end = r.limit;
-      r.pos = subStart;
-      r.limit = subStart + subLen;
-      while (r.pos < r.limit) {
-        const t = r.tag();
-        if (t === LEN1) {
-          const outer = r.enter();
-          decodeKeyValueAttr(r, out, key, depth + 1);
-          r.leave(outer);
-        } else r.skip(t);
-      }
-      r.pos = r.limit = end;
-      return;
-    }
-    default:
-    // An empty AnyValue: no attribute.
-  }
-}
-
-/** AnyValue (reader limited to it) as a JS value: the full structure, for events, links and JSON text. */
-function decodeAnyValueJs(r: WireReader, depth: number): AnyValue {
-  if (depth > MAX_NESTING) throw new OtlpParseError('proto: cannot parse invalid wire-format data (AnyValue nested too deep)');
-  let v: AnyValue = null;
-  while (r.pos < r.limit) {
-    const t = r.tag();
-    switch (t) {
-      case LEN1:
-        v = r.string();
-        break;
-      case VARINT2:
-        v = r.bool();
-        break;
-      case VARINT3:
-        v = r.int64();
-        break;
-      case ANY_DOUBLE:
-        v = r.double();
-        break;
-      case LEN5: {
-        const outer = r.enter();
-        v = decodeArrayJs(r, depth + 1);
-        r.leave(outer);
-        break;
-      }
-      case LEN6: {
-        const outer = r.enter();
-        const obj: { [key: string]: AnyValue } = {};
-        while (r.pos < r.limit) {
-          const t2 = r.tag();
-          if (t2 === LEN1) {
-            const o2 = r.enter();
-            decodeKeyValueJs(r, obj, depth + 1);
-            r.leave(o2);
-          } else r.skip(t2);
-        }
-        v = obj;
-        r.leave(outer);
-        break;
-      }
-      case LEN7:
-        v = base64(r.bytes());
-        break;
-      default:
-        r.skip(t);
-    }
-  }
-  return v;
-}
-
-/** ArrayValue (reader limited to it) as a JS array. */
-function decodeArrayJs(r: WireReader, depth: number): AnyValue[] {
-  if (depth > MAX_NESTING) throw new OtlpParseError('proto: cannot parse invalid wire-format data (AnyValue nested too deep)');
-  const arr: AnyValue[] = [];
-  while (r.pos < r.limit) {
-    const t = r.tag();
-    if (t === LEN1) {
-      const outer = r.enter();
-      arr.push(decodeAnyValueJs(r, depth + 1));
-      r.leave(outer);
-    } else r.skip(t);
-  }
-  return arr;
-}
-
-/** One KeyValue (reader limited to it) into `obj[key]`; a KeyValue without a value gives null. */
-function decodeKeyValueJs(r: WireReader, obj: { [key: string]: AnyValue }, depth: number): void {
-  let key = '';
-  let v: AnyValue = null;
-  while (r.pos < r.limit) {
-    const t = r.tag();
-    if (t === LEN1) key = r.string();
-    else if (t === LEN2) {
-      const outer = r.enter();
-      v = decodeAnyValueJs(r, depth + 1);
-      r.leave(outer);
-    } else r.skip(t);
-  }
-  setProp(obj, key, v);
 }
