@@ -88,6 +88,15 @@ describe('OTLP receiver: bad input', () => {
     const r = await post(url, gz, { ...proto, 'content-encoding': 'gzip' });
     assert.equal(r.status, 400);
   });
+  it('deflate bodies are accepted (zlib and raw deflate)', async () => {
+    const { deflateSync, deflateRawSync } = await import('node:zlib');
+    assert.equal((await post(url, deflateSync(PB), { ...proto, 'content-encoding': 'deflate' })).status, 200);
+    assert.equal((await post(url, deflateRawSync(Buffer.from(JSON_BODY)), { ...json, 'content-encoding': 'deflate' })).status, 200);
+  });
+  it('the 400 Status carries the gRPC code Honeycomb uses (13, INTERNAL)', async () => {
+    const r = await post(url, '{"resourceSpans": 5}', json);
+    assert.equal(JSON.parse(r.text).code, 13);
+  });
   it('unknown content-encoding -> 415', async () => {
     assert.equal((await post(url, PB, { ...proto, 'content-encoding': 'br' })).status, 415);
   });

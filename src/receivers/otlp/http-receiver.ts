@@ -91,10 +91,10 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return s && s.trim() !== '' ? s.trim() : undefined;
 }
 
-/** google.rpc.Code for an HTTP status, as grpc-gateway maps them. */
+/** google.rpc.Code in the Status body, as Honeycomb's husky sets them (otlp/errors.go). */
 function grpcCode(status: number): number {
   switch (status) {
-    case 400: return 3; // INVALID_ARGUMENT
+    case 400: return 13; // INTERNAL: husky's code for "failed to parse OTLP request body"
     case 401: return 16; // UNAUTHENTICATED
     case 413: return 8; // RESOURCE_EXHAUSTED
     case 503: return 14; // UNAVAILABLE
