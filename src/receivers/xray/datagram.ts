@@ -17,19 +17,6 @@ const NEWLINE = 0x0a;
 /** The Node SDK's exact header bytes: checked first so the common case skips a JSON.parse. */
 const NODE_HEADER = Buffer.from('{"format":"json","version":1}');
 
-/** Splits and parses one daemon datagram. Never throws. */
-export function parseDatagram(buf: Uint8Array): ParseResult {
-  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const nl = b.indexOf(NEWLINE);
-  if (nl < 0) return { ok: false, reason: 'missing header or segment' };
-  if (!isNodeHeader(b, nl)) {
-    const headerText = b.toString('utf8', 0, nl);
-    if (!validHeader(headerText)) return { ok: false, reason: `invalid header: ${clip(headerText.trim(), 100)}` };
-  }
-  if (nl + 1 >= b.length) return { ok: false, reason: 'missing header or segment' };
-  return parseDocument(b.toString('utf8', nl + 1));
-}
-
 /**
  * Checks the header and returns the body text without parsing it (the UDP receiver's fast path:
  * JSON parsing happens later, in the ingest worker). Never throws.
@@ -44,6 +31,12 @@ export function splitDatagram(buf: Uint8Array): { ok: true; body: string } | { o
   }
   if (nl + 1 >= b.length) return { ok: false, reason: 'missing header or segment' };
   return { ok: true, body: b.toString('utf8', nl + 1) };
+}
+
+/** Splits and parses one daemon datagram. Never throws. */
+export function parseDatagram(buf: Uint8Array): ParseResult {
+  const split = splitDatagram(buf);
+  return split.ok ? parseDocument(split.body) : split;
 }
 
 /**
