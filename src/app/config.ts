@@ -39,7 +39,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'max-body': { key: 'maxBodyBytes', type: 'string', default: '20971520', help: 'largest accepted request body in bytes, also after decompression' },
   'cors-origins': { key: 'corsOrigins', type: 'string', default: '*', help: 'origins allowed to send OTLP from a browser, comma-separated' },
   'max-columns': { key: 'maxColumns', type: 'string', default: '2000', help: 'attribute columns before values go to the overflow column' },
-  'max-queued-bytes': { key: 'maxQueuedBytes', type: 'string', default: '268435456', help: 'ingest bytes waiting to be written before 503 + Retry-After' },
+  'max-queued-bytes': { key: 'maxQueuedBytes', type: 'string', default: '67108864', help: 'ingest bytes waiting to be written before 503 + Retry-After (bounds memory)' },
   region: { key: 'region', type: 'string', default: 'us-east-1', help: 'region used in X-Ray ARNs' },
   'account-id': { key: 'accountId', type: 'string', default: '000000000000', help: 'account id used in X-Ray ARNs' },
   'memory-limit': { key: 'memoryLimit', type: 'string', default: '1GB', help: 'DuckDB memory limit' },
