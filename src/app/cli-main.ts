@@ -24,6 +24,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.logLevel);
+  // A bug in one request must not take the server (and the spans it accepted) down.
+  process.on('unhandledRejection', (err) => log.error(`unhandled rejection: ${(err as Error)?.stack ?? err}`));
   const app = await startHoneyray(config, log);
   let signals = 0;
   const onSignal = (sig: string) => {

@@ -36,6 +36,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
     apiKeys: config.apiKeys,
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
+    onError: (err) => log.error(`OTLP request failed: ${(err as Error)?.stack ?? err}`),
   });
 
   const sampling = new SamplingService(pipeline.store, config.region, config.accountId);

@@ -12,6 +12,8 @@ export interface OtlpReceiverOptions {
   maxBodyBytes: number;
   /** Origins allowed to send from a browser; ['*'] = any. */
   corsOrigins: readonly string[];
+  /** Called with unexpected errors (answered 500). */
+  onError?(err: unknown): void;
 }
 
 const PROTO_TYPES = new Set(['application/x-protobuf', 'application/protobuf']);
@@ -38,7 +40,11 @@ export function createOtlpHandler(o: OtlpReceiverOptions): (req: IncomingMessage
       sendText(res, 405, 'method not allowed: use POST', { ...cors, allow: 'POST, OPTIONS' });
       return true;
     }
-    void handle(o, req, res, cors);
+    handle(o, req, res, cors).catch((err: unknown) => {
+      o.onError?.(err);
+      if (!res.headersSent) sendText(res, 500, 'internal error', cors);
+      else res.destroy();
+    });
     return true;
   };
 }
