@@ -240,7 +240,7 @@ class Compiler {
     const parts = [f.isCall(t), ...(filter ? [this.span(filter, t)] : [])];
     if (src.name !== undefined) parts.push(`${t}.dataset = ${this.ctx.quote(src.name)}`);
     if (src.type !== undefined) parts.push(f.strPred(f.serviceType(t), '=', src.type));
-    if (dst.name !== undefined) parts.push(this.d.isTrue(`${t}.name = ${this.ctx.quote(dst.name)}`));
+    if (dst.name !== undefined) parts.push(this.d.isTrue(`${f.remoteName(t)} = ${this.ctx.quote(dst.name)}`));
     else parts.push(d.FALSE); // an inferred node is known by name only
     return f.or([linked, d.anyTrue(f.and(parts))]);
   }

@@ -252,12 +252,22 @@ export class Fields {
     return parts.length === 1 ? parts[0] : `COALESCE(${parts.join(', ')})`;
   }
 
-  /** Span `a` belongs to the service node `ref`: its dataset, or an outgoing call named so (inferred node). */
+  /**
+   * Name of the inferred (remote) node an outgoing call `a` goes to, as the service graph names it: the
+   * X-Ray subsegment's name (the host or AWS service), for OTel spans the peer (`server.address`,
+   * `net.peer.name`, `db.name`), else the span name.
+   */
+  remoteName(a: string): string {
+    const peer = this.text(a, ['server.address', 'net.peer.name', 'db.name']);
+    return peer ? `CASE WHEN ${a}.source = 1 THEN ${a}.name ELSE COALESCE(${peer}, ${a}.name) END` : `${a}.name`;
+  }
+
+  /** Span `a` belongs to the service node `ref`: its dataset, or an outgoing call to it (inferred node). */
   inNode(a: string, ref: ServiceRef): string {
     const parts: string[] = [];
     if (ref.name !== undefined) {
       const q = this.ctx.quote(ref.name);
-      parts.push(this.or([`${a}.dataset = ${q}`, this.and([this.isCall(a), this.d.isTrue(`${a}.name = ${q}`)])]));
+      parts.push(this.or([`${a}.dataset = ${q}`, this.and([this.isCall(a), this.d.isTrue(`${this.remoteName(a)} = ${q}`)])]));
     }
     if (ref.type !== undefined) parts.push(this.strPred(this.serviceType(a), '=', ref.type));
     if (ref.accountId !== undefined) parts.push(this.strPred(this.text(a, [Attr.CLOUD_ACCOUNT_ID]), '=', ref.accountId));

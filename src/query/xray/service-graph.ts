@@ -28,8 +28,7 @@ export function graphQueries(ctx: CompileContext, scope: (alias: string) => stri
     min(${a}.start_ns) AS first_ns, max(${a}.start_ns + ${a}.duration_ns) AS last_ns`;
   const origin = f.text('t', [Attr.XRAY_ORIGIN]) ?? 'NULL';
   const bucket = (a: string) => `round(${a}.duration_ns / 1e6) / 1e3`;
-  const peer = f.text('t', ['server.address', 'net.peer.name', 'db.name']);
-  const remoteName = `CASE WHEN t.source = 1 THEN t.name ELSE ${peer ? `COALESCE(${peer}, t.name)` : 't.name'} END`;
+  const remoteName = f.remoteName('t');
   const ns = f.text('t', [Attr.XRAY_NAMESPACE]);
   const remoteType = ns ? `CASE WHEN ${ns} = 'aws' THEN 'AWS::' || t.name ELSE 'remote' END` : `'remote'`;
   const isCall = f.isCall('t');
