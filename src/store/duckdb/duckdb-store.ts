@@ -21,7 +21,7 @@ export interface DuckDBStoreOptions extends StoreOptions {
   memoryLimit?: string;
 }
 
-/** The embedded default engine. One writer connection (used by one pipeline), one reader connection. */
+/** The embedded default engine. Appends go through `SpanWriter` (its own connections); meta writes and checkpoints use `admin`; reads use `reader`. */
 export class DuckDBStore implements Store {
   readonly engine = 'duckdb';
   private catalog: Catalog;
