@@ -10,6 +10,7 @@ import { GroupService } from '../api/xray/group-service.js';
 import { mountFilterCheck } from '../api/xray/filter-check.js';
 import { mountXray } from '../api/xray/routes.js';
 import { SamplingService } from '../api/xray/sampling-service.js';
+import { mountUi } from '../api/ui.js';
 import type { Config } from './config.js';
 import { createLogger, rateLimited, type Logger } from './log.js';
 import type { StoreConfig } from './open-store.js';
@@ -61,6 +62,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
     const st = await pipeline.store.stats();
     sendJson(res, 200, { spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, xray: udp?.stats ?? null });
   });
+  mountUi(router, new URL('../../ui/', import.meta.url)); // the web UI (dist/ui, built by `npm run build`)
   // The X-Ray daemon's TCP side: sampling (GetSamplingRules, SamplingTargets) and the whole REST API.
   const xrayRouter = Router({
     ignoreTrailingSlash: true,

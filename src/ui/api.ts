@@ -1,0 +1,132 @@
+/** Every call the UI makes to Honeyray's APIs (same origin): Jaeger query API and X-Ray REST API. */
+import type { JaegerTrace } from './trace-model.js';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
+  const r = await fetch(url, init);
+  const text = await r.text();
+  let body: unknown = undefined;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    if (r.ok) throw new ApiError(r.status, `${url}: the answer is not JSON`);
+  }
+  if (!r.ok) {
+    const b = body as { errors?: { msg?: string }[]; message?: string; error?: string } | undefined;
+    const msg = b?.errors?.[0]?.msg ?? b?.message ?? b?.error ?? (text || r.statusText);
+    throw new ApiError(r.status, msg);
+  }
+  return body as T;
+}
+
+interface Envelope<T> { data: T }
+
+export const jaeger = {
+  async services(signal?: AbortSignal): Promise<string[]> {
+    return (await call<Envelope<string[]>>('/api/services', { signal })).data ?? [];
+  },
+  async operations(service: string, signal?: AbortSignal): Promise<string[]> {
+    return (await call<Envelope<string[]>>(`/api/services/${encodeURIComponent(service)}/operations`, { signal })).data ?? [];
+  },
+  /** `/api/traces?` with Jaeger's search parameters. */
+  async search(params: URLSearchParams, signal?: AbortSignal): Promise<JaegerTrace[]> {
+    return (await call<Envelope<JaegerTrace[]>>(`/api/traces?${params}`, { signal })).data ?? [];
+  },
+  /** Any id form: 32 hex, 16 hex, X-Ray `1-xxxxxxxx-yyyy...`. */
+  async trace(id: string, signal?: AbortSignal): Promise<JaegerTrace> {
+    const d = (await call<Envelope<JaegerTrace[]>>(`/api/traces/${encodeURIComponent(id)}`, { signal })).data;
+    if (!d?.length) throw new ApiError(404, 'trace not found');
+    return d[0]!;
+  },
+};
+
+/** X-Ray REST API: `POST /<Operation>` with a JSON body. */
+function xrayCall<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return call<T>(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal });
+}
+
+export interface XrayStats {
+  OkCount: number;
+  ErrorStatistics: { ThrottleCount: number; OtherCount: number; TotalCount: number };
+  FaultStatistics: { OtherCount: number; TotalCount: number };
+  TotalCount: number;
+  TotalResponseTime: number;
+}
+export interface XrayService {
+  ReferenceId: number;
+  Name: string;
+  Names: string[];
+  Root: boolean;
+  Type?: string;
+  Edges: { ReferenceId: number; SummaryStatistics: XrayStats }[];
+  SummaryStatistics?: XrayStats;
+}
+export interface XrayGroup { GroupName: string; GroupARN: string; FilterExpression?: string }
+export interface SamplingRule {
+  RuleName: string;
+  RuleARN?: string;
+  Priority: number;
+  FixedRate: number;
+  ReservoirSize: number;
+  ServiceName: string;
+  ServiceType: string;
+  Host: string;
+  HTTPMethod: string;
+  URLPath: string;
+  ResourceARN: string;
+}
+export interface XrayTraceSummary {
+  Id: string;
+  StartTime?: number;
+  Duration?: number;
+  ResponseTime?: number;
+  HasFault?: boolean;
+  HasError?: boolean;
+  HasThrottle?: boolean;
+  Http?: { HttpURL?: string; HttpStatus?: number; HttpMethod?: string };
+  ServiceIds?: { Name: string; Type?: string }[];
+  EntryPoint?: { Name: string };
+  MatchedEventTime?: number;
+}
+
+export type FilterCheck = { ok: true; normalized: string } | { ok: false; error: string; position?: number; caret?: string };
+
+export const xray = {
+  async serviceGraph(startSec: number, endSec: number, group: string | null, signal?: AbortSignal): Promise<XrayService[]> {
+    const body: Record<string, unknown> = { StartTime: startSec, EndTime: endSec };
+    if (group) body.GroupName = group;
+    return (await xrayCall<{ Services: XrayService[] }>('/ServiceGraph', body, signal)).Services ?? [];
+  },
+  async groups(signal?: AbortSignal): Promise<XrayGroup[]> {
+    return (await xrayCall<{ Groups: XrayGroup[] }>('/Groups', {}, signal)).Groups ?? [];
+  },
+  async createGroup(name: string, filter: string): Promise<XrayGroup> {
+    const body: Record<string, unknown> = { GroupName: name };
+    if (filter.trim()) body.FilterExpression = filter;
+    return (await xrayCall<{ Group: XrayGroup }>('/CreateGroup', body)).Group;
+  },
+  async deleteGroup(name: string): Promise<void> {
+    await xrayCall('/DeleteGroup', { GroupName: name });
+  },
+  async samplingRules(signal?: AbortSignal): Promise<SamplingRule[]> {
+    const r = await xrayCall<{ SamplingRuleRecords: { SamplingRule: SamplingRule }[] }>('/GetSamplingRules', {}, signal);
+    return (r.SamplingRuleRecords ?? []).map((x) => x.SamplingRule);
+  },
+  async traceSummaries(startSec: number, endSec: number, filter: string, nextToken?: string, signal?: AbortSignal): Promise<{ summaries: XrayTraceSummary[]; nextToken?: string }> {
+    const body: Record<string, unknown> = { StartTime: startSec, EndTime: endSec };
+    if (filter.trim()) body.FilterExpression = filter;
+    if (nextToken) body.NextToken = nextToken;
+    const r = await xrayCall<{ TraceSummaries: XrayTraceSummary[]; NextToken?: string }>('/TraceSummaries', body, signal);
+    return { summaries: r.TraceSummaries ?? [], nextToken: r.NextToken };
+  },
+  /** Parses a filter expression on the server: the normalized form, or the error and its position. */
+  async checkFilter(expression: string, signal?: AbortSignal): Promise<FilterCheck> {
+    return call<FilterCheck>(`/api/xray/filter?expression=${encodeURIComponent(expression)}`, { signal });
+  },
+};

@@ -1,0 +1,153 @@
+/** Search page (`/`): Jaeger-style trace search; the query string holds the search. */
+import { jaeger } from '../api.js';
+import { el, errorHtml, isAbort, lookbackOptions, setTitle, type PageContext } from '../dom.js';
+import { assignColors, esc, formatAgo, formatDateTime, formatDuration, plural, serviceColor } from '../format.js';
+import { summarizeTrace, type TraceSummary } from '../trace-model.js';
+
+const FIELDS = ['service', 'operation', 'tags', 'lookback', 'minDuration', 'maxDuration', 'limit'] as const;
+const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d))+$/;
+const SORTS: [string, string, (a: TraceSummary, b: TraceSummary) => number][] = [
+  ['newest', 'Newest first', (a, b) => b.start - a.start],
+  ['oldest', 'Oldest first', (a, b) => a.start - b.start],
+  ['longest', 'Longest first', (a, b) => b.duration - a.duration],
+  ['shortest', 'Shortest first', (a, b) => a.duration - b.duration],
+  ['spans', 'Most spans', (a, b) => b.spans - a.spans],
+];
+
+export function renderSearch(ctx: PageContext): void {
+  setTitle('Search');
+  const q = ctx.url.searchParams;
+  const v = (k: string, d = '') => q.get(k) ?? d;
+  const service = v('service');
+  const sort = v('sort', 'newest');
+  ctx.root.innerHTML = `
+  <section class="page">
+    <form class="card search-form" id="search-form" autocomplete="off">
+      <label>Service
+        <select name="service" id="f-service"><option value="">All services</option>${service ? `<option value="${esc(service)}" selected>${esc(service)}</option>` : ''}</select></label>
+      <label>Operation
+        <select name="operation" id="f-operation"><option value="">All operations</option>${v('operation') ? `<option value="${esc(v('operation'))}" selected>${esc(v('operation'))}</option>` : ''}</select></label>
+      <label class="span2">Tags <small>k=v, space separated</small>
+        <input name="tags" value="${esc(v('tags'))}" placeholder="http.response.status_code=500 error=true"></label>
+      <label>Lookback
+        <select name="lookback">${lookbackOptions(v('lookback', '1h'))}</select></label>
+      <label>Min duration
+        <input name="minDuration" value="${esc(v('minDuration'))}" placeholder="e.g. 100ms" pattern="${DURATION.source}" title="e.g. 250ms, 1.5s, 2m"></label>
+      <label>Max duration
+        <input name="maxDuration" value="${esc(v('maxDuration'))}" placeholder="e.g. 2s" pattern="${DURATION.source}" title="e.g. 250ms, 1.5s, 2m"></label>
+      <label>Limit
+        <input name="limit" type="number" min="1" max="1000" value="${esc(v('limit', '20'))}"></label>
+      <div class="form-actions"><button type="submit" class="primary">Find traces</button></div>
+    </form>
+    <div class="results-head">
+      <h2 id="result-count">Searching…</h2>
+      <label class="inline">Sort <select id="f-sort">${SORTS.map(([k, label]) => `<option value="${k}"${k === sort ? ' selected' : ''}>${label}</option>`).join('')}</select></label>
+    </div>
+    <div id="results" class="results" aria-live="polite"></div>
+  </section>`;
+
+  const form = el<HTMLFormElement>(ctx.root, '#search-form');
+  const svcSel = el<HTMLSelectElement>(ctx.root, '#f-service');
+  const opSel = el<HTMLSelectElement>(ctx.root, '#f-operation');
+  const sortSel = el<HTMLSelectElement>(ctx.root, '#f-sort');
+  const results = el(ctx.root, '#results');
+  const count = el(ctx.root, '#result-count');
+  let summaries: TraceSummary[] = [];
+
+  const fillOperations = async (svc: string, selected: string) => {
+    opSel.innerHTML = `<option value="">All operations</option>`;
+    if (!svc) return;
+    try {
+      const ops = (await jaeger.operations(svc, ctx.signal)).sort();
+      opSel.innerHTML = `<option value="">All operations</option>` + ops.map((o) => `<option value="${esc(o)}"${o === selected ? ' selected' : ''}>${esc(o)}</option>`).join('');
+    } catch (err) {
+      if (!isAbort(err)) console.warn('operations', err);
+    }
+  };
+  void (async () => {
+    try {
+      const services = await jaeger.services(ctx.signal);
+      if (service && !services.includes(service)) services.push(service);
+      svcSel.innerHTML = `<option value="">All services</option>` + services.map((s) => `<option value="${esc(s)}"${s === service ? ' selected' : ''}>${esc(s)}</option>`).join('');
+      if (services.length === 0) {
+        count.textContent = 'No traces yet';
+        results.innerHTML = `<div class="empty card">Honeyray has not received any spans yet. Point an OpenTelemetry SDK at
+          <code>${esc(location.protocol)}//${esc(location.hostname)}:4318/v1/traces</code> (OTLP/HTTP) or an X-Ray SDK at the daemon
+          address <code>127.0.0.1:2000</code>, then search again.</div>`;
+      }
+    } catch (err) {
+      if (!isAbort(err)) results.innerHTML = errorHtml(err);
+    }
+  })();
+  void fillOperations(service, v('operation'));
+  svcSel.addEventListener('change', () => void fillOperations(svcSel.value, ''));
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const next = new URLSearchParams();
+    for (const k of FIELDS) {
+      const val = String(data.get(k) ?? '').trim();
+      if (val && !(k === 'lookback' && val === '1h') && !(k === 'limit' && val === '20')) next.set(k, val);
+    }
+    if (sortSel.value !== 'newest') next.set('sort', sortSel.value);
+    const qs = next.toString();
+    ctx.navigate(qs ? `/?${qs}` : '/');
+  });
+  sortSel.addEventListener('change', () => {
+    const next = new URLSearchParams(location.search);
+    if (sortSel.value === 'newest') next.delete('sort');
+    else next.set('sort', sortSel.value);
+    ctx.setQuery(next, { replace: true });
+    show();
+  });
+
+  const show = () => {
+    const order = SORTS.find((s) => s[0] === sortSel.value) ?? SORTS[0]!;
+    const list = [...summaries].sort(order[2]);
+    count.textContent = plural(list.length, 'trace');
+    if (list.length === 0) {
+      results.innerHTML = `<div class="empty card">No traces match. Widen the lookback or remove some criteria.</div>`;
+      return;
+    }
+    const longest = Math.max(...list.map((s) => s.duration), 1);
+    results.innerHTML = list.map((s) => resultHtml(s, longest)).join('');
+  };
+
+  // Run the search the URL describes (the landing page shows the latest traces of every service).
+  const params = new URLSearchParams();
+  for (const k of FIELDS) {
+    const val = q.get(k);
+    if (val) params.set(k, val);
+  }
+  if (!params.has('lookback')) params.set('lookback', '1h');
+  if (!params.has('limit')) params.set('limit', '20');
+  void (async () => {
+    try {
+      const traces = await jaeger.search(params, ctx.signal);
+      summaries = traces.map(summarizeTrace);
+      show();
+    } catch (err) {
+      if (isAbort(err)) return;
+      count.textContent = 'Search failed';
+      results.innerHTML = errorHtml(err);
+    }
+  })();
+}
+
+function resultHtml(s: TraceSummary, longest: number): string {
+  const pct = Math.max(0.5, (100 * s.duration) / longest);
+  const colors = assignColors(s.services.map((x) => x.name));
+  const colorForName = (name: string) => serviceColor(colors.get(name) ?? 0);
+  const chips = s.services.slice(0, 8).map((x) =>
+    `<span class="chip"><i style="background:${colorForName(x.name)}"></i>${esc(x.name)} <b>${x.spans}</b></span>`).join('');
+  return `<a class="result" href="/trace/${esc(s.traceID)}" data-trace-id="${esc(s.traceID)}">
+    <div class="result-main">
+      <div class="result-title"><i class="dot" style="background:${colorForName(s.service)}"></i><span class="title-text"><b>${esc(s.service)}:</b> ${esc(s.operation)}</span>
+        ${s.errors ? `<span class="badge error">${plural(s.errors, 'error')}</span>` : ''}</div>
+      <div class="result-meta"><span class="mono">${esc(s.traceID)}</span><span>${plural(s.spans, 'span')}</span>${chips}${s.services.length > 8 ? `<span>+${s.services.length - 8}</span>` : ''}</div>
+    </div>
+    <div class="result-dur"><span class="dur-text">${formatDuration(s.duration)}</span><span class="dur-bar"><i style="width:${pct.toFixed(2)}%"></i></span></div>
+    <div class="result-time"><time>${formatDateTime(s.start)}</time><small>${formatAgo(s.start)}</small></div>
+  </a>`;
+}

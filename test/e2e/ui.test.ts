@@ -1,0 +1,352 @@
+/**
+ * The web UI, for real: the server as the README starts it, spans sent over OTLP/JSON and the X-Ray API,
+ * then Debian's Chromium (/usr/bin/chromium) driven by playwright-core through every page. Without
+ * Chromium the browser part is skipped loudly, except in CI (`CI=true`) where it fails.
+ * Screenshots go to $HONEYRAY_UI_SCREENSHOTS or a fresh temp dir (printed).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const IN_CI = process.env.CI === 'true';
+if (!HAVE_CHROMIUM) {
+  console.warn(`\n${'!'.repeat(100)}\n!! ${CHROMIUM} is missing: the web UI browser tests are ${IN_CI ? 'FAILING (CI=true)' : 'SKIPPED'}.`
+    + `\n!! Install it: apt-get install -y --no-install-recommends chromium\n${'!'.repeat(100)}\n`);
+}
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+const nowNs = BigInt(Date.now()) * 1_000_000n;
+const msNs = (ms: number) => BigInt(Math.round(ms * 1e6));
+const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
+
+const CHECKOUT = hex(16); // the multi-service trace
+const BULK = hex(16); // the 2,000-span trace
+const XRAY_EPOCH = Math.floor(Date.now() / 1000) - 30;
+const XRAY_ID = `1-${XRAY_EPOCH.toString(16)}-${hex(12)}`;
+
+function otlpSpan(traceId: string, spanId: string, name: string, startMs: number, endMs: number, base: bigint, o: { parent?: string; kind?: number; attrs?: object[]; error?: string; events?: object[] } = {}) {
+  return {
+    traceId, spanId, ...(o.parent ? { parentSpanId: o.parent } : {}), name, kind: o.kind ?? 1,
+    startTimeUnixNano: String(base + msNs(startMs)), endTimeUnixNano: String(base + msNs(endMs)),
+    attributes: o.attrs ?? [], events: o.events ?? [],
+    ...(o.error ? { status: { code: 2, message: o.error } } : {}),
+  };
+}
+const resource = (service: string, spans: object[]) => ({
+  resource: { attributes: [str('service.name', service), str('host.name', `${service}-1`)] },
+  scopeSpans: [{ scope: { name: 'ui-test' }, spans }],
+});
+
+/** frontend -> backend -> payment (error, with an exception event) and a database call. */
+function checkoutTrace() {
+  const base = nowNs - msNs(180_000);
+  const t = CHECKOUT;
+  return [
+    resource('frontend', [
+      otlpSpan(t, 'a000000000000001', 'GET /checkout', 0, 120, base, { kind: 2, attrs: [str('http.request.method', 'GET'), str('url.path', '/checkout')] }),
+      otlpSpan(t, 'a000000000000002', 'POST /api/orders', 5, 100, base, { parent: 'a000000000000001', kind: 3, attrs: [str('server.address', 'backend')] }),
+      otlpSpan(t, 'a000000000000006', 'render', 100, 118, base, { parent: 'a000000000000001' }),
+    ]),
+    resource('backend', [
+      otlpSpan(t, 'b000000000000003', 'POST /api/orders', 10, 95, base, { parent: 'a000000000000002', kind: 2 }),
+      otlpSpan(t, 'b000000000000004', 'SELECT orders', 15, 30, base, { parent: 'b000000000000003', kind: 3, attrs: [str('db.system', 'postgresql'), str('server.address', 'orders-db'), str('db.statement', 'SELECT * FROM orders WHERE id = $1')] }),
+    ]),
+    resource('payment', [
+      otlpSpan(t, 'c000000000000005', 'charge card', 35, 90, base, {
+        parent: 'b000000000000003', kind: 2, error: 'card declined',
+        attrs: [str('payment.provider', 'stripe'), { key: 'payment.amount_cents', value: { intValue: '4200' } }],
+        events: [{ name: 'exception', timeUnixNano: String(base + msNs(80)), attributes: [str('exception.type', 'CardError'), str('exception.message', 'card_declined')] }],
+      }),
+    ]),
+  ];
+}
+
+/** One root, 40 chunks, 1,959 items: 2,000 spans in one service. */
+function bulkTrace() {
+  const base = nowNs - msNs(60_000);
+  const id = (i: number) => (0xd000000000000000n + BigInt(i)).toString(16);
+  const spans = [otlpSpan(BULK, id(0), 'batch job', 0, 2100, base, { kind: 2 })];
+  for (let i = 1; i < 2000; i++) {
+    if (i <= 40) spans.push(otlpSpan(BULK, id(i), `chunk-${i}`, (i - 1) * 50, (i - 1) * 50 + 48, base, { parent: id(0) }));
+    else {
+      const chunk = ((i - 41) % 40) + 1;
+      const k = Math.floor((i - 41) / 40);
+      const start = (chunk - 1) * 50 + k;
+      spans.push(otlpSpan(BULK, id(i), `item-${i}`, start, start + 1.5, base, { parent: id(chunk) }));
+    }
+  }
+  return [resource('bulk', spans)];
+}
+
+describe('web UI', () => {
+  let srv: RunningServer;
+  before(async () => {
+    srv = await startServer();
+    for (const resourceSpans of [checkoutTrace(), bulkTrace()]) {
+      const r = await fetch(`${srv.otlp}/v1/traces`, { method: 'POST', body: JSON.stringify({ resourceSpans }), headers: { 'content-type': 'application/json' } });
+      assert.equal(r.status, 200, await r.text());
+    }
+    const segment = {
+      trace_id: XRAY_ID, id: hex(8), name: 'xray-svc', origin: 'AWS::EC2::Instance',
+      start_time: XRAY_EPOCH + 0.25, end_time: XRAY_EPOCH + 0.4,
+      http: { request: { method: 'GET', url: 'http://xray-svc/api/items' }, response: { status: 200 } },
+      annotations: { tier: 'gold' },
+    };
+    const x = await fetch(`${srv.http}/TraceSegments`, { method: 'POST', body: JSON.stringify({ TraceSegmentDocuments: [JSON.stringify(segment)] }), headers: { 'content-type': 'application/json' } });
+    const answer = await x.text();
+    assert.equal(x.status, 200, answer);
+    assert.deepEqual(JSON.parse(answer).UnprocessedTraceSegments, []);
+  });
+  after(async () => {
+    await srv?.stop();
+    if (srv) removeDir(srv.dataDir);
+  });
+
+  describe('static files', () => {
+    it('serves the shell at the app routes with HTML, CSP and revalidation headers', async () => {
+      for (const path of ['/', '/?service=frontend', '/trace/abc', `/trace/${XRAY_ID}`, '/map', '/xray']) {
+        const r = await fetch(srv.http + path);
+        assert.equal(r.status, 200, path);
+        assert.equal(r.headers.get('content-type'), 'text/html; charset=utf-8');
+        assert.match(r.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+        assert.equal(r.headers.get('cache-control'), 'no-cache');
+        assert.match(await r.text(), /<script type="module" src="\/ui\/main.js">/);
+      }
+    });
+    it('serves assets with their content type, ETag and 304; HEAD without a body', async () => {
+      const js = await fetch(`${srv.http}/ui/pages/trace.js`);
+      assert.equal(js.status, 200);
+      assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
+      assert.equal(js.headers.get('x-content-type-options'), 'nosniff');
+      const etag = js.headers.get('etag')!;
+      assert.ok(etag);
+      assert.equal((await fetch(`${srv.http}/ui/pages/trace.js`, { headers: { 'if-none-match': etag } })).status, 304);
+      assert.equal((await fetch(`${srv.http}/ui/styles.css`)).headers.get('content-type'), 'text/css; charset=utf-8');
+      assert.equal((await fetch(`${srv.http}/ui/favicon.svg`)).headers.get('content-type'), 'image/svg+xml');
+      const head = await fetch(`${srv.http}/ui/main.js`, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.equal(await head.text(), '');
+    });
+    it('refuses directory traversal, directories and unknown files', async () => {
+      const raw = (path: string) => new Promise<{ status: number; body: string }>((res, rej) => {
+        http.get({ host: '127.0.0.1', port: srv.httpPort, path }, (r) => {
+          let body = '';
+          r.on('data', (c) => (body += c));
+          r.on('end', () => res({ status: r.statusCode!, body }));
+        }).on('error', rej);
+      });
+      for (const path of ['/ui/../package.json', '/ui/../../package.json', '/ui/%2e%2e/%2e%2e/package.json', '/ui/..%2f..%2fpackage.json',
+        '/ui/pages/../../../package.json', '/ui/%2fetc%2fpasswd', '/ui/..\\..\\package.json', '/ui/', '/ui/pages', '/ui/nope.js', '/ui/index.html%00.js']) {
+        const r = await raw(path);
+        assert.notEqual(r.status, 200, path);
+        assert.doesNotMatch(r.body, /honeyray|root:/, path);
+      }
+      // The APIs around the UI are unchanged.
+      assert.equal((await fetch(`${srv.http}/api/nope`)).status, 404);
+      assert.deepEqual(((await (await fetch(`${srv.http}/api/services`)).json()) as { data: string[] }).data.sort(), ['backend', 'bulk', 'frontend', 'payment', 'xray-svc']);
+    });
+  });
+
+  describe('in Chromium', { skip: !HAVE_CHROMIUM && !IN_CI ? `${CHROMIUM} is missing` : false }, () => {
+    let context: BrowserContext;
+    let page: Page;
+    let userDir: string;
+    const shots = process.env.HONEYRAY_UI_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'honeyray-ui-shots-'));
+    const pageErrors: string[] = [];
+    const shot = async (name: string) => {
+      const path = join(shots, `${name}.png`);
+      await page.screenshot({ path });
+      console.log(`screenshot: ${path}`);
+    };
+    const url = (p: string) => srv.http + p;
+
+    before(async () => {
+      if (!HAVE_CHROMIUM) throw new Error(`${CHROMIUM} is required in CI: apt-get install -y --no-install-recommends chromium`);
+      mkdirSync(shots, { recursive: true });
+      userDir = mkdtempSync(join(tmpdir(), 'honeyray-chromium-'));
+      context = await chromium.launchPersistentContext(userDir, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        viewport: { width: 1400, height: 900 },
+      });
+      page = context.pages()[0] ?? await context.newPage();
+      page.setDefaultTimeout(10_000);
+      page.on('pageerror', (e) => pageErrors.push(String(e)));
+      // The one expected failed request: the 400 for the invalid trace id below.
+      page.on('console', (m) => { if (m.type() === 'error' && !/status of 400/.test(m.text())) pageErrors.push(m.text()); });
+    });
+    after(async () => {
+      await context?.close();
+      if (userDir) rmSync(userDir, { recursive: true, force: true });
+    });
+
+    it('search page lists the traces, newest first, and the URL holds the search', async () => {
+      await page.goto(url('/'));
+      await page.waitForFunction(() => document.querySelectorAll('.result').length === 3);
+      const order = await page.$$eval('.result', (rs) => rs.map((r) => (r as HTMLElement).dataset.traceId));
+      assert.deepEqual(order, [XRAY_ID.slice(2).replace('-', ''), BULK, CHECKOUT]);
+      const checkout = page.locator(`.result[data-trace-id="${CHECKOUT}"]`);
+      assert.match(await checkout.innerText(), /frontend: GET \/checkout/);
+      assert.match(await checkout.locator('.badge.error').innerText(), /1 error/);
+      assert.match(await page.locator(`.result[data-trace-id="${BULK}"]`).innerText(), /2,000 spans/);
+
+      await page.waitForSelector('#f-service option[value="frontend"]', { state: 'attached' });
+      await page.selectOption('#f-service', 'frontend');
+      await page.waitForSelector('#f-operation option[value="GET /checkout"]', { state: 'attached' });
+      await page.fill('input[name=tags]', 'payment.provider=stripe');
+      await page.fill('input[name=minDuration]', '50ms');
+      await page.click('button[type=submit]');
+      await page.waitForURL(/\?service=frontend/);
+      const search = new URL(page.url()).searchParams;
+      assert.equal(search.get('tags'), 'payment.provider=stripe');
+      assert.equal(search.get('minDuration'), '50ms');
+      await page.waitForFunction(() => document.querySelectorAll('.result').length === 1);
+      await page.reload();
+      await page.waitForFunction(() => document.querySelectorAll('.result').length === 1);
+      assert.equal(await page.inputValue('#f-service'), 'frontend');
+      assert.equal(await page.inputValue('input[name=tags]'), 'payment.provider=stripe');
+      await page.goto(url('/'));
+      await page.waitForFunction(() => document.querySelectorAll('.result').length === 3);
+      await shot('search');
+    });
+
+    it('clicking a trace opens the waterfall with every span; clicking a span shows its tags and events', async () => {
+      await page.click(`.result[data-trace-id="${CHECKOUT}"]`);
+      await page.waitForURL(`**/trace/${CHECKOUT}`);
+      await page.waitForFunction(() => document.querySelectorAll('.wf-row').length === 6);
+      assert.equal(await page.innerText('#stat-spans'), '6');
+      assert.equal(await page.innerText('#stat-services'), '3');
+      assert.equal(await page.innerText('#stat-depth'), '4');
+      const ops = await page.$$eval('.wf-row .op', (es) => es.map((e) => e.textContent));
+      assert.deepEqual(ops, ['GET /checkout', 'POST /api/orders', 'POST /api/orders', 'SELECT orders', 'charge card', 'render']);
+      const errorRow = page.locator('.wf-row.error');
+      assert.equal(await errorRow.count(), 1);
+      assert.equal(await errorRow.locator('.op').innerText(), 'charge card');
+
+      await errorRow.click();
+      const detail = page.locator('#detail');
+      await detail.waitFor({ state: 'visible' });
+      const tags = await detail.locator('table.tags').innerText();
+      assert.match(tags, /payment\.provider\s+stripe/);
+      assert.match(tags, /payment\.amount_cents\s+4200/);
+      assert.match(await detail.locator('.error-note').innerText(), /card declined/);
+      assert.match(await detail.locator('.log').innerText(), /exception[\s\S]*exception\.message\s+card_declined/);
+      assert.match(await detail.locator('table.process').innerText(), /host\.name\s+payment-1/);
+      assert.match(await detail.locator('.refs').innerText(), /child of\s+b000000000000003/);
+      assert.equal(new URL(page.url()).searchParams.get('span'), 'c000000000000005');
+      await shot('trace');
+
+      await page.click('.wf-row[data-i="0"] [data-tog]');
+      await page.waitForFunction(() => document.querySelectorAll('.wf-row').length === 1);
+      await page.click('.wf-row[data-i="0"] [data-tog]');
+      await page.waitForFunction(() => document.querySelectorAll('.wf-row').length === 6);
+      await page.click('#detail [data-close]');
+      await detail.waitFor({ state: 'hidden' });
+      await page.goBack();
+      await page.waitForFunction(() => document.querySelectorAll('.result').length === 3);
+      await page.goForward();
+      await page.waitForFunction(() => document.querySelectorAll('.wf-row').length === 6);
+    });
+
+    it('renders the 2,000-span trace virtually and finds a span at the bottom', async () => {
+      const t0 = Date.now();
+      await page.goto(url(`/trace/${BULK}`));
+      await page.waitForSelector('.wf-row');
+      const ms = Date.now() - t0;
+      assert.equal(await page.innerText('#stat-spans'), '2,000');
+      const inDom = await page.locator('.wf-row').count();
+      assert.ok(inDom > 20 && inDom < 200, `rows in the DOM: ${inDom}`);
+      console.log(`2,000-span trace: first rows in ${ms} ms (load + model + render), ${inDom} rows in the DOM`);
+
+      await page.$eval('#wf-scroll', (e) => { e.scrollTop = e.scrollHeight; });
+      await page.waitForSelector('.wf-row[data-i="1999"]');
+      await page.fill('#find', 'item-1500');
+      await page.press('#find', 'Enter');
+      await page.locator('#detail').waitFor({ state: 'visible' });
+      assert.match(await page.locator('#detail .detail-op').innerText(), /^item-1500$/);
+      assert.match(await page.innerText('#find-count'), /1 of 1 match/);
+      assert.equal(await page.locator('.wf-row.selected .op').innerText(), 'item-1500');
+      await page.click('#collapse-all');
+      await page.waitForFunction(() => document.querySelectorAll('.wf-row').length === 41);
+      await page.click('#expand-all');
+      await shot('trace-2000');
+    });
+
+    it('opens a trace by its X-Ray id and notes X-Ray documents', async () => {
+      await page.fill('#trace-lookup input', XRAY_ID);
+      await page.press('#trace-lookup input', 'Enter');
+      await page.waitForURL(`**/trace/${XRAY_ID}`);
+      await page.click('.wf-row[data-i="0"]');
+      assert.match(await page.locator('#detail .xray-note').innerText(), new RegExp(`X-Ray document[\\s\\S]*${XRAY_ID}`));
+      await shot('trace-xray');
+      await page.goto(url('/trace/not-a-trace-id'));
+      assert.match(await page.locator('.error-box').innerText(), /invalid trace id/);
+    });
+
+    it('service map shows the services and their calls', async () => {
+      await page.goto(url('/map'));
+      await page.waitForSelector('.service-map .node');
+      const names = await page.$$eval('.service-map .node', (ns) => ns.map((n) => (n as SVGElement).dataset.service).sort());
+      for (const s of ['client', 'frontend', 'backend', 'payment', 'bulk', 'xray-svc']) assert.ok(names.includes(s), `${s} in ${names.join(', ')}`);
+      assert.ok(await page.locator('.service-map .edge').count() >= 5);
+      assert.match(await page.locator('.service-map .node[data-service="payment"]').innerHTML(), /faults 100%/);
+      // Layered: client left of frontend, left of backend, left of payment.
+      const x = async (s: string) => (await page.locator(`.service-map .node[data-service="${s}"]`).boundingBox())!.x;
+      assert.ok(await x('client') < await x('frontend') && await x('frontend') < await x('backend') && await x('backend') < await x('payment'));
+      await shot('map');
+      await page.click('.service-map .node[data-service="backend"]');
+      await page.waitForURL(/\/\?service=backend/);
+    });
+
+    it('X-Ray page: live filter-expression errors with their position, groups, sampling rules, summaries', async () => {
+      await page.goto(url('/xray'));
+      await page.waitForSelector('tr[data-rule="Default"]');
+      await page.waitForSelector('tr[data-group="Default"]');
+
+      await page.fill('#g-filter', 'responsetime > AND ok');
+      const err = page.locator('#g-status .filter-error');
+      await err.waitFor();
+      assert.equal(await err.getAttribute('data-position'), '15');
+      assert.match(await err.innerText(), /at position 15/);
+      assert.equal(await page.locator('#g-status pre.caret').innerText(), `responsetime > AND ok\n${' '.repeat(15)}^`);
+      assert.equal(await page.isDisabled('#g-create'), true);
+      await shot('xray-filter-error');
+
+      await page.fill('#g-filter', 'service("frontend")');
+      await page.locator('#g-status .filter-ok').waitFor();
+      await page.fill('#g-name', 'Checkout');
+      await page.click('#g-create');
+      await page.waitForSelector('tr[data-group="Checkout"]');
+
+      await page.waitForSelector('.summaries tr[data-trace-id]');
+      await page.fill('#ts-filter', 'service("payment") { fault }');
+      await page.click('#ts-form button[type=submit]');
+      await page.waitForFunction(() => document.querySelectorAll('.summaries tr[data-trace-id]').length === 1);
+      const xrayCheckout = `1-${CHECKOUT.slice(0, 8)}-${CHECKOUT.slice(8)}`;
+      assert.equal(await page.getAttribute('.summaries tr[data-trace-id] a', 'href'), `/trace/${xrayCheckout}`);
+      assert.match(page.url(), /filter=service/);
+      await shot('xray');
+      await page.click('.summaries tr[data-trace-id] a');
+      await page.waitForFunction(() => document.querySelectorAll('.wf-row').length === 6);
+
+      // The group scopes the service map.
+      await page.goto(url('/map?group=Checkout'));
+      await page.waitForSelector('.service-map .node');
+      const names = await page.$$eval('.service-map .node', (ns) => ns.map((n) => (n as SVGElement).dataset.service));
+      assert.ok(names.includes('frontend') && !names.includes('bulk'), names.join(', '));
+    });
+
+    it('logged no page errors', () => {
+      assert.deepEqual(pageErrors, []);
+    });
+  });
+});
