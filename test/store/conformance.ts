@@ -133,6 +133,29 @@ export function storeConformance(engine: string, open: (dir: string) => Promise<
       assert.equal(seg.xrayDocument, '{"id":"c000000000000001"}');
     });
 
+    it('appends many batches with different attributes in one transaction, across chunk boundaries', async () => {
+      const T = 'abcdef0123456789abcdef0123456789';
+      const batches = [0, 1, 2].map((k) => makeBatch(Array.from({ length: 1000 }, (_, i) => ({
+        traceId: T, spanId: (0x1000 + k * 1000 + i).toString(16).padStart(16, '0'), name: `op-${k}`, dataset: 'bulk',
+        startNs: BASE + BigInt(k * 1000 + i), durationNs: BigInt(i),
+        attrs: i % 3 === 0 ? { [`only.batch${k}`]: i, shared: `v${k}-${i}` } : { shared: `v${k}-${i}` },
+      }))));
+      const r = await store.append(batches);
+      assert.equal(r.spans, 3000);
+      const t = await store.getTrace(T);
+      assert.equal(t.length, 3000);
+      for (const probe of [0, 999, 1000, 2047, 2048, 2999]) {
+        const k = Math.floor(probe / 1000);
+        const i = probe % 1000;
+        const s = t.find((x) => x.spanId === (0x1000 + probe).toString(16).padStart(16, '0'))!;
+        assert.equal(s.name, `op-${k}`);
+        assert.equal(s.durationNano, BigInt(i));
+        assert.equal(s.attributes.shared, `v${k}-${i}`);
+        assert.equal(s.attributes[`only.batch${k}`], i % 3 === 0 ? i : undefined);
+        for (const other of [0, 1, 2].filter((x) => x !== k)) assert.equal(s.attributes[`only.batch${other}`], undefined);
+      }
+    });
+
     it('keeps metadata documents', async () => {
       await store.putMeta('group', 'Cruddur', { FilterExpression: 'service("backend-flask")' });
       await store.putMeta('group', 'A', { n: 1 });

@@ -4,7 +4,7 @@ import { hexToTraceId, hexToU64 } from '../../model/ids.js';
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { AppendOptions, AppendResult } from '../store.js';
 import type { Catalog } from './catalog.js';
-import { appendBatch, type ChunkPlan, type ColumnSource } from './chunk-writer.js';
+import { appendBatches, type ChunkPlan, type ColumnSource } from './chunk-writer.js';
 import { FIXED_COLUMNS, SQL_TYPE } from './schema.js';
 
 /**
@@ -109,17 +109,11 @@ export class SpanWriter {
   }
 
   private appendRows(appender: DuckDBAppender, batches: readonly SpanBatch[], overflowKeys: string[][]): AppendResult {
-    let spans = 0;
+    const spans = batches.reduce((n, b) => n + b.length, 0);
     let overflowed = 0;
-    const plan = chunkPlan(this.catalog());
     const raw = (appender as unknown as { appender: duckdb.Appender }).appender; // node-api keeps it private
     try {
-      for (let i = 0; i < batches.length; i++) {
-        const b = batches[i]!;
-        if (b.length === 0) continue;
-        overflowed += appendBatch(raw, { ...plan, overflowKeys: overflowKeys[i]! }, b);
-        spans += b.length;
-      }
+      overflowed = appendBatches(raw, chunkPlan(this.catalog()), batches, overflowKeys);
       appender.flushSync();
     } catch (err) {
       appender.clear();
@@ -198,7 +192,7 @@ const FIXED_SOURCES: Record<string, ColumnSource> = {
 };
 
 /** Column sources and types in table order: fixed columns, then attribute columns in catalog order. */
-function chunkPlan(catalog: Catalog): Omit<ChunkPlan, 'overflowKeys'> {
+function chunkPlan(catalog: Catalog): ChunkPlan {
   const sources: ColumnSource[] = [];
   const types: duckdb.LogicalType[] = [];
   for (const [name, type] of FIXED_COLUMNS) {
