@@ -82,6 +82,13 @@ function writeChunk(appender: duckdb.Appender, plan: ChunkPlan, segments: Segmen
   duckdb.data_chunk_set_size(chunk, rows);
   for (let c = 0; c < plan.sources.length; c++) {
     const vec = duckdb.data_chunk_get_vector(chunk, c);
+    const same = constantString(plan.sources[c]!, segments);
+    if (same !== undefined) {
+      // One value for the whole chunk (resource attributes, service, scope): a constant vector
+      // instead of one native call per row.
+      duckdb.vector_reference_value(vec, duckdb.create_varchar(same));
+      continue;
+    }
     const mask = new Validity(rows);
     for (const s of segments) fillSegment(vec, plan.sources[c]!, s, mask);
     mask.writeTo(vec);
@@ -126,6 +133,25 @@ function fillSegment(vec: duckdb.Vector, src: ColumnSource, s: Segment, mask: Va
     case 'attr':
       return fillAttr(vec, src.type, b.attrs.get(src.key)?.values, s, mask);
   }
+}
+
+/** The string every row of the chunk has in this column, if they all have the same one. */
+function constantString(src: ColumnSource, segments: Segment[]): string | undefined {
+  let values: readonly (AttrScalar | null | undefined)[] | undefined;
+  let value: string | undefined;
+  for (const s of segments) {
+    if (src.kind === 'attr' && src.type === 'string') values = s.b.attrs.get(src.key)?.values;
+    else if (src.kind === 'str' && !src.emptyAsNull) values = s.b[src.field];
+    else return undefined;
+    if (values === undefined) return undefined;
+    for (let i = s.start, end = s.start + s.n; i < end; i++) {
+      const v = values[i];
+      if (typeof v !== 'string') return undefined;
+      if (value === undefined) value = v;
+      else if (v !== value) return undefined;
+    }
+  }
+  return value;
 }
 
 type NullRule = 'never-null' | 'nullable' | 'empty-is-null';
