@@ -24,8 +24,11 @@ export interface AssembledDocuments {
 export class XrayAssembler {
   private inProgress = new Recent<true>(100_000);
   private completed = new Recent<true>(100_000);
-  /** `trace:span` -> dataset, for spans whose trace still waits on streamed subsegments. */
-  private known = new Recent<string>(100_000);
+  /**
+   * `trace:span` -> dataset of recent named spans: a subsegment streamed after its segment (async work
+   * that ends after the response) finds its service here.
+   */
+  private known = new Recent<string>(200_000);
   /** trace -> span id -> parent id, for spans still waiting for a dataset. */
   private orphans = new Recent<Map<string, string>>(20_000);
 
@@ -88,8 +91,7 @@ export class XrayAssembler {
           const span = u64ToHex(batch.spanId[r]!);
           this.orphansOf(trace).set(span, u64ToHex(batch.parentId[r]!));
           (orphanRows ??= new Map()).set(`${trace}:${span}`, r);
-        } else if (inProgress) {
-          // Subsegments streamed later may hang under the spans of an open segment.
+        } else {
           this.known.set(`${trace}:${u64ToHex(batch.spanId[r]!)}`, batch.dataset[r]!);
         }
       }
@@ -99,32 +101,26 @@ export class XrayAssembler {
   }
 
   /**
-   * Gives orphans whose ancestry now reaches a span with a dataset (in this batch, or remembered) that
-   * dataset. Only traces with orphans cost anything here.
+   * Gives orphans whose ancestry now reaches a named span (this batch's rows are already remembered)
+   * that span's dataset. Only traces with orphans cost anything here.
    */
   private resolveOrphans(docRows: DocRows[], batch: SpanBatch, orphanRows: Map<string, number>): Required<AppendOptions>['assignDatasets'] {
     const out: Required<AppendOptions>['assignDatasets'] = [];
-    const local = new Map<string, string>();
-    const traces = new Set<string>();
-    for (const d of docRows) {
-      if (!this.orphans.has(d.trace)) continue;
-      traces.add(d.trace);
-      for (let r = d.start; r < d.end; r++) if (batch.dataset[r] !== '') local.set(`${d.trace}:${u64ToHex(batch.spanId[r]!)}`, batch.dataset[r]!);
-    }
-    const datasetOf = (trace: string, span: string) => local.get(`${trace}:${span}`) ?? this.known.get(`${trace}:${span}`);
+    const traces = new Set(docRows.map((d) => d.trace).filter((t) => this.orphans.has(t)));
     for (const trace of traces) {
       const orphans = this.orphans.get(trace)!;
+      const datasetOf = (span: string) => this.known.get(`${trace}:${span}`);
       const stored = new Map<string, string[]>();
       for (const [span, parent] of [...orphans]) {
         let p = parent;
-        let dataset = datasetOf(trace, p);
+        let dataset = datasetOf(p);
         for (let hops = 0; hops < 64 && dataset === undefined && orphans.has(p); hops++) {
           p = orphans.get(p)!;
-          dataset = datasetOf(trace, p);
+          dataset = datasetOf(p);
         }
         if (dataset === undefined) continue;
         orphans.delete(span);
-        local.set(`${trace}:${span}`, dataset);
+        this.known.set(`${trace}:${span}`, dataset);
         const row = orphanRows.get(`${trace}:${span}`);
         if (row !== undefined) batch.dataset[row] = dataset;
         else {
@@ -135,8 +131,6 @@ export class XrayAssembler {
       }
       for (const [dataset, spanIds] of stored) out.push({ traceId: trace, spanIds, dataset });
       if (orphans.size === 0) this.orphans.delete(trace);
-      // Still waiting: remember this trace's named spans for orphans that arrive later.
-      else for (const [k, v] of local) if (k.startsWith(trace)) this.known.set(k, v);
     }
     return out;
   }
