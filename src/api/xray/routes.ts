@@ -5,7 +5,7 @@ import type { IngestPayload, IngestResult } from '../../pipeline/payload.js';
 import { compileFilter } from '../../query/xray-filter/compile-sql.js';
 import type { CompileContext } from '../../query/xray-filter/fields.js';
 import { FilterSyntaxError, formatError, parseFilter } from '../../query/xray-filter/parser.js';
-import { buildServices, graphQueries } from '../../query/xray/service-graph.js';
+import { buildServices, graphQueries, summaryOf, timeSeriesQuery, type StatsRow } from '../../query/xray/service-graph.js';
 import { summarizeTrace } from '../../query/xray/trace-summary.js';
 import { synthesizeSegments } from '../../receivers/xray/spans-to-segments.js';
 import type { Store } from '../../store/store.js';
@@ -87,17 +87,7 @@ export function mountXray(router: R, d: XrayApiDeps): void {
   op('/ServiceGraph', async (b) => {
     const [start, end] = timeRange(b);
     const ctx = await context(d);
-    let scope = (a: string) => `${a}.start_ns BETWEEN ${start} AND ${end}`;
-    const group = b.GroupName ?? b.GroupARN;
-    if (group !== undefined) {
-      const g = await d.groups.get(b);
-      if (g.FilterExpression) {
-        const inGroup = `SELECT t.trace_hi, t.trace_lo FROM spans t WHERE t.start_ns BETWEEN ${start} AND ${end} GROUP BY 1, 2 HAVING ${compile(g.FilterExpression, ctx)}`;
-        const time = scope;
-        scope = (a) => `${time(a)} AND (${a}.trace_hi, ${a}.trace_lo) IN (${inGroup})`;
-      }
-    }
-    const services = await graph(d, ctx, scope);
+    const services = await graph(d, ctx, await scopeOf(d, ctx, b, start, end));
     return { StartTime: Number(b.StartTime), EndTime: Number(b.EndTime), Services: services, ContainsOldGroupVersions: false };
   });
 
@@ -119,17 +109,16 @@ export function mountXray(router: R, d: XrayApiDeps): void {
   op('/TimeSeriesServiceStatistics', async (b) => {
     const [start, end] = timeRange(b);
     const period = Number(b.Period ?? 60);
-    if (!Number.isFinite(period) || period < 60 || period % 60 !== 0) throw invalid('Period must be a multiple of 60 seconds');
-    const rows = await d.store.select(`SELECT CAST(floor(t.start_ns / ${period * 1e9}) * ${period} AS BIGINT) AS ts, count(*) AS n, sum(t.duration_ns) AS total_ns,
-      sum(CASE WHEN t.status_code = 2 THEN 1 ELSE 0 END) AS faults FROM spans t
-      WHERE t.start_ns BETWEEN ${start} AND ${end} AND (t.parent_id = 0 OR t.kind IN (2, 5)) GROUP BY 1 ORDER BY 1`);
+    if (!Number.isInteger(period) || period < 60 || period % 60 !== 0) throw invalid('Period must be a multiple of 60 seconds');
+    const ctx = await context(d);
+    const scope = await scopeOf(d, ctx, b, start, end);
+    const entity = typeof b.EntitySelectorExpression === 'string' && b.EntitySelectorExpression.trim() !== '' ? compile(b.EntitySelectorExpression, ctx) : null;
+    const where = entity ? inTraces(scope, start, end, entity) : scope;
+    const rows = await d.store.select(timeSeriesQuery(ctx, where, period));
     return {
       TimeSeriesServiceStatistics: rows.map((r) => ({
         Timestamp: Number(r.ts),
-        ServiceSummaryStatistics: {
-          OkCount: Number(r.n) - Number(r.faults), TotalCount: Number(r.n), TotalResponseTime: Number(r.total_ns) / 1e9,
-          ErrorStatistics: { ThrottleCount: 0, OtherCount: 0, TotalCount: 0 }, FaultStatistics: { OtherCount: Number(r.faults), TotalCount: Number(r.faults) },
-        },
+        ServiceSummaryStatistics: summaryOf(r as unknown as StatsRow),
         ResponseTimeHistogram: [],
       })),
       ContainsOldGroupVersions: false,
@@ -176,6 +165,20 @@ async function traceSummaries(d: XrayApiDeps, b: Body) {
     TracesProcessedCount: offset + summaries.length,
     ...(rows.length > PAGE ? { NextToken: Buffer.from(JSON.stringify({ o: offset + PAGE })).toString('base64') } : {}),
   };
+}
+
+/** Spans in [start, end], of the traces of the group named in the request (GroupName / GroupARN), if any. */
+async function scopeOf(d: XrayApiDeps, ctx: CompileContext, b: Body, start: bigint, end: bigint): Promise<(a: string) => string> {
+  const time = (a: string) => `${a}.start_ns BETWEEN ${start} AND ${end}`;
+  if (b.GroupName === undefined && b.GroupARN === undefined) return time;
+  const g = await d.groups.get(b);
+  return g.FilterExpression ? inTraces(time, start, end, compile(g.FilterExpression, ctx)) : time;
+}
+
+/** `scope`, restricted to the traces (with spans in [start, end]) for which `having` holds. */
+function inTraces(scope: (a: string) => string, start: bigint, end: bigint, having: string): (a: string) => string {
+  const traces = `SELECT t.trace_hi, t.trace_lo FROM spans t WHERE t.start_ns BETWEEN ${start} AND ${end} GROUP BY 1, 2 HAVING ${having}`;
+  return (a) => `${scope(a)} AND (${a}.trace_hi, ${a}.trace_lo) IN (${traces})`;
 }
 
 async function graph(d: XrayApiDeps, ctx: CompileContext, scope: (a: string) => string) {

@@ -18,14 +18,35 @@ export interface GraphQueries {
   edgeHistogram: string;
 }
 
-export function graphQueries(ctx: CompileContext, scope: (alias: string) => string): GraphQueries {
-  const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect ?? duckdbDialect);
-  const stats = (a: string) => `count(*) AS n, sum(${a}.duration_ns) AS total_ns,
+/** Aggregates behind X-Ray's SummaryStatistics (see `StatsRow`) over the spans of alias `a`. */
+function statsColumns(f: Fields, a: string): string {
+  return `count(*) AS n, sum(${a}.duration_ns) AS total_ns,
     sum(CASE WHEN ${f.fault(a)} THEN 1 ELSE 0 END) AS faults,
     sum(CASE WHEN ${f.throttle(a)} THEN 1 ELSE 0 END) AS throttles,
     sum(CASE WHEN ${f.error(a)} THEN 1 ELSE 0 END) AS errors,
     sum(CASE WHEN NOT (${f.fault(a)}) AND NOT (${f.error(a)}) AND NOT (${f.throttle(a)}) THEN 1 ELSE 0 END) AS oks,
     min(${a}.start_ns) AS first_ns, max(${a}.start_ns + ${a}.duration_ns) AS last_ns`;
+}
+
+/**
+ * GetTimeSeriesServiceStatistics: SummaryStatistics of the segment-level spans in `scope`, per period
+ * of `periodSeconds` (column `ts`, epoch seconds of the period's start).
+ */
+export function timeSeriesQuery(ctx: CompileContext, scope: (alias: string) => string, periodSeconds: number): string {
+  const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect ?? duckdbDialect);
+  const p = Math.floor(periodSeconds);
+  return `SELECT CAST(floor(t.start_ns / ${p * 1_000_000_000}) AS BIGINT) * ${p} AS ts, ${statsColumns(f, 't')}
+    FROM spans t WHERE (${scope('t')}) AND t.dataset <> '' AND (${f.isSegment('t')}) GROUP BY 1 ORDER BY 1`;
+}
+
+/** SummaryStatistics from a row of `statsColumns`. */
+export function summaryOf(s: StatsRow): SummaryStatistics {
+  return summary(s);
+}
+
+export function graphQueries(ctx: CompileContext, scope: (alias: string) => string): GraphQueries {
+  const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect ?? duckdbDialect);
+  const stats = (a: string) => statsColumns(f, a);
   const origin = f.text('t', [Attr.XRAY_ORIGIN]) ?? 'NULL';
   const bucket = (a: string) => `round(${a}.duration_ns / 1e6) / 1e3`;
   const remoteName = f.remoteName('t');

@@ -1,0 +1,51 @@
+/** GetTimeSeriesServiceStatistics through @aws-sdk/client-xray: per-period statistics, group and entity selection. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateGroupCommand, GetTimeSeriesServiceStatisticsCommand, PutTraceSegmentsCommand } from '@aws-sdk/client-xray';
+import { removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
+import { inMinutes, minutesAgo, newSegmentId, newXrayTraceId, xrayClient } from '../helpers/xray.js';
+
+describe('X-Ray GetTimeSeriesServiceStatistics', () => {
+  let srv: RunningServer;
+  before(async () => {
+    srv = await startServer();
+    const now = Date.now() / 1000;
+    const seg = (name: string, status: number, extra: object = {}) => JSON.stringify({
+      trace_id: newXrayTraceId(), id: newSegmentId(), name, start_time: now - 1, end_time: now - 0.5,
+      http: { request: { method: 'GET', url: 'http://x/' }, response: { status } }, ...extra,
+    });
+    const x = xrayClient(srv.xrayPort);
+    const r = await x.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: [
+      seg('api', 200), seg('api', 200), seg('api', 500, { fault: true }), seg('api', 429, { error: true, throttle: true }), seg('worker', 404, { error: true }),
+    ] }));
+    assert.deepEqual(r.UnprocessedTraceSegments, []);
+    await x.send(new CreateGroupCommand({ GroupName: 'workers', FilterExpression: 'service("worker")' }));
+  });
+  after(async () => { await srv.stop(); removeDir(srv.dataDir); });
+
+  const stats = async (extra: object = {}) => {
+    const r = await xrayClient(srv.xrayPort).send(new GetTimeSeriesServiceStatisticsCommand({ StartTime: minutesAgo(10), EndTime: inMinutes(1), Period: 60, ...extra }));
+    const total = { ok: 0, n: 0, faults: 0, errors: 0, throttles: 0 };
+    for (const p of r.TimeSeriesServiceStatistics ?? []) {
+      const s = p.ServiceSummaryStatistics!;
+      total.ok += s.OkCount!;
+      total.n += s.TotalCount!;
+      total.faults += s.FaultStatistics!.TotalCount!;
+      total.errors += s.ErrorStatistics!.TotalCount!;
+      total.throttles += s.ErrorStatistics!.ThrottleCount!;
+      assert.ok(p.Timestamp instanceof Date && (p.Timestamp.getTime() / 1000) % 60 === 0);
+    }
+    return total;
+  };
+
+  it('counts ok, fault, error and throttle per period', async () => {
+    assert.deepEqual(await stats(), { ok: 2, n: 5, faults: 1, errors: 2, throttles: 1 });
+  });
+  it('narrows to a group and to an entity selector', async () => {
+    assert.deepEqual(await stats({ GroupName: 'workers' }), { ok: 0, n: 1, faults: 0, errors: 1, throttles: 0 });
+    assert.deepEqual(await stats({ EntitySelectorExpression: 'service("api")' }), { ok: 2, n: 4, faults: 1, errors: 1, throttles: 1 });
+  });
+  it('refuses a period that is not a multiple of 60', async () => {
+    await assert.rejects(xrayClient(srv.xrayPort).send(new GetTimeSeriesServiceStatisticsCommand({ StartTime: minutesAgo(10), EndTime: inMinutes(1), Period: 61 })), /InvalidRequestException|multiple of 60/);
+  });
+});
