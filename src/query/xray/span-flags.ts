@@ -49,3 +49,11 @@ export function isSegment(s: Span, ids: Set<string>): boolean {
 export function seconds(ns: bigint): number {
   return Number(ns / 1000n) / 1e6;
 }
+
+export interface ServiceId { Name: string; Names: string[]; Type?: string }
+
+/** X-Ray's id of the service a span belongs to: its dataset, typed by its origin when known. */
+export function serviceId(s: Span): ServiceId {
+  const type = s.attributes[Attr.XRAY_ORIGIN] ?? s.resource[Attr.XRAY_ORIGIN];
+  return { Name: s.dataset, Names: [s.dataset], ...(typeof type === 'string' ? { Type: type } : {}) };
+}

@@ -1,9 +1,12 @@
 import { w3cToXray } from '../../model/ids.js';
 import { Attr } from '../../model/semconv.js';
 import type { AttrScalar, Span } from '../../model/span.js';
-import { attr, isError, isFault, isSegment, isThrottle, seconds } from './span-flags.js';
+import { rootCauses, type RootCause } from './root-causes.js';
+import { attr, isError, isFault, isSegment, isThrottle, seconds, serviceId, type ServiceId } from './span-flags.js';
 
-/** X-Ray `TraceSummary` (botocore shape). Root-cause analyses are not computed: empty lists. */
+export { serviceId, type ServiceId } from './span-flags.js';
+
+/** X-Ray `TraceSummary` (botocore shape); root causes from root-causes.ts. */
 export interface TraceSummary {
   Id: string;
   StartTime: number;
@@ -21,20 +24,15 @@ export interface TraceSummary {
   InstanceIds: { Id: string }[];
   AvailabilityZones: { Name: string }[];
   EntryPoint?: ServiceId;
-  FaultRootCauses: unknown[];
-  ErrorRootCauses: unknown[];
-  ResponseTimeRootCauses: unknown[];
+  FaultRootCauses: RootCause[];
+  ErrorRootCauses: RootCause[];
+  ResponseTimeRootCauses: RootCause[];
   Revision: number;
   MatchedEventTime: number;
 }
 
-export interface ServiceId { Name: string; Names: string[]; Type?: string }
 type AnnotationValue = { NumberValue: number } | { BooleanValue: boolean } | { StringValue: string };
 
-export function serviceId(s: Span): ServiceId {
-  const type = s.attributes[Attr.XRAY_ORIGIN] ?? s.resource[Attr.XRAY_ORIGIN];
-  return { Name: s.dataset, Names: [s.dataset], ...(typeof type === 'string' ? { Type: type } : {}) };
-}
 
 /** Summarizes one trace (all its spans, any order) the way GetTraceSummaries reports it. */
 export function summarizeTrace(spans: Span[]): TraceSummary {
@@ -103,9 +101,7 @@ export function summarizeTrace(spans: Span[]): TraceSummary {
     InstanceIds: [...instances].map((Id) => ({ Id })),
     AvailabilityZones: [...zones].map((Name) => ({ Name })),
     EntryPoint: root.dataset ? serviceId(root) : undefined,
-    FaultRootCauses: [],
-    ErrorRootCauses: [],
-    ResponseTimeRootCauses: [],
+    ...rootCauses(spans),
     Revision: 1,
     MatchedEventTime: startS,
   };
