@@ -32,7 +32,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'data-dir': { key: 'dataDir', type: 'string', default: './honeyray-data', help: 'directory for the database file' },
   memory: { key: 'memory', type: 'boolean', default: 'false', help: 'keep everything in memory (nothing on disk)' },
   listen: { key: 'listen', type: 'string', default: '127.0.0.1', help: 'address every port binds to (0.0.0.0 for all interfaces)' },
-  'http-port': { key: 'httpPort', type: 'string', default: '16686', help: 'UI + APIs (Jaeger /api, Honeycomb /1, X-Ray, OTLP /v1/traces too)' },
+  'http-port': { key: 'httpPort', type: 'string', default: '16686', help: 'web UI + APIs (Jaeger /api, X-Ray, OTLP /v1/traces too)' },
   'otlp-port': { key: 'otlpPort', type: 'string', default: '4318', help: 'OTLP/HTTP receiver (the SDKs\' default endpoint)' },
   'xray-port': { key: 'xrayPort', type: 'string', default: '2000', help: 'X-Ray daemon: UDP segments and TCP sampling/API (0 = off)' },
   'api-keys': { key: 'apiKeys', type: 'string', default: '', help: 'comma-separated keys required in x-honeycomb-team (empty = no auth)' },
@@ -103,7 +103,7 @@ export function helpText(): string {
   const lines = [
     'Usage: honeyray [serve] [flags]',
     '',
-    'Runs Honeyray: OTLP/HTTP and AWS X-Ray in; Jaeger, Honeycomb and X-Ray APIs and a UI out.',
+    'Runs Honeyray: OTLP/HTTP and AWS X-Ray in; Jaeger and X-Ray APIs, a web UI and this CLI out.',
     '',
     'Flags (each also an environment variable):',
   ];
