@@ -45,6 +45,13 @@ describe('X-Ray GetTimeSeriesServiceStatistics', () => {
     assert.deepEqual(await stats({ GroupName: 'workers' }), { ok: 0, n: 1, faults: 0, errors: 1, throttles: 0 });
     assert.deepEqual(await stats({ EntitySelectorExpression: 'service("api")' }), { ok: 2, n: 4, faults: 1, errors: 1, throttles: 1 });
   });
+  it('answers 400, not 500, to times that are not epoch seconds', async () => {
+    for (const path of ['/ServiceGraph', '/TraceSummaries', '/TimeSeriesServiceStatistics']) {
+      const r = await fetch(`${srv.http}${path}`, { method: 'POST', body: JSON.stringify({ StartTime: 1, EndTime: 1e308 }) });
+      assert.equal(r.status, 400, path);
+      assert.equal(r.headers.get('x-amzn-errortype'), 'InvalidRequestException');
+    }
+  });
   it('refuses a period that is not a multiple of 60', async () => {
     await assert.rejects(xrayClient(srv.xrayPort).send(new GetTimeSeriesServiceStatisticsCommand({ StartTime: minutesAgo(10), EndTime: inMinutes(1), Period: 61 })), /InvalidRequestException|multiple of 60/);
   });

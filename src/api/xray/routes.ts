@@ -216,6 +216,7 @@ function timeRange(b: Body): [bigint, bigint] {
   const e = Number(b.EndTime);
   if (b.StartTime === undefined || b.EndTime === undefined || !Number.isFinite(s) || !Number.isFinite(e)) throw invalid('StartTime and EndTime are required (epoch seconds)');
   if (e < s) throw invalid('EndTime must not be before StartTime');
+  if (s < 0 || e > 1e11) throw invalid('StartTime and EndTime must be epoch seconds');
   return [BigInt(Math.floor(s * 1e6)) * 1000n, BigInt(Math.ceil(e * 1e6)) * 1000n];
 }
 
