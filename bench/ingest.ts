@@ -12,17 +12,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../test/helpers/server-process.js';
+import { peakRssMiB, startUntilHealthy } from './bench-process.js';
 import { measureDecode } from './otlp-decode.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const PAYLOAD = resolve('test/fixtures/wire/otel/payload_512.pb');
-
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /VmHWM:\s+(\d+) kB/.exec(status);
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 function dirBytes(dir: string): number {
   return readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
@@ -31,17 +26,8 @@ function dirBytes(dir: string): number {
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'honeyray-bench-'));
   const [http, otlp] = [await freePort(), await freePort()];
-  const server = spawn(process.execPath, ['dist/src/cli.js', 'serve', '--data-dir', dataDir, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'inherit', 'pipe'] });
-  let log = '';
-  server.stderr!.on('data', (d) => (log += d));
-  const exited = new Promise<number | null>((r) => server.once('exit', r));
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${http}/healthz`)).ok) break;
-    } catch { /* not yet */ }
-    if (i > 300) throw new Error(`server did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const { child: server, exited, log } = await startUntilHealthy(
+    ['dist/src/cli.js', 'serve', '--data-dir', dataDir, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0', '--log-level', 'warn'], http);
 
   console.log(`bench:ingest: ${SECONDS}s, ${CONNECTIONS} connections, payload ${PAYLOAD} (512 spans, ${statSync(PAYLOAD).size} bytes)`);
   const gen = spawn(process.execPath, ['dist/bench/ingest-loadgen.js', `http://127.0.0.1:${otlp}/v1/traces`, String(SECONDS), String(CONNECTIONS), PAYLOAD], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -57,7 +43,7 @@ async function main(): Promise<void> {
   const stopMs = performance.now() - t0;
   const bytes = dirBytes(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
-  if (code !== 0) console.log(`server exit code ${code}\n${log}`);
+  if (code !== 0) console.log(`server exit code ${code}\n${log()}`);
 
   const decode = measureDecode(new Uint8Array(readFileSync(PAYLOAD)), 3);
   const ingestRate = r.acked / r.elapsed;

@@ -25,6 +25,7 @@ import { SpanBatch } from '../src/model/span-batch.js';
 import { parseDocument, splitDatagram, validateSegment } from '../src/receivers/xray/datagram.js';
 import { appendSegment } from '../src/receivers/xray/segment-to-spans.js';
 import { freePort } from '../test/helpers/server-process.js';
+import { peakRssMiB, startUntilHealthy } from './bench-process.js';
 import { DatagramFactory } from './xray-loadgen.js';
 
 const RATES = (process.env.BENCH_XRAY_RATES ?? '5000,10000,20000,30000,40000').split(',').map(Number);
@@ -83,11 +84,6 @@ function kernelDrops(port: number): number {
   return drops;
 }
 
-function peakRssMiB(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
 async function getStats(http: number): Promise<Stats> {
   const res = await fetch(`http://127.0.0.1:${http}/api/honeyray/stats`);
   if (!res.ok) throw new Error(`GET /api/honeyray/stats: ${res.status} ${await res.text()}`);
@@ -137,18 +133,8 @@ async function startTarget(): Promise<{ child: ChildProcess; http: number; xray:
   const args = SINK
     ? ['dist/bench/xray-loadgen.js', 'sink', String(xray), String(http)]
     : ['dist/src/cli.js', 'serve', '--data-dir', dataDir!, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', String(xray), '--log-level', 'warn'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'pipe'] });
-  let log = '';
-  child.stderr!.on('data', (d) => (log += d));
-  const exited = new Promise<number | null>((r) => child.once('exit', r));
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${http}/healthz`)).ok) break;
-    } catch { /* not yet */ }
-    if (child.exitCode !== null || i > 300) throw new Error(`server did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, http, xray, dataDir, exited, log: () => log };
+  const { child, exited, log } = await startUntilHealthy(args, http);
+  return { child, http, xray, dataDir, exited, log };
 }
 
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
