@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Router from 'find-my-way';
 import { InvalidIdError, normalizeTraceId, traceIdToHex, w3cToXray } from '../../model/ids.js';
 import type { IngestPayload, IngestResult } from '../../pipeline/payload.js';
-import { compileFilter } from '../../query/xray-filter/compile-sql.js';
+import { compileFilterExpression } from '../../query/xray-filter/compile-sql.js';
 import type { CompileContext } from '../../query/xray-filter/fields.js';
-import { FilterSyntaxError, formatError, parseFilter } from '../../query/xray-filter/parser.js';
+import { FilterSyntaxError, formatError } from '../../query/xray-filter/parser.js';
 import { buildServices, graphQueries, summaryOf, timeSeriesQuery, type StatsRow } from '../../query/xray/service-graph.js';
-import { summarizeTrace } from '../../query/xray/trace-summary.js';
+import { seconds } from '../../query/xray/span-flags.js';
+import { summarizeTrace, traceBounds } from '../../query/xray/trace-summary.js';
 import { synthesizeSegments } from '../../receivers/xray/spans-to-segments.js';
 import type { Store } from '../../store/store.js';
 import { HttpError, readBody } from '../http-util.js';
@@ -78,8 +79,8 @@ export function mountXray(router: R, d: XrayApiDeps): void {
     for (const [hex, asked] of wanted) {
       const spans = found[hex];
       if (!spans?.length) { unprocessed.push(asked); continue; }
-      const s = summarizeTrace(spans);
-      traces.push({ Id: w3cToXray(hex), Duration: s.Duration, LimitExceeded: false, Segments: synthesizeSegments(spans) });
+      const { start, end } = traceBounds(spans);
+      traces.push({ Id: w3cToXray(hex), Duration: seconds(end - start), LimitExceeded: false, Segments: synthesizeSegments(spans) });
     }
     return { Traces: traces, UnprocessedTraceIds: unprocessed };
   });
@@ -203,7 +204,7 @@ async function context(d: XrayApiDeps): Promise<CompileContext> {
 
 function compile(expr: string, ctx: CompileContext): string {
   try {
-    return compileFilter(parseFilter(expr), ctx);
+    return compileFilterExpression(expr, ctx);
   } catch (err) {
     if (err instanceof FilterSyntaxError) throw invalid(`Invalid filter expression: ${formatError(expr, err)}`);
     throw err;

@@ -34,18 +34,24 @@ export interface TraceSummary {
 type AnnotationValue = { NumberValue: number } | { BooleanValue: boolean } | { StringValue: string };
 
 
-/** Summarizes one trace (all its spans, any order) the way GetTraceSummaries reports it. */
-export function summarizeTrace(spans: Span[]): TraceSummary {
-  const ids = new Set(spans.map((s) => s.spanId));
-  const sorted = [...spans].sort((a, b) => (a.startUnixNano < b.startUnixNano ? -1 : a.startUnixNano > b.startUnixNano ? 1 : 0));
-  const root = sorted.find((s) => !s.parentSpanId) ?? sorted.find((s) => !ids.has(s.parentSpanId)) ?? sorted[0]!;
-  let start = sorted[0]!.startUnixNano;
+/** First start and last end of a trace's spans, unix ns (X-Ray's trace Duration is end - start). */
+export function traceBounds(spans: readonly Span[]): { start: bigint; end: bigint } {
+  let start = spans[0]!.startUnixNano;
   let end = start;
   for (const s of spans) {
     const e = s.startUnixNano + s.durationNano;
     if (e > end) end = e;
     if (s.startUnixNano < start) start = s.startUnixNano;
   }
+  return { start, end };
+}
+
+/** Summarizes one trace (all its spans, any order) the way GetTraceSummaries reports it. */
+export function summarizeTrace(spans: Span[]): TraceSummary {
+  const ids = new Set(spans.map((s) => s.spanId));
+  const sorted = [...spans].sort((a, b) => (a.startUnixNano < b.startUnixNano ? -1 : a.startUnixNano > b.startUnixNano ? 1 : 0));
+  const root = sorted.find((s) => !s.parentSpanId) ?? sorted.find((s) => !ids.has(s.parentSpanId)) ?? sorted[0]!;
+  const { start, end } = traceBounds(spans);
   const segments = spans.filter((s) => isSegment(s, ids));
   const services = new Map<string, ServiceId>();
   for (const s of segments) if (s.dataset) services.set(s.dataset, serviceId(s));

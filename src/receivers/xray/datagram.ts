@@ -113,11 +113,6 @@ const XRAY_TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
 /** Segment names: Unicode letters, digits, whitespace and `_ . : / % & # = + \ - @`. */
 const SEGMENT_NAME = /^[\p{L}\p{N}\s_.:/%&#=+\\\-@]+$/u;
 
-/** True for a document sent on its own that is a subsegment (`type: "subsegment"`). */
-export function isIndependentSubsegment(doc: SegmentDocument): boolean {
-  return doc.type === 'subsegment';
-}
-
 /**
  * Checks a top-level document (segment or independent subsegment) and, recursively, its inline
  * subsegments. Returns [] when it is valid. Never throws.
