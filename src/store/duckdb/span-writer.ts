@@ -23,6 +23,7 @@ export class SpanWriter {
   private slots: Slot[];
   /** Bumped by every schema change: appenders bound to an older schema are recreated. */
   private schema = 0;
+  private cachedPlan: { schema: number; plan: ChunkPlan } | null = null;
   private sinceCheckpoint = 0;
   private checkpointing: Promise<void> | null = null;
 
@@ -90,6 +91,7 @@ export class SpanWriter {
       return result;
     } catch (err) {
       await this.reloadCatalog();
+      this.schema++;
       throw err;
     } finally {
       done();
@@ -109,12 +111,18 @@ export class SpanWriter {
     return slot.appender;
   }
 
+  /** The chunk plan follows the table's columns, which change only with the schema. */
+  private plan(): ChunkPlan {
+    if (this.cachedPlan?.schema !== this.schema) this.cachedPlan = { schema: this.schema, plan: chunkPlan(this.catalog()) };
+    return this.cachedPlan.plan;
+  }
+
   private appendRows(appender: DuckDBAppender, batches: readonly SpanBatch[], overflowKeys: string[][]): AppendResult {
     const spans = batches.reduce((n, b) => n + b.length, 0);
     let overflowed = 0;
     const raw = (appender as unknown as { appender: duckdb.Appender }).appender; // node-api keeps it private
     try {
-      overflowed = appendBatches(raw, chunkPlan(this.catalog()), batches, overflowKeys);
+      overflowed = appendBatches(raw, this.plan(), batches, overflowKeys);
       appender.flushSync();
     } catch (err) {
       appender.clear();
