@@ -1,4 +1,8 @@
-/** Every call the UI makes to Honeyray's APIs (same origin): Jaeger query API and X-Ray REST API. */
+/**
+ * Every call the UI makes to Honeyray's APIs (same origin): Jaeger query API and X-Ray REST API.
+ * The X-Ray response types mirror the server's (src/query/xray/service-graph.ts, src/sampling/rules.ts):
+ * the UI is compiled on its own (tsconfig.ui.json, rootDir src/ui), so it cannot import them.
+ */
 import type { JaegerTrace } from './trace-model.js';
 
 export class ApiError extends Error {
