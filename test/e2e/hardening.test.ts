@@ -99,6 +99,32 @@ describe('hardening: injection, poison keys, poison values', () => {
     assert.equal(((await search.json()) as { data: unknown[] }).data.length, 1);
   });
 
+  it('refuses state changes from other sites\' pages (CSRF), not from CLIs or the same origin', async () => {
+    const rule = { SamplingRuleUpdate: { RuleName: 'Default', FixedRate: 0 } };
+    const post = (headers: Record<string, string>) => fetch(`${srv.http}/UpdateSamplingRule`, { method: 'POST', body: JSON.stringify(rule), headers: { 'content-type': 'text/plain', ...headers } });
+    assert.equal((await post({ origin: 'https://evil.example' })).status, 403);
+    assert.equal((await post({ origin: 'null' })).status, 403);
+    const rules = await xray('/GetSamplingRules', {});
+    const def = (rules.json.SamplingRuleRecords as { SamplingRule: { RuleName: string; FixedRate: number } }[]).find((r) => r.SamplingRule.RuleName === 'Default')!;
+    assert.notEqual(def.SamplingRule.FixedRate, 0);
+    assert.equal((await post({ origin: srv.http })).status, 200);
+    assert.equal((await post({})).status, 200);
+  });
+
+  it('a client that never finishes its headers gets 408 and is disconnected', async () => {
+    const { connect } = await import('node:net');
+    const port = Number(new URL(srv.http).port);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const sock = connect(port, '127.0.0.1', () => sock.write('POST /TraceSummaries HTTP/1.1\r\nHost: x\r\nX-Slow: '));
+      let got = '';
+      sock.on('data', (d) => { got += d.toString(); });
+      sock.on('close', () => resolve(got));
+      sock.on('error', reject);
+      setTimeout(() => { sock.destroy(); resolve(got + '(still open)'); }, 25_000);
+    });
+    assert.match(answer, /^HTTP\/1\.1 408/);
+  });
+
   it('an end time of 2^63-1 is clamped at ingest and reads keep answering', async () => {
     assert.equal((await send(otlp('66666666666666666666666666666666', '6666666666666666', {}, { endNs: '9223372036854775807' }))).status, 200);
     assert.equal((await send(otlp('66666666666666666666666666666666', '6666666666666667', {}, { endNs: '9223372036854775806' }))).status, 200);
