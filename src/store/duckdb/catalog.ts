@@ -50,7 +50,7 @@ export class Catalog {
           continue;
         }
         const origin = batch.resourceKeys.has(key) ? 'resource' : 'span';
-        this.byKey.set(key, { key, type: col.type, origin, firstSeenMs: nowMs, lastSeenMs: nowMs });
+        this.byKey.set(key, { key, column: attrColumnName(key), type: col.type, origin, firstSeenMs: nowMs, lastSeenMs: nowMs });
         ddl.push(`ALTER TABLE spans ADD COLUMN IF NOT EXISTS ${quoteIdent(attrColumnName(key))} ${SQL_TYPE[col.type]}`);
         this.dirty.add(key);
         continue;

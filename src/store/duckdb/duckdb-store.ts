@@ -5,6 +5,7 @@ import { hexToTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
 import type { AppendOptions, AppendResult, ColumnInfo, Operation, Store, StoreOptions, StoreStats, TraceSearch } from '../store.js';
 import { Catalog } from './catalog.js';
+import { duckdbDialect } from './dialect.js';
 import { SpanWriter } from './span-writer.js';
 import { rowToSpan } from './row-to-span.js';
 import { ATTR_PREFIX, DDL, attrColumnName, quoteIdent, quoteString } from './schema.js';
@@ -24,6 +25,7 @@ export interface DuckDBStoreOptions extends StoreOptions {
 /** The embedded default engine. Appends go through `SpanWriter` (its own connections); meta writes and checkpoints use `admin`; reads use `reader`. */
 export class DuckDBStore implements Store {
   readonly engine = 'duckdb';
+  readonly dialect = duckdbDialect;
   private catalog: Catalog;
   private writeQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -63,7 +65,7 @@ export class DuckDBStore implements Store {
        JOIN duckdb_columns() d ON d.table_name = 'spans' AND d.column_name = $1 || c.key ORDER BY d.column_index`, [ATTR_PREFIX])).getRowObjectsJS();
     this.catalog = new Catalog(this.opts.maxColumns ?? 2000);
     this.catalog.load(rows.map((r) => ({
-      key: String(r.key), type: r.type as ColumnInfo['type'], origin: r.origin as ColumnInfo['origin'],
+      key: String(r.key), column: attrColumnName(String(r.key)), type: r.type as ColumnInfo['type'], origin: r.origin as ColumnInfo['origin'],
       firstSeenMs: Number(r.first_seen), lastSeenMs: Number(r.last_seen),
     })));
   }
