@@ -12,6 +12,11 @@ import {
   type Calculation, type CalculationOp, type Filter, type Having, type Order, type QuerySpec,
 } from './spec.js';
 
+/** Validates a filter list on its own (BubbleUp selections use it). */
+export function validateFilters(raw: unknown, columns: ColumnResolver, field: string): Filter[] {
+  return arr(raw, field).map((f, i) => checkFilter(f, columns, `${field}[${i}]`));
+}
+
 export interface NormalizedSpec {
   calculations: Calculation[];
   filters: Filter[];
@@ -67,12 +72,7 @@ export function validateSpec(raw: unknown, columns: ColumnResolver, now: number,
     return { name: cf.name, expression: cf.expression };
   });
 
-  const column = (name: unknown, field: string) => {
-    if (typeof name !== 'string' || name === '') throw invalid(field, 'must be a column name', 'missing');
-    const c = columns.get(name);
-    if (!c) throw invalid(field, `unknown column ${JSON.stringify(name)}`, 'unknown');
-    return c;
-  };
+  const column = (name: unknown, field: string) => checkColumn(columns, name, field);
 
   const combination = (v: unknown, field: string): 'AND' | 'OR' => {
     if (v === undefined || v === null || v === '') return 'AND';
@@ -80,23 +80,7 @@ export function validateSpec(raw: unknown, columns: ColumnResolver, now: number,
     return v;
   };
 
-  const filter = (f: unknown, field: string): Filter => {
-    if (!isObj(f)) throw invalid(field, 'must be an object {column, op, value}');
-    column(f.column, `${field}.column`);
-    if (!FILTER_OPS.includes(f.op as never)) throw invalid(`${field}.op`, `unknown filter op ${JSON.stringify(f.op)}; one of ${FILTER_OPS.join(' ')}`);
-    const op = f.op as Filter['op'];
-    const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-    if (op === 'exists' || op === 'does-not-exist') {
-      return { column: f.column as string, op };
-    }
-    if (op === 'in' || op === 'not-in') {
-      if (!Array.isArray(f.value) || f.value.length === 0 || !f.value.every(scalar)) throw invalid(`${field}.value`, `${op} takes a non-empty array of values`);
-      return { column: f.column as string, op, value: f.value as Filter['value'] };
-    }
-    if (!scalar(f.value)) throw invalid(`${field}.value`, `${op} takes one value (string, number or boolean)`, 'missing');
-    if (typeof f.value === 'number' && !Number.isFinite(f.value)) throw invalid(`${field}.value`, 'must be a finite number');
-    return { column: f.column as string, op, value: f.value as Filter['value'] };
-  };
+  const filter = (f: unknown, field: string): Filter => checkFilter(f, columns, field);
 
   const calculations: Calculation[] = arr(raw.calculations, 'calculations').map((c, i) => {
     const f = `calculations[${i}]`;
@@ -189,6 +173,31 @@ export function validateSpec(raw: unknown, columns: ColumnResolver, now: number,
     calculations, filters, filter_combination: combination(raw.filter_combination, 'filter_combination'), breakdowns, orders, havings, limit,
     start_time: start, end_time: end, time_range: timeRange, granularity, calculated_fields, compare_time_offset_seconds: compare,
   };
+}
+
+function checkFilter(f: unknown, columns: ColumnResolver, field: string): Filter {
+  if (!isObj(f)) throw invalid(field, 'must be an object {column, op, value}');
+  checkColumn(columns, f.column, `${field}.column`);
+  if (!FILTER_OPS.includes(f.op as never)) throw invalid(`${field}.op`, `unknown filter op ${JSON.stringify(f.op)}; one of ${FILTER_OPS.join(' ')}`);
+  const op = f.op as Filter['op'];
+  const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  if (op === 'exists' || op === 'does-not-exist') {
+    return { column: f.column as string, op };
+  }
+  if (op === 'in' || op === 'not-in') {
+    if (!Array.isArray(f.value) || f.value.length === 0 || !f.value.every(scalar)) throw invalid(`${field}.value`, `${op} takes a non-empty array of values`);
+    return { column: f.column as string, op, value: f.value as Filter['value'] };
+  }
+  if (!scalar(f.value)) throw invalid(`${field}.value`, `${op} takes one value (string, number or boolean)`, 'missing');
+  if (typeof f.value === 'number' && !Number.isFinite(f.value)) throw invalid(`${field}.value`, 'must be a finite number');
+  return { column: f.column as string, op, value: f.value as Filter['value'] };
+}
+
+function checkColumn(columns: ColumnResolver, name: unknown, field: string) {
+  if (typeof name !== 'string' || name === '') throw invalid(field, 'must be a column name', 'missing');
+  const c = columns.get(name);
+  if (!c) throw invalid(field, `unknown column ${JSON.stringify(name)}`, 'unknown');
+  return c;
 }
 
 /** About 60 buckets (what a Honeycomb graph shows), on a whole second. */
