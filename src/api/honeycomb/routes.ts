@@ -35,8 +35,10 @@ const AUTH = {
 export function mountHoneycomb(router: R, deps: HoneycombDeps): void {
   const { store } = deps;
   const queries = new QueryService(store);
+  // X-Honeycomb-Team guards Honeycomb's /1 API only; the /api/honeyray extensions are, like the Jaeger
+  // API beside them, for the UI and CLI on the same host, which hold no Honeycomb key.
   const on = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, fn: Handler) =>
-    router.on(method, path, honeycombRoute(deps, fn) as never);
+    router.on(method, path, honeycombRoute(path.startsWith('/1/') ? deps : { ...deps, apiKeys: [] }, fn) as never);
   /** Routes under a dataset: 404 unless it exists. */
   const onDataset = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, fn: Handler) =>
     on(method, path, async (req, res, p) => {
