@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from 'find-my-way';
+import { mountHoneycomb } from '../api/honeycomb/routes.js';
 import { mountJaeger } from '../api/jaeger/routes.js';
 import { sendJson } from '../api/http-util.js';
 import { IngestPipeline } from '../pipeline/ingest-client.js';
@@ -58,6 +59,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   mountJaeger(router, pipeline.store);
   mountXray(router, xrayDeps);
   mountFilterCheck(router);
+  mountHoneycomb(router, { store: pipeline.store, apiKeys: config.apiKeys, onError: (err) => log.error(`Honeycomb API: ${(err as Error)?.stack ?? err}`) });
   router.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
   router.get('/api/honeyray/stats', async (_req, res) => {
     const st = await pipeline.store.stats();
