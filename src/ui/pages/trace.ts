@@ -29,11 +29,15 @@ export function renderTrace(ctx: PageContext): () => void {
   let cleanup = () => {};
   void (async () => {
     try {
+      // Marks for `npm run bench:ui`: fetched (server + JSON), model built, first rows in the DOM.
+      performance.mark('trace:start');
       const trace = await jaeger.trace(id, ctx.signal);
       if (ctx.signal.aborted) return;
-      const t0 = performance.now();
-      cleanup = mountTrace(ctx, buildTraceModel(trace));
-      console.debug(`trace ${id}: ${trace.spans.length} spans rendered in ${(performance.now() - t0).toFixed(1)} ms`);
+      performance.mark('trace:fetched');
+      const model = buildTraceModel(trace);
+      performance.mark('trace:model');
+      cleanup = mountTrace(ctx, model);
+      performance.mark('trace:drawn');
     } catch (err) {
       if (isAbort(err)) return;
       ctx.root.innerHTML = `<section class="page narrow"><h1>Trace <span class="mono">${esc(id)}</span></h1>${errorHtml(err)}
