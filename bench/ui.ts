@@ -71,7 +71,7 @@ async function main() {
   try {
     const page = browser.pages()[0] ?? await browser.newPage();
     page.setDefaultTimeout(180_000);
-    console.log('spans     | server alone (baseline) | fetched in browser | model | first rows | ratio | frames median / p95 / worst | >16.7ms');
+    console.log('spans     | server alone (baseline) | fetched in browser | model | first rows | ratio | frames median / p95 / worst | >16.7ms | redraw script median | per frame (Chromium metrics)');
     for (const n of SIZES) {
       const traceId = await sendTrace(`http://127.0.0.1:${otlp}`, n);
       // Wait until every span is committed and readable.
@@ -85,13 +85,17 @@ async function main() {
         await new Promise((res) => setTimeout(res, 500));
       }
       await page.goto(`http://127.0.0.1:${http}/`);
-      await page.evaluate(() => performance.clearMarks());
+      await page.evaluate(() => { performance.clearMarks(); performance.clearMeasures(); });
       const t0 = Date.now();
       await page.goto(`http://127.0.0.1:${http}/trace/${traceId}`);
       await page.waitForSelector('.wf-row');
       const wall = Date.now() - t0;
       const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
       const since = (name: string) => (marks[name]! - marks['trace:start']!);
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
+      const metrics = async () => Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((x) => [x.name, x.value]));
+      const before = await metrics();
       const frames: number[] = await page.evaluate(() => new Promise<number[]>((resolve) => {
         const el = document.getElementById('wf-scroll')!;
         const out: number[] = [];
@@ -107,9 +111,14 @@ async function main() {
         };
         requestAnimationFrame(step);
       }));
+      const after = await metrics();
+      const perFrame = (k: string) => ((1000 * (after[k]! - before[k]!)) / 240).toFixed(1);
+      const split = `script ${perFrame('ScriptDuration')} / style ${perFrame('RecalcStyleDuration')} / layout ${perFrame('LayoutDuration')} / all tasks ${perFrame('TaskDuration')} ms`;
+      await cdp.detach();
+      const draws = await page.evaluate(() => performance.getEntriesByName('wf:draw').map((e) => e.duration));
       const slow = frames.filter((f) => f > 16.7).length / frames.length;
       console.log(`${String(n).padStart(9)} | ${base.toFixed(0).padStart(20)} ms | ${since('trace:fetched').toFixed(0).padStart(15)} ms | ${since('trace:model').toFixed(0).padStart(3)} ms `
-        + `| ${wall.toString().padStart(7)} ms | ${(wall / base).toFixed(2)}x | ${pct(frames, 0.5).toFixed(1)} / ${pct(frames, 0.95).toFixed(1)} / ${Math.max(...frames).toFixed(1)} ms | ${(100 * slow).toFixed(1)}%`);
+        + `| ${wall.toString().padStart(7)} ms | ${(wall / base).toFixed(2)}x | ${pct(frames, 0.5).toFixed(1)} / ${pct(frames, 0.95).toFixed(1)} / ${Math.max(...frames).toFixed(1)} ms | ${(100 * slow).toFixed(1)}% | ${pct(draws, 0.5).toFixed(1)} ms | ${split}`);
     }
     console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${availableParallelism()} cores: figures scale with it)`);
     console.log('first rows: navigation to the first .wf-row (load + fetch + model + draw); model: ms after navigation start of the trace fetch.');

@@ -168,9 +168,12 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     const last = Math.min(rows.length, Math.ceil((top + height) / ROW) + OVERSCAN);
     if (!force && first === drawn.first && last === drawn.last) return;
     drawn = { first, last };
+    const t0 = performance.now();
     let html = '';
     for (let r = first; r < last; r++) html += rowHtml(rows[r]!, r);
     rowsEl.innerHTML = html;
+    // For `npm run bench:ui`: script time of a redraw (style and layout come after, in the frame).
+    performance.measure('wf:draw', { start: t0 });
   };
   const relayout = () => {
     rows = visibleRows(m, collapsed);
