@@ -269,11 +269,11 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     waterfall.classList.toggle('no-crit', !(e.target as HTMLInputElement).checked);
   });
 
-  let lastFind: string | null = null;
+  let foundFor: string | null = null;
   const runFind = () => {
-    // The debounced run after an Enter finds nothing new: keep the "n of m" cursor Enter just set.
-    if (findInput.value === lastFind) return;
-    lastFind = findInput.value;
+    // Enter runs the search at once; the debounced input handler that follows must not reset the cursor.
+    if (findInput.value === foundFor) return;
+    foundFor = findInput.value;
     matches = findSpans(m, findInput.value);
     matchSet = new Set(matches);
     matchCursor = -1;
