@@ -20,7 +20,12 @@ export interface DuckDBStoreOptions extends StoreOptions {
   threads?: number;
   /** DuckDB memory_limit, e.g. '1GB'. */
   memoryLimit?: string;
+  /** Days of spans to keep (by start time); 0 or absent = forever. */
+  retentionDays?: number;
 }
+
+/** How often retention runs (and once shortly after opening). */
+const RETENTION_EVERY_MS = 10 * 60_000;
 
 /** The embedded default engine. Appends go through `SpanWriter` (its own connections); meta writes and checkpoints use `admin`; reads use `reader`. */
 export class DuckDBStore implements Store {
@@ -34,6 +39,7 @@ export class DuckDBStore implements Store {
   private closed = false;
 
   private writer!: SpanWriter;
+  private retentionTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly opts: DuckDBStoreOptions,
@@ -61,6 +67,7 @@ export class DuckDBStore implements Store {
     const store = new DuckDBStore(opts, instance, admin, reader);
     for (const sql of DDL) await admin.run(sql);
     await store.loadCatalog();
+    if (opts.retentionDays && opts.retentionDays > 0) store.scheduleRetention(opts.retentionDays);
     store.writer = await SpanWriter.create(instance, admin, () => store.catalog, () => store.loadCatalog(), () => store.publishCatalog(), opts.checkpointEverySpans ?? 500_000);
     return store;
   }
@@ -76,6 +83,28 @@ export class DuckDBStore implements Store {
       firstSeenMs: Number(r.first_seen), lastSeenMs: Number(r.last_seen),
     })));
     this.publishCatalog();
+  }
+
+  /**
+   * Deletes spans that started more than `days` ago, in the background, between appends. DuckDB frees
+   * row groups whose rows are all deleted at the next checkpoint; ingest order is time order, so old
+   * data sits in whole row groups.
+   */
+  private scheduleRetention(days: number): void {
+    const run = () => {
+      const cutoffNs = (BigInt(Date.now()) - BigInt(Math.round(days * 86_400_000))) * 1_000_000n;
+      void this.expire(cutoffNs).catch(() => undefined);
+    };
+    setTimeout(run, 10_000).unref();
+    this.retentionTimer = setInterval(run, RETENTION_EVERY_MS);
+    this.retentionTimer.unref();
+  }
+
+  /** Deletes every span that started before `cutoffNs`; returns how many. */
+  async expire(cutoffNs: bigint): Promise<number> {
+    if (this.closed) return 0;
+    const r = await this.writer.exclusive((admin) => admin.run('DELETE FROM spans WHERE start_ns < $1', [cutoffNs]));
+    return Number(r.rowsChanged);
   }
 
   /** Called once a catalog change has committed: readers now see the new columns. */
@@ -194,6 +223,7 @@ export class DuckDBStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.writer.idle();
     await this.writeQueue;
     if (this.opts.path !== ':memory:') await this.admin.run('CHECKPOINT').catch(() => undefined);
