@@ -24,6 +24,8 @@ export interface Store {
   getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>>;
   /** Trace ids matching a Jaeger-style search, newest first. */
   searchTraces(q: TraceSearch): Promise<string[]>;
+  /** Per-trace summaries of the traces matching `q`, computed in the engine, sorted over the whole result. */
+  traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries>;
   /** Distinct datasets (service names), sorted. */
   services(): Promise<string[]>;
   /** Distinct span names of a service, with their kinds. */
@@ -76,6 +78,8 @@ export interface TraceSearch {
   startNs?: bigint;
   endNs?: bigint;
   limit?: number;
+  /** Any-span filter: each leaf must hold on SOME span of the trace; and/or combine those. */
+  where?: SpanFilter;
 }
 
 export interface Operation {
@@ -103,4 +107,38 @@ export interface StoreStats {
 export interface StoreOptions {
   /** Max attribute columns before values go to the overflow column (Honeycomb: 2,000). */
   maxColumns?: number;
+}
+
+/**
+ * A condition on the spans of a trace. A leaf holds for a trace when some span satisfies it
+ * (`not-exists`: when no span has the key); `and` / `or` combine trace-level truths. Comparisons other
+ * than = and != are numeric. Keys are attribute keys, or the fixed fields `service.name`, `name`,
+ * `span.kind`, `error`, `otel.status_code`, `otel.status_description`, `otel.scope.name`, `duration_ns`.
+ */
+export type SpanFilter =
+  | { and: SpanFilter[] }
+  | { or: SpanFilter[] }
+  | { key: string; op: '=' | '!=' | '>' | '>=' | '<' | '<=' | 'contains' | 'exists' | 'not-exists'; value?: string | number | boolean };
+
+export type TraceSummarySort = 'newest' | 'oldest' | 'slowest' | 'fastest' | 'most_spans' | 'errors';
+
+export interface TraceSummaryQuery extends TraceSearch {
+  sort?: TraceSummarySort;
+}
+
+export interface TraceSummaryRow {
+  traceId: string;
+  rootService: string;
+  rootName: string;
+  startUs: number;
+  durationUs: number;
+  spanCount: number;
+  errorCount: number;
+  services: string[];
+}
+
+export interface TraceSummaries {
+  data: TraceSummaryRow[];
+  /** Traces matching the query (before the limit). */
+  total: number;
 }

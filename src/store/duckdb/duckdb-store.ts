@@ -3,12 +3,12 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { SpanBatch } from '../../model/span-batch.js';
 import { hexToTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
-import type { AppendOptions, AppendResult, ColumnInfo, Operation, Store, StoreOptions, StoreStats, TraceSearch } from '../store.js';
+import type { AppendOptions, AppendResult, ColumnInfo, Operation, Store, StoreOptions, StoreStats, TraceSearch, TraceSummaries, TraceSummaryQuery } from '../store.js';
 import { Catalog } from './catalog.js';
 import { SpanWriter } from './span-writer.js';
 import { rowToSpan } from './row-to-span.js';
 import { ATTR_PREFIX, DDL, attrColumnName, quoteIdent, quoteString } from './schema.js';
-import { compileTraceSearch } from './trace-search.js';
+import { compileTraceSearch, compileTraceSummaries } from './trace-search.js';
 
 export interface DuckDBStoreOptions extends StoreOptions {
   /** Database file, or ':memory:'. */
@@ -99,9 +99,32 @@ export class DuckDBStore implements Store {
   }
 
   async searchTraces(q: TraceSearch): Promise<string[]> {
-    const sql = compileTraceSearch(q, (key) => this.columnRef(key));
+    const sql = compileTraceSearch(q, (key) => this.attrColumn(key));
     const rows = (await this.reader.runAndReadAll(sql)).getRowsJS();
     return rows.map((r) => traceHex(r[0] as bigint, r[1] as bigint));
+  }
+
+  async traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries> {
+    const sql = compileTraceSummaries(q, (key) => this.attrColumn(key));
+    const rows = (await this.reader.runAndReadAll(sql)).getRowObjectsJS();
+    return {
+      total: rows.length ? Number(rows[0]!.total) : 0,
+      data: rows.map((r) => ({
+        traceId: traceHex(r.trace_hi as bigint, r.trace_lo as bigint),
+        rootService: String(r.root_service ?? ''),
+        rootName: String(r.root_name ?? ''),
+        startUs: Number((r.start_ns as bigint) / 1000n),
+        durationUs: Number((r.duration_ns as bigint) / 1000n),
+        spanCount: Number(r.span_count),
+        errorCount: Number(r.error_count),
+        services: ((r.services as string[] | null) ?? []).map(String),
+      })),
+    };
+  }
+
+  /** The quoted column of an attribute key, or null when the key was never seen. */
+  private attrColumn(key: string): string | null {
+    return this.catalog.get(key) ? quoteIdent(attrColumnName(key)) : null;
   }
 
   async services(): Promise<string[]> {
