@@ -20,6 +20,11 @@ export interface Store {
   ready?(): Promise<void>;
   /** All spans of a trace (32 hex id), in start order; [] when unknown. */
   getTrace(traceId: string): Promise<Span[]>;
+  /**
+   * The same spans as `getTrace`, as columns: cheap to move between threads and to serialize, for big
+   * traces (100,000 spans). Null when the trace is unknown.
+   */
+  getTraceColumns(traceId: string): Promise<TraceColumns | null>;
   /** Many traces at once, keyed by 32-hex id; unknown ids are absent. */
   getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>>;
   /** Trace ids matching a Jaeger-style search, newest first. */
@@ -141,4 +146,31 @@ export interface TraceSummaries {
   data: TraceSummaryRow[];
   /** Traces matching the query (before the limit). */
   total: number;
+}
+
+/**
+ * One trace, column by column, in start order. Ids are hex; times are microseconds (what the read APIs
+ * print); `events` / `links` / `overflow` are the stored JSON texts (null when none); `attrs` holds only
+ * the attribute columns with a value in this trace, in table order.
+ */
+export interface TraceColumns {
+  traceId: string;
+  length: number;
+  spanId: string[];
+  parentSpanId: string[];
+  name: string[];
+  dataset: string[];
+  traceState: string[];
+  kind: number[];
+  statusCode: number[];
+  statusMessage: string[];
+  flags: number[];
+  scopeName: string[];
+  scopeVersion: string[];
+  startUs: number[];
+  durationUs: number[];
+  events: (string | null)[];
+  links: (string | null)[];
+  overflow: (string | null)[];
+  attrs: { key: string; resource: boolean; values: (string | number | boolean | null)[] }[];
 }

@@ -18,10 +18,15 @@ export function query(req: IncomingMessage): URLSearchParams {
  * Jaeger's writeJSON does; compressed by Accept-Encoding like every Honeyray JSON answer.
  */
 export function sendJaeger(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
-  const pretty = query(req).get('prettyPrint');
-  const indent = pretty !== null && pretty !== '' && pretty !== 'false' ? '    ' : undefined;
+  const indent = isPretty(req) ? '    ' : undefined;
   const text = JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? Number(v) : v), indent);
   sendEncoded(res, status, text, { 'content-type': 'application/json' });
+}
+
+/** `?prettyPrint=` with any value but empty or `false`, as Jaeger reads it. */
+export function isPretty(req: IncomingMessage): boolean {
+  const pretty = query(req).get('prettyPrint');
+  return pretty !== null && pretty !== '' && pretty !== 'false';
 }
 
 /** An error in the envelope: `{"data":null,...,"errors":[{"code":status,"msg":...}]}`. */

@@ -2,10 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Router from 'find-my-way';
 import { InvalidIdError, normalizeTraceId } from '../../model/ids.js';
 import type { Store, TraceSearch } from '../../store/store.js';
-import { envelope, query, sendJaeger, sendJaegerError, type JaegerError } from './envelope.js';
+import { sendEncoded } from '../http-util.js';
+import { envelope, isPretty, query, sendJaeger, sendJaegerError, type JaegerError } from './envelope.js';
+import { jaegerTraceJson } from './jaeger-json.js';
 import { toJaegerTrace } from './to-jaeger.js';
 
-export type ReadStore = Pick<Store, 'services' | 'operations' | 'getTrace' | 'getTraces' | 'searchTraces' | 'select'>;
+export type ReadStore = Pick<Store, 'services' | 'operations' | 'getTraceColumns' | 'getTraces' | 'searchTraces' | 'select'>;
 type R = Router.Instance<Router.HTTPVersion.V1>;
 
 /**
@@ -38,9 +40,12 @@ export function mountJaeger(router: R, store: ReadStore): void {
       if (err instanceof InvalidIdError) return sendJaegerError(req, res, 400, err.message);
       throw err;
     }
-    const spans = await store.getTrace(id);
-    if (spans.length === 0) return sendJaegerError(req, res, 404, 'trace not found');
-    sendJaeger(req, res, 200, envelope([toJaegerTrace(spans)]));
+    // Columns, serialized as text: the fast path for big traces (see jaeger-json.ts).
+    const cols = await store.getTraceColumns(id);
+    if (!cols) return sendJaegerError(req, res, 404, 'trace not found');
+    const text = `{"data":[${jaegerTraceJson(cols)}],"total":1,"limit":0,"offset":0,"errors":null}`;
+    if (isPretty(req)) return sendJaeger(req, res, 200, JSON.parse(text));
+    sendEncoded(res, 200, text, { 'content-type': 'application/json' });
   });
   router.get('/api/traces', async (req, res) => {
     const q = query(req);

@@ -3,11 +3,12 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { SpanBatch } from '../../model/span-batch.js';
 import { hexToTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
-import type { AppendOptions, AppendResult, ColumnInfo, Operation, Store, StoreOptions, StoreStats, TraceSearch, TraceSummaries, TraceSummaryQuery } from '../store.js';
+import type { AppendOptions, AppendResult, ColumnInfo, Operation, Store, StoreOptions, StoreStats, TraceColumns, TraceSearch, TraceSummaries, TraceSummaryQuery } from '../store.js';
 import { Catalog } from './catalog.js';
 import { SpanWriter } from './span-writer.js';
 import { rowToSpan } from './row-to-span.js';
 import { ATTR_PREFIX, DDL, attrColumnName, quoteIdent, quoteString } from './schema.js';
+import { readTraceColumns } from './trace-columns.js';
 import { compileTraceSearch, compileTraceSummaries } from './trace-search.js';
 
 export interface DuckDBStoreOptions extends StoreOptions {
@@ -83,6 +84,10 @@ export class DuckDBStore implements Store {
     return (await this.getTraces([traceId]))[traceId] ?? [];
   }
 
+  getTraceColumns(traceId: string): Promise<TraceColumns | null> {
+    return readTraceColumns(this.reader, this.catalog, (key) => this.attrColumn(key), traceId);
+  }
+
   async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {
     if (traceIds.length === 0) return {};
     const conds = traceIds.map((id) => {
@@ -122,8 +127,8 @@ export class DuckDBStore implements Store {
     };
   }
 
-  /** The quoted column of an attribute key, or null when the key was never seen. */
-  private attrColumn(key: string): string | null {
+  /** The quoted column of an attribute key, or null when the key was never seen (public for bench:query's floor). */
+  attrColumn(key: string): string | null {
     return this.catalog.get(key) ? quoteIdent(attrColumnName(key)) : null;
   }
 
