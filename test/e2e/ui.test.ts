@@ -273,7 +273,8 @@ describe('web UI', () => {
       await page.press('#find', 'Enter');
       await page.locator('#detail').waitFor({ state: 'visible' });
       assert.match(await page.locator('#detail .detail-op').innerText(), /^item-1500$/);
-      assert.match(await page.innerText('#find-count'), /1 of 1 match/);
+      // The count is rewritten by the (debounced) input handler and by Enter: wait for the final text.
+      await page.waitForFunction(() => /1 of 1 match/.test(document.querySelector('#find-count')?.textContent ?? ''));
       assert.equal(await page.locator('.wf-row.selected .op').innerText(), 'item-1500');
       await page.click('#collapse-all');
       await page.waitForFunction(() => document.querySelectorAll('.wf-row').length === 41);

@@ -246,7 +246,11 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     waterfall.classList.toggle('no-crit', !(e.target as HTMLInputElement).checked);
   });
 
+  let foundFor: string | null = null;
   const runFind = () => {
+    // Enter runs the search at once; the debounced input handler that follows must not reset the cursor.
+    if (findInput.value === foundFor) return;
+    foundFor = findInput.value;
     matches = findSpans(m, findInput.value);
     matchSet = new Set(matches);
     matchCursor = -1;
