@@ -1,4 +1,7 @@
 import type Router from 'find-my-way';
+import { compileFilterExpression } from '../query/xray-filter/compile-sql.js';
+import { FilterSyntaxError, formatError } from '../query/xray-filter/parser.js';
+import { quoteIdent, quoteString } from '../store/sql-quote.js';
 import type { SpanFilter, Store, TraceSummaryQuery, TraceSummarySort } from '../store/store.js';
 import { sendJson } from './http-util.js';
 import { parseSearch } from './jaeger/routes.js';
@@ -12,9 +15,10 @@ const OPS = new Set(['=', '!=', '>', '>=', '<', '<=', 'contains', 'exists', 'not
  * `GET /api/honeyray/trace-summaries`: one row per matching trace (root service and name, start,
  * duration, span and error counts, services), computed in the engine, sorted over the whole result.
  * Parameters are Jaeger's search parameters (service, operation, tags, minDuration, maxDuration,
- * start, end, lookback, limit) plus `sort` and `where` (a JSON any-span filter, see `SpanFilter`).
+ * start, end, lookback, limit) plus `sort`, `where` (a JSON any-span filter, see `SpanFilter`) and
+ * `filter` (an X-Ray filter expression, as GetTraceSummaries takes; groups are not resolved here).
  */
-export function mountTraceSummaries(router: R, store: Pick<Store, 'traceSummaries'>): void {
+export function mountTraceSummaries(router: R, store: Pick<Store, 'traceSummaries' | 'columns'>): void {
   router.get('/api/honeyray/trace-summaries', async (req, res) => {
     const q = new URL(req.url ?? '/', 'http://x').searchParams;
     let query: TraceSummaryQuery;
@@ -27,6 +31,8 @@ export function mountTraceSummaries(router: R, store: Pick<Store, 'traceSummarie
       }
       const where = q.get('where');
       if (where) query.where = parseWhere(where);
+      const filter = q.get('filter');
+      if (filter && filter.trim() !== '') query.having = await compileXrayFilter(store, filter);
     } catch (err) {
       return sendJson(res, 400, { error: (err as Error).message });
     }
@@ -62,4 +68,21 @@ function checkFilter(v: unknown, at: string): SpanFilter {
   if (op !== 'exists' && op !== 'not-exists' && !['string', 'number', 'boolean'].includes(typeof value)) throw new Error(`malformed ${at}.value: want a string, number or boolean`);
   if (['>', '>=', '<', '<='].includes(op) && !Number.isFinite(Number(value))) throw new Error(`malformed ${at}.value: ${op} wants a number`);
   return { key: o.key, op: op as Extract<SpanFilter, { key: string }>['op'], ...(value !== undefined ? { value: value as string | number | boolean } : {}) };
+}
+
+/** An X-Ray filter expression -> the trace-level SQL condition, over the committed catalog's columns. */
+async function compileXrayFilter(store: Pick<Store, 'columns'>, expr: string): Promise<string> {
+  const columns = new Map((await store.columns()).map((c) => [c.key, c]));
+  try {
+    return compileFilterExpression(expr, {
+      column: (key) => {
+        const c = columns.get(key);
+        return c ? { sql: quoteIdent(c.column), type: c.type } : null;
+      },
+      quote: quoteString,
+    });
+  } catch (err) {
+    if (err instanceof FilterSyntaxError) throw new Error(`malformed 'filter' parameter: ${formatError(expr, err)}`);
+    throw err;
+  }
 }

@@ -145,6 +145,11 @@ export type TraceSummarySort = 'newest' | 'oldest' | 'slowest' | 'fastest' | 'mo
 
 export interface TraceSummaryQuery extends TraceSearch {
   sort?: TraceSummarySort;
+  /**
+   * A trace-level condition compiled by query/ for this engine (an X-Ray filter expression): SQL over
+   * the trace's spans grouped under alias `t`, ANDed into the HAVING clause.
+   */
+  having?: string;
 }
 
 export interface TraceSummaryRow {

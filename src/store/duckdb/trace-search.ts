@@ -76,10 +76,11 @@ export function compileTraceSummaries(q: TraceSummaryQuery, column: ColumnOf): s
   const m = matchingTraces(q, column);
   const limit = Math.max(1, Math.min(q.limit ?? 20, 10_000));
   const order = ORDER[q.sort ?? 'newest'];
+  const having = q.having ? (m.cte ? `${m.cte} AND (${q.having})` : ` HAVING (${q.having})`) : m.cte;
   return `WITH top AS (
     SELECT trace_hi, trace_lo, min(start_ns) AS start_ns, max(start_ns + duration_ns) - min(start_ns) AS duration_ns,
       count(*) AS span_count, count(*) FILTER (WHERE status_code = 2) AS error_count, count(*) OVER () AS total
-    FROM spans WHERE ${m.where} GROUP BY trace_hi, trace_lo${m.cte}
+    FROM spans t WHERE ${m.where} GROUP BY trace_hi, trace_lo${having}
     ORDER BY ${order}, trace_hi, trace_lo LIMIT ${limit}
   ), detail AS (
     SELECT s.trace_hi, s.trace_lo,
