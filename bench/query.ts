@@ -7,7 +7,8 @@
  * 5) over HTTP as a client would (Accept-Encoding: br, gzip; the whole body read) and prints the median.
  * Then it stops the server and, in this process, runs the same SQL the store compiles for each query on
  * the same file with DuckDB directly: the engine-only time (the floor), printed beside it with the
- * ratio. Last: bytes on disk per span (after the shutdown checkpoint).
+ * ratio. Then the typical trace by id again and again while 10% more spans are ingested (median, p99),
+ * and last bytes on disk per span (after the shutdown checkpoint).
  *
  * Adding a row: push a `Row` to `rows()` — an HTTP request and (optionally) the SQL of its floor.
  */
@@ -119,6 +120,22 @@ async function main(): Promise<void> {
     measured.push({ row, ms, ...last });
   }
 
+  // Reads while ingesting: the typical trace by id, again and again, while more spans are loaded.
+  const extra = Math.max(50_000, Math.floor(SPANS / 10));
+  const during: number[] = [];
+  let loading = true;
+  const extraLoad = loadSpans({ url: `http://127.0.0.1:${otlp}/v1/traces`, spans: extra, endNs, windowNs, seed: 43 }).finally(() => { loading = false; });
+  while (loading) {
+    const t0 = performance.now();
+    await get(`${base}/api/traces/${typical}`);
+    during.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const extraResult = await extraLoad;
+  during.sort((a, b) => a - b);
+  const duringLine = `trace by id while ingesting ${extra.toLocaleString('en-US')} more spans (${(extraResult.spans / extraResult.seconds).toFixed(0)} spans/s): ` +
+    `median ${median(during).toFixed(1)} ms, p99 ${during[Math.floor(during.length * 0.99)]!.toFixed(1)} ms over ${during.length} reads (idle median: ${measured[0]!.ms.toFixed(1)} ms)`;
+
   server.child.kill('SIGTERM');
   await server.exited;
   const bytes = dirBytes(dataDir);
@@ -141,7 +158,8 @@ async function main(): Promise<void> {
     const f = floors[i];
     console.log(`${pad(m.row.name, 46)} ${m.ms.toFixed(1).padStart(10)} ${(f === null ? '-' : f!.toFixed(1)).padStart(9)} ${(f ? (m.ms / f).toFixed(1) : '-').padStart(6)} ${String(m.bytes).padStart(10)}  ${m.row.target}${m.status === 200 ? '' : `  (HTTP ${m.status})`}`);
   });
-  console.log(`\nbytes on disk per span: ${(bytes / (load.spans)).toFixed(1)} (${(bytes / 2 ** 20).toFixed(1)} MiB for ${load.spans.toLocaleString('en-US')} spans, after the shutdown checkpoint)`);
+  console.log(`\n${duringLine}`);
+  console.log(`bytes on disk per span: ${(bytes / (load.spans + extraResult.spans)).toFixed(1)} (${(bytes / 2 ** 20).toFixed(1)} MiB for ${(load.spans + extraResult.spans).toLocaleString('en-US')} spans, after the shutdown checkpoint)`);
 }
 
 main().catch((err) => {
