@@ -3,6 +3,10 @@ import type { AddressInfo } from 'node:net';
 import Router from 'find-my-way';
 import { mountHoneycomb } from '../api/honeycomb/routes.js';
 import { mountJaeger } from '../api/jaeger/routes.js';
+import { mountJaegerV3 } from '../api/jaeger/api-v3.js';
+import { mountJaegerMore } from '../api/jaeger/more-routes.js';
+import { mountTraceSummaries } from '../api/trace-summaries.js';
+import { decodeOtlpJson } from '../receivers/otlp/decode-json.js';
 import { sendJson } from '../api/http-util.js';
 import { IngestPipeline } from '../pipeline/ingest-client.js';
 import { createOtlpHandler } from '../receivers/otlp/http-receiver.js';
@@ -57,6 +61,9 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
     defaultRoute: (_req, res) => sendJson(res, 404, { error: 'not found' }),
   });
   mountJaeger(router, pipeline.store);
+  mountJaegerV3(router, pipeline.store);
+  mountJaegerMore(router, { store: pipeline.store, decodeOtlpJson: (b) => decodeOtlpJson(b), maxBodyBytes: config.maxBodyBytes });
+  mountTraceSummaries(router, pipeline.store);
   mountXray(router, xrayDeps);
   mountFilterCheck(router);
   mountHoneycomb(router, { store: pipeline.store, apiKeys: config.apiKeys, onError: (err) => log.error(`Honeycomb API: ${(err as Error)?.stack ?? err}`) });

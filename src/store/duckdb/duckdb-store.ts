@@ -3,13 +3,14 @@ import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/no
 import type { SpanBatch } from '../../model/span-batch.js';
 import { hexToTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
-import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceSearch } from '../store.js';
+import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
 import { Catalog } from './catalog.js';
 import { duckdbDialect } from './dialect.js';
 import { SpanWriter } from './span-writer.js';
 import { rowToSpan } from './row-to-span.js';
 import { DDL, quoteIdent } from './schema.js';
-import { compileTraceSearch } from './trace-search.js';
+import { readTraceColumns } from './trace-columns.js';
+import { compileTraceSearch, compileTraceSummaries } from './trace-search.js';
 
 export interface DuckDBStoreOptions extends StoreOptions {
   /** Database file, or ':memory:'. */
@@ -127,6 +128,10 @@ export class DuckDBStore implements Store {
     return (await this.getTraces([traceId]))[traceId] ?? [];
   }
 
+  getTraceColumns(traceId: string): Promise<TraceColumns | null> {
+    return readTraceColumns(this.reader, this.readCatalog, (key) => this.attrColumn(key), traceId);
+  }
+
   async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {
     if (traceIds.length === 0) return {};
     const conds = traceIds.map((id) => {
@@ -144,9 +149,33 @@ export class DuckDBStore implements Store {
   }
 
   async searchTraces(q: TraceSearch): Promise<string[]> {
-    const sql = compileTraceSearch(q, (key) => this.columnRef(key));
+    const sql = compileTraceSearch(q, (key) => this.attrColumn(key));
     const rows = (await this.reader.runAndReadAll(sql)).getRowsJS();
     return rows.map((r) => traceHex(r[0] as bigint, r[1] as bigint));
+  }
+
+  async traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries> {
+    const sql = compileTraceSummaries(q, (key) => this.attrColumn(key));
+    const rows = (await this.reader.runAndReadAll(sql)).getRowObjectsJS();
+    return {
+      total: rows.length ? Number(rows[0]!.total) : 0,
+      data: rows.map((r) => ({
+        traceId: traceHex(r.trace_hi as bigint, r.trace_lo as bigint),
+        rootService: String(r.root_service ?? ''),
+        rootName: String(r.root_name ?? ''),
+        startUs: Number((r.start_ns as bigint) / 1000n),
+        durationUs: Number((r.duration_ns as bigint) / 1000n),
+        spanCount: Number(r.span_count),
+        errorCount: Number(r.error_count),
+        services: ((r.services as string[] | null) ?? []).map(String),
+      })),
+    };
+  }
+
+  /** The quoted column of an attribute key, or null when the key was never seen (public for bench:query's floor). */
+  attrColumn(key: string): string | null {
+    const c = this.readCatalog.get(key);
+    return c ? quoteIdent(c.column) : null;
   }
 
   async services(): Promise<string[]> {
@@ -161,12 +190,6 @@ export class DuckDBStore implements Store {
 
   async columns(): Promise<ColumnInfo[]> {
     return this.readCatalog.all().map((c) => ({ ...c }));
-  }
-
-  /** SQL for an attribute key's column, or NULL when the key has no committed column. */
-  columnRef(key: string): string {
-    const c = this.readCatalog.get(key);
-    return c ? quoteIdent(c.column) : 'NULL';
   }
 
   async select(sql: string): Promise<Record<string, unknown>[]> {
