@@ -105,7 +105,7 @@ async function runDemo(out: Output, o: DemoOptions): Promise<void> {
     spans.stored = await settle(http);
     progress.update(counts, spans.stored, true);
     out.line('');
-    out.line(`Sent ${counts.requests} requests (${counts.errors} failed with 5xx, ${counts.rejected} rejected with 4xx); Honeyray stored ${spans.stored} spans.`);
+    out.line(`Sent ${counts.requests} requests (${counts.errors} failed with 5xx, ${counts.rejected} rejected with 4xx, ${counts.continued.length} continued a caller's trace); Honeyray stored ${spans.stored} spans.`);
     const id = counts.continued[0];
     if (id) {
       out.line(`A request that continued a caller's trace (OTel spans and the X-Ray segment in one trace): ${id}`);
