@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import Router from 'find-my-way';
 import { mountJaeger } from '../api/jaeger/routes.js';
-import { sendJson } from '../api/http-util.js';
+import { sendJson } from '../http/http-util.js';
 import { IngestPipeline } from '../pipeline/ingest-client.js';
-import { createOtlpHandler } from '../receivers/otlp/http-receiver.js';
+import { RECEIVERS } from '../receivers/receivers.js';
+import type { Listener, ReceiverDeps } from '../receivers/receiver.js';
 import { XrayUdpReceiver } from '../receivers/xray/udp-receiver.js';
 import { GroupService } from '../api/xray/group-service.js';
 import { mountFilterCheck } from '../api/xray/filter-check.js';
@@ -18,27 +19,35 @@ import type { StoreConfig } from './open-store.js';
 export interface Honeyray {
   config: Config;
   /** Ports actually bound (useful with port 0 in tests). */
-  ports: { http: number; otlp: number; xray: number };
+  ports: { http: number; otlp: number; xray: number } & Record<string, number>;
   pipeline: IngestPipeline;
   /** Stops accepting, commits what was accepted, closes the store. */
   stop(): Promise<void>;
 }
 
 /** The composition root: opens the store (in the ingest worker), binds every port. */
+/** Ports of receivers that listen on their own, by flag name (0 = off). */
+function receiverPorts(c: Config): Record<string, number> {
+  return { 'grpc-port': c.grpcPort, 'zipkin-port': c.zipkinPort, 'jaeger-port': c.jaegerPort, 'jaeger-compact-port': c.jaegerCompactPort, 'jaeger-binary-port': c.jaegerBinaryPort };
+}
+
 export async function startHoneyray(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Honeyray> {
   const storeConfig: StoreConfig = {
     engine: 'duckdb', dataDir: config.dataDir, memory: config.memory, maxColumns: config.maxColumns, memoryLimit: config.memoryLimit, checkpointSpans: config.checkpointSpans,
   };
   const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes });
 
-  const otlp = createOtlpHandler({
+  const receiverDeps: ReceiverDeps = {
     submit: (p) => pipeline.submit(p),
     full: () => pipeline.full(),
     apiKeys: config.apiKeys,
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
-    onError: (err) => log.error(`OTLP request failed: ${(err as Error)?.stack ?? err}`),
-  });
+    listen: config.listen,
+    ports: receiverPorts(config),
+    uiUrl: `http://${config.listen}:${config.httpPort}`,
+    log: { warn: rateLimited((m) => log.warn(m)), error: (m) => log.error(m) },
+  };
 
   const sampling = new SamplingService(pipeline.store, config.region, config.accountId);
   await sampling.init();
@@ -54,6 +63,15 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
     ignoreTrailingSlash: true,
     defaultRoute: (_req, res) => sendJson(res, 404, { error: 'not found' }),
   });
+  // Honeycomb's API host (OTLP, Events API) answers on the OTLP port and on the UI/API port alike.
+  const otlpRouter = Router({
+    ignoreTrailingSlash: true,
+    defaultRoute: (_req, res) => sendJson(res, 404, { error: 'not found: OTLP traces go to POST /v1/traces' }),
+  });
+  for (const r of RECEIVERS) {
+    r.routes?.(router, receiverDeps);
+    r.routes?.(otlpRouter, receiverDeps);
+  }
   mountJaeger(router, pipeline.store);
   mountXray(router, xrayDeps);
   mountFilterCheck(router);
@@ -78,9 +96,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
       else res.destroy();
     };
     try {
-      if (kind !== 'xray' && otlp(req, res)) return;
-      if (kind === 'otlp') return sendJson(res, 404, { error: 'not found: OTLP traces go to POST /v1/traces' });
-      const r = (kind === 'api' ? router : xrayRouter).lookup(req, res) as unknown;
+      const r = (kind === 'api' ? router : kind === 'otlp' ? otlpRouter : xrayRouter).lookup(req, res) as unknown;
       if (r instanceof Promise) r.catch(onError);
     } catch (err) {
       onError(err);
@@ -100,6 +116,9 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   let httpPort = 0;
   let otlpPort = 0;
   let xrayPort = 0;
+  const listeners: Listener[] = RECEIVERS.flatMap((r) => r.listeners?.(receiverDeps) ?? []);
+  const started: Listener[] = [];
+  const own: Record<string, number> = {};
   try {
     httpPort = await listen(config.httpPort, 'api');
     otlpPort = await listen(config.otlpPort, 'otlp');
@@ -107,25 +126,32 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
       xrayPort = await udp.start();
       await listen(xrayPort, 'xray');
     }
+    for (const l of listeners) {
+      own[l.name] = await l.start();
+      started.push(l);
+    }
   } catch (err) {
     for (const s of servers) s.close();
     await udp?.stop();
+    await Promise.all(started.map((l) => l.stop()));
     await pipeline.close();
     throw err;
   }
   const xrayNote = udp ? `  X-Ray daemon udp+tcp ${config.listen}:${xrayPort}` : '';
-  log.info(`Honeyray listening on ${config.listen}: UI+API http://${config.listen}:${httpPort}  OTLP http://${config.listen}:${otlpPort}/v1/traces${xrayNote}  data ${config.memory ? '(in memory)' : config.dataDir}`);
+  const ownNote = Object.entries(own).map(([name, port]) => `  ${name} ${config.listen}:${port}`).join('');
+  log.info(`Honeyray listening on ${config.listen}: UI+API http://${config.listen}:${httpPort}  OTLP http://${config.listen}:${otlpPort}/v1/traces${xrayNote}${ownNote}  data ${config.memory ? '(in memory)' : config.dataDir}`);
 
   let stopping: Promise<void> | null = null;
   return {
     config,
-    ports: { http: httpPort, otlp: otlpPort, xray: xrayPort },
+    ports: { ...own, http: httpPort, otlp: otlpPort, xray: xrayPort },
     pipeline,
     stop() {
       stopping ??= (async () => {
         const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
         for (const s of servers) s.closeIdleConnections();
         await udp?.stop();
+        await Promise.all(started.map((l) => l.stop()));
         await pipeline.close();
         for (const s of servers) s.closeAllConnections();
         await closed;

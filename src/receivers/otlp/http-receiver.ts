@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, decodeContent, mediaType, readBody, sendText } from '../../api/http-util.js';
+import { HttpError, decodeContent, mediaType, readBody, sendText } from '../../http/http-util.js';
 import type { IngestPayload, IngestResult } from '../../pipeline/payload.js';
 import { exportResponse, statusBody } from './responses.js';
 

@@ -1,0 +1,78 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+
+/** Thrown while reading a request; carries the HTTP status that fits. */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/**
+ * Reads a whole body (chunked or not) up to `limit` bytes; over it -> HttpError 413. The limit is
+ * checked against Content-Length first so an oversize upload is refused before it is read.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(new HttpError(413, `request body of ${declared} bytes is over the limit of ${limit} bytes`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(new HttpError(413, `request body is over the limit of ${limit} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => { if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)); });
+    req.on('error', (e) => { if (!failed) { failed = true; reject(new HttpError(400, `error reading request body: ${e.message}`)); } });
+  });
+}
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+
+/**
+ * Undoes Content-Encoding (gzip, deflate; identity/none), capping the decompressed size at `limit`.
+ * Unknown encodings -> 415; corrupt data -> 400; a bomb past the limit -> 413.
+ */
+export async function decodeContent(body: Buffer, encoding: string | undefined, limit: number): Promise<Buffer> {
+  const enc = (encoding ?? '').trim().toLowerCase();
+  if (enc === '' || enc === 'identity') return body;
+  const opts = { maxOutputLength: limit };
+  try {
+    if (enc === 'gzip' || enc === 'x-gzip') return await gunzip(body, opts);
+    if (enc === 'deflate') return await inflate(body, opts).catch(() => promisify(zlib.inflateRaw)(body, opts));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE') throw new HttpError(413, `decompressed body is over the limit of ${limit} bytes`);
+    throw new HttpError(400, `cannot decompress ${enc} body: ${e.message}`);
+  }
+  throw new HttpError(415, `unsupported content-encoding ${JSON.stringify(encoding)}, valid encodings are: gzip, deflate`);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** `application/json; charset=utf-8` -> `application/json`. */
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase();
+}

@@ -1,0 +1,9 @@
+import type { Codec } from './codec.js';
+import { otlpCodec } from './otlp/codec.js';
+import { xrayCodec } from './xray/codec.js';
+
+/** Every protocol's decoder, one line each; the ingest worker looks payload kinds up here. */
+export const CODECS: readonly Codec<any>[] = [
+  otlpCodec,
+  xrayCodec,
+];

@@ -1,0 +1,10 @@
+import type { Receiver } from './receiver.js';
+import { otlpHttpReceiver } from './otlp/receiver.js';
+
+/**
+ * Every protocol's server side, one line each: routes on Honeycomb's API host and ports of their own.
+ * (The X-Ray daemon is composed in `app/server.ts`: its TCP side is the X-Ray REST API from `api/xray`.)
+ */
+export const RECEIVERS: readonly Receiver[] = [
+  otlpHttpReceiver,
+];
