@@ -1,4 +1,5 @@
 import type { Codec } from './codec.js';
+import { honeycombEventsCodec } from './honeycomb-events/codec.js';
 import { otlpCodec } from './otlp/codec.js';
 import { xrayCodec } from './xray/codec.js';
 
@@ -6,4 +7,5 @@ import { xrayCodec } from './xray/codec.js';
 export const CODECS: readonly Codec<any>[] = [
   otlpCodec,
   xrayCodec,
+  honeycombEventsCodec,
 ];

@@ -1,4 +1,5 @@
 import type { Receiver } from './receiver.js';
+import { honeycombEventsReceiver } from './honeycomb-events/receiver.js';
 import { otlpHttpReceiver } from './otlp/receiver.js';
 
 /**
@@ -7,4 +8,5 @@ import { otlpHttpReceiver } from './otlp/receiver.js';
  */
 export const RECEIVERS: readonly Receiver[] = [
   otlpHttpReceiver,
+  honeycombEventsReceiver,
 ];
