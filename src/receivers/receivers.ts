@@ -1,6 +1,7 @@
 import type { Receiver } from './receiver.js';
 import { honeycombEventsReceiver } from './honeycomb-events/receiver.js';
 import { otlpHttpReceiver } from './otlp/receiver.js';
+import { otlpGrpcReceiver } from './otlp-grpc/receiver.js';
 
 /**
  * Every protocol's server side, one line each: routes on Honeycomb's API host and ports of their own.
@@ -9,4 +10,5 @@ import { otlpHttpReceiver } from './otlp/receiver.js';
 export const RECEIVERS: readonly Receiver[] = [
   otlpHttpReceiver,
   honeycombEventsReceiver,
+  otlpGrpcReceiver,
 ];

@@ -11,19 +11,9 @@ import { encode } from '@msgpack/msgpack';
 import Libhoney from 'libhoney';
 import beeline from 'honeycomb-beeline';
 import { removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
+import { jaegerTrace, tagOf } from '../helpers/jaeger-read.js';
 
-interface JaegerSpan { traceID: string; spanID: string; operationName: string; duration: number; startTime: number; processID: string; references: { refType: string; spanID: string }[]; tags: { key: string; value: unknown }[] }
-interface JaegerTrace { spans: JaegerSpan[]; processes: Record<string, { serviceName: string; tags: { key: string; value: unknown }[] }> }
-
-async function jaegerTrace(srv: RunningServer, id: string): Promise<JaegerTrace> {
-  for (let i = 0; i < 50; i++) {
-    const r = await fetch(`${srv.http}/api/traces/${id}`);
-    if (r.ok) return ((await r.json()) as { data: JaegerTrace[] }).data[0]!;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  throw new Error(`trace ${id} not found`);
-}
-const tag = (s: JaegerSpan, key: string) => s.tags.find((t) => t.key === key)?.value;
+const tag = tagOf;
 
 async function spanCount(srv: RunningServer): Promise<number> {
   return ((await (await fetch(`${srv.http}/api/honeyray/stats`)).json()) as { spans: number }).spans;
@@ -55,7 +45,7 @@ describe('Honeycomb Events API: libhoney and honeycomb-beeline -> Honeyray', () 
     await hny.flush();
     assert.deepEqual(responses.map((r) => r.status_code), [202, 202, 202, 202]);
 
-    const t = await jaegerTrace(srv, traceId);
+    const t = await jaegerTrace(srv.http, traceId, 3);
     assert.equal(t.spans.length, 3);
     const byName = new Map(t.spans.map((s) => [s.operationName, s]));
     const child = byName.get('op-2')!;
@@ -83,7 +73,7 @@ describe('Honeycomb Events API: libhoney and honeycomb-beeline -> Honeyray', () 
     bl.finishTrace(root);
     await bl.flush();
 
-    const t = await jaegerTrace(srv, traceId);
+    const t = await jaegerTrace(srv.http, traceId, 3);
     assert.equal(t.spans.length, 3);
     const byName = new Map(t.spans.map((s) => [s.operationName, s]));
     const r = byName.get('GET /api/activities/home')!;
@@ -112,7 +102,7 @@ describe('Honeycomb Events API: libhoney and honeycomb-beeline -> Honeyray', () 
       headers: { 'x-honeycomb-team': 'hny-key', 'x-honeycomb-samplerate': '3', 'x-honeycomb-event-time': new Date(Date.now() - 5000).toISOString() },
     });
     assert.equal(one.status, 200);
-    const t = await jaegerTrace(srv, traceId);
+    const t = await jaegerTrace(srv.http, traceId, 2);
     const single = t.spans.find((s) => s.operationName === 'single')!;
     assert.equal(tag(single, 'meta.sample_rate'), 3);
     assert.equal(single.duration, 1500);
