@@ -66,6 +66,16 @@ export async function decodeContent(body: Buffer, encoding: string | undefined, 
   throw new HttpError(415, `unsupported content-encoding ${JSON.stringify(encoding)}, valid encodings are: ${ENCODINGS}`);
 }
 
+/** `readBody` then `decodeContent`; an HttpError (status + message for the client) is returned, not thrown. */
+export async function readDecodedBody(req: IncomingMessage, limit: number): Promise<Buffer | HttpError> {
+  try {
+    return await decodeContent(await readBody(req, limit), req.headers['content-encoding'], limit);
+  } catch (err) {
+    if (err instanceof HttpError) return err;
+    throw err;
+  }
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });

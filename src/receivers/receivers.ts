@@ -2,6 +2,7 @@ import type { Receiver } from './receiver.js';
 import { honeycombEventsReceiver } from './honeycomb-events/receiver.js';
 import { otlpHttpReceiver } from './otlp/receiver.js';
 import { otlpGrpcReceiver } from './otlp-grpc/receiver.js';
+import { zipkinReceiver } from './zipkin/receiver.js';
 
 /**
  * Every protocol's server side, one line each: routes on Honeycomb's API host and ports of their own.
@@ -11,4 +12,5 @@ export const RECEIVERS: readonly Receiver[] = [
   otlpHttpReceiver,
   honeycombEventsReceiver,
   otlpGrpcReceiver,
+  zipkinReceiver,
 ];

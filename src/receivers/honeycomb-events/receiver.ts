@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, decodeContent, mediaType, readBody, sendJson } from '../../http/http-util.js';
+import { HttpError, mediaType, readDecodedBody, sendJson } from '../../http/http-util.js';
 import type { IngestPayload } from '../../pipeline/payload.js';
 import { headerValue, type Receiver, type ReceiverDeps } from '../receiver.js';
 import { EVENTS_KINDS } from './codec.js';
@@ -41,13 +41,8 @@ async function handle(d: ReceiverDeps, req: IncomingMessage, res: ServerResponse
   const type = mediaType(req.headers['content-type']);
   const msgpack = MSGPACK_TYPES.has(type);
   if (msgpack && !batch) return fail(415, 'msgpack is accepted on /1/batch only');
-  let body: Buffer;
-  try {
-    body = await decodeContent(await readBody(req, d.maxBodyBytes), req.headers['content-encoding'], d.maxBodyBytes);
-  } catch (err) {
-    if (err instanceof HttpError) return fail(err.status, err.message);
-    throw err;
-  }
+  const body = await readDecodedBody(req, d.maxBodyBytes);
+  if (body instanceof HttpError) return fail(body.status, body.message);
   const payload: IngestPayload = {
     kind: batch ? (msgpack ? EVENTS_KINDS['batch-msgpack'] : EVENTS_KINDS['batch-json']) : EVENTS_KINDS['event-json'],
     body,
