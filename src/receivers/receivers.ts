@@ -3,6 +3,7 @@ import { honeycombEventsReceiver } from './honeycomb-events/receiver.js';
 import { otlpHttpReceiver } from './otlp/receiver.js';
 import { otlpGrpcReceiver } from './otlp-grpc/receiver.js';
 import { zipkinReceiver } from './zipkin/receiver.js';
+import { jaegerReceiver } from './jaeger/receiver.js';
 
 /**
  * Every protocol's server side, one line each: routes on Honeycomb's API host and ports of their own.
@@ -13,4 +14,5 @@ export const RECEIVERS: readonly Receiver[] = [
   honeycombEventsReceiver,
   otlpGrpcReceiver,
   zipkinReceiver,
+  jaegerReceiver,
 ];
