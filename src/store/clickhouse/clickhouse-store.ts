@@ -1,0 +1,266 @@
+import { hexToTraceId, hexToU64 } from '../../model/ids.js';
+import type { SpanBatch } from '../../model/span-batch.js';
+import type { AttrType, Span } from '../../model/span.js';
+import type { AppendOptions, AppendResult, ColumnInfo, Operation, Store, StoreOptions, StoreStats, TraceSearch } from '../store.js';
+import { ChCatalog, type ChColumn, type ColumnChange } from './catalog.js';
+import type { ChClient } from './client.js';
+import { modifyColumnSql, type ClickHouseRelease } from './dialect.js';
+import { encodeTsv, escapeTsv } from './encode-tsv.js';
+import { migrate } from './migrate.js';
+import { rowToSpan } from './row-to-span.js';
+import { CH_TYPE, FIXED_NAMES, liveCondition, quoteIdent, quoteString, viewDdl } from './schema.js';
+import { compileTraceSearch } from './trace-search.js';
+
+export interface ClickHouseStoreOptions extends StoreOptions {
+  /** Days of spans to keep (TTL where the release has it, else old day partitions are dropped). */
+  retentionDays?: number;
+}
+
+const TYPE_OF: Record<string, AttrType> = Object.fromEntries(Object.entries(CH_TYPE).map(([k, v]) => [v, k as AttrType]));
+
+/**
+ * The Store over ClickHouse (a server over HTTP, or chdb in-process: see client.ts). Appends run one
+ * at a time (each is a few HTTP requests: DDL, the TSV insert, tombstones, catalog rows); reads run
+ * concurrently. See schema.ts for the tables and why replaced rows are tombstoned instead of deleted.
+ */
+export class ClickHouseStore implements Store {
+  readonly engine = 'clickhouse';
+  private catalog: ChCatalog;
+  private writeQueue: Promise<unknown> = Promise.resolve();
+  private lastVer = 0n;
+  private closed = false;
+  private retentionTimer: NodeJS.Timeout | null = null;
+
+  private constructor(private readonly client: ChClient, readonly release: ClickHouseRelease, private readonly opts: ClickHouseStoreOptions) {
+    this.catalog = new ChCatalog(opts.maxColumns ?? 2000);
+  }
+
+  static async open(client: ChClient, opts: ClickHouseStoreOptions = {}): Promise<ClickHouseStore> {
+    const { release } = await migrate(client, { retentionDays: opts.retentionDays });
+    const store = new ClickHouseStore(client, release, opts);
+    await store.loadCatalog();
+    // The view may be older than the table's columns after a crash between ALTER and re-creation.
+    for (const sql of viewDdl()) await client.command(sql);
+    if (opts.retentionDays && !release.ttl) {
+      await store.dropExpiredPartitions();
+      store.retentionTimer = setInterval(() => void store.dropExpiredPartitions().catch(() => undefined), 3_600_000);
+      store.retentionTimer.unref();
+    }
+    return store;
+  }
+
+  /** Catalog rows joined with the table's real columns: the table is the truth for names and types. */
+  private async loadCatalog(): Promise<void> {
+    const physical = new Map<string, string>();
+    for (const r of await this.client.query("SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = 'spans_data'")) {
+      physical.set(String(r.name), String(r.type));
+    }
+    const rows = await this.client.query(
+      'SELECT key, argMax(column, ver) AS col, argMax(origin, ver) AS orig, min(first_seen) AS first, max(last_seen) AS last FROM columns GROUP BY key');
+    const catalog = new ChCatalog(this.opts.maxColumns ?? 2000);
+    const entries: ChColumn[] = [];
+    for (const r of rows) {
+      const column = String(r.col);
+      const type = TYPE_OF[physical.get(column) ?? ''];
+      if (!type) continue; // catalog row of a column that was never added
+      entries.push({ key: String(r.key), column, type, origin: r.orig === 'resource' ? 'resource' : 'span', firstSeenMs: Number(r.first), lastSeenMs: Number(r.last) });
+    }
+    catalog.load(entries);
+    this.catalog = catalog;
+  }
+
+  append(batches: readonly SpanBatch[], opts: AppendOptions = {}): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return this.serialWrite(() => this.appendNow(batches, opts));
+  }
+
+  private async appendNow(batches: readonly SpanBatch[], opts: AppendOptions): Promise<AppendResult> {
+    const now = Date.now();
+    const plans = batches.map((b) => this.catalog.plan(b, now));
+    try {
+      const changes = plans.flatMap((p) => p.changes);
+      if (changes.length > 0) await this.applyColumnChanges(changes);
+      // Order matters (as DuckDB's delete-assign-append in one transaction): datasets are assigned to
+      // rows already stored, then the new rows go in, then the rows of replaced documents are
+      // tombstoned. Every step writes before it tombstones, so a failure part-way leaves duplicates
+      // (hidden or harmless), never a lost span.
+      for (const a of opts.assignDatasets ?? []) await this.assignDataset(a.traceId, a.spanIds, a.dataset);
+      const ver = this.nextVer();
+      const attrCols = this.catalog.all();
+      const { tsv, overflowed } = encodeTsv(batches, attrCols, plans.map((p) => p.overflowKeys), ver);
+      if (tsv) await this.client.insertTsv('spans_data', [...FIXED_NAMES, ...attrCols.map((c) => quoteIdent(c.column))], tsv);
+      for (const doc of opts.replaceDocuments ?? []) await this.tombstoneDocument(doc, ver);
+      const dirty = this.catalog.takeDirty();
+      if (dirty.length) await this.persistColumns(dirty);
+      return { spans: batches.reduce((n, b) => n + b.length, 0), overflowed };
+    } catch (err) {
+      this.catalog.takeDirty();
+      await this.loadCatalog().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async applyColumnChanges(changes: ColumnChange[]): Promise<void> {
+    for (const c of changes) {
+      const col = quoteIdent(c.column);
+      await this.client.command(c.op === 'add'
+        ? `ALTER TABLE spans_data ADD COLUMN ${col} ${CH_TYPE[c.type]}`
+        : modifyColumnSql(this.release, 'spans_data', col, CH_TYPE[c.type]));
+    }
+    for (const sql of viewDdl()) await this.client.command(sql);
+  }
+
+  /** Copies the spans with the new dataset (a new ver), then tombstones the old rows. */
+  private async assignDataset(traceId: string, spanIds: string[], dataset: string): Promise<void> {
+    if (spanIds.length === 0) return;
+    const [hi, lo] = hexToTraceId(traceId);
+    const trace = `trace_hi = ${hi} AND trace_lo = ${lo}`;
+    const where = `${trace} AND span_id IN (${spanIds.map((s) => String(hexToU64(s))).join(', ')}) AND ${liveCondition(trace)}`;
+    const ver = this.nextVer();
+    const cols = [...FIXED_NAMES, ...this.catalog.all().map((c) => quoteIdent(c.column))];
+    const select = cols.map((c) => (c === 'dataset' ? quoteString(dataset) : c === 'ver' ? String(ver) : c));
+    await this.client.command(`INSERT INTO spans_data (${cols.join(', ')}) SELECT ${select.join(', ')} FROM spans_data WHERE ${where} AND ver != ${ver}`);
+    await this.client.command(`INSERT INTO dead (trace_hi, trace_lo, span_id, ver) SELECT trace_hi, trace_lo, span_id, ver FROM spans_data WHERE ${where} AND ver != ${ver}`);
+  }
+
+  /** Rows of an X-Ray document stored by earlier appends (`ver` other than this one's) become dead. */
+  private async tombstoneDocument(key: string, ver: bigint): Promise<void> {
+    const [traceHex, docHex] = key.split(':');
+    const [hi, lo] = hexToTraceId(traceHex!);
+    const trace = `trace_hi = ${hi} AND trace_lo = ${lo}`;
+    await this.client.command(`INSERT INTO dead (trace_hi, trace_lo, span_id, ver) SELECT trace_hi, trace_lo, span_id, ver FROM spans_data ` +
+      `WHERE ${trace} AND xray_doc_id = ${hexToU64(docHex!)} AND ver != ${ver} AND ${liveCondition(trace)}`);
+  }
+
+  private async persistColumns(cols: ChColumn[]): Promise<void> {
+    const ver = this.nextVer();
+    const tsv = cols.map((c) => [c.key, c.column, c.type, c.origin, c.firstSeenMs, c.lastSeenMs, ver].map((v) => escapeTsv(String(v))).join('\t')).join('\n') + '\n';
+    await this.client.insertTsv('columns', ['key', 'column', 'type', 'origin', 'first_seen', 'last_seen', 'ver'], tsv);
+  }
+
+  /** Strictly increasing, and ordered across nodes by the clock: ms * 1000 + a counter. */
+  private nextVer(): bigint {
+    const t = BigInt(Date.now()) * 1000n;
+    this.lastVer = t > this.lastVer ? t : this.lastVer + 1n;
+    return this.lastVer;
+  }
+
+  async getTrace(traceId: string): Promise<Span[]> {
+    return (await this.getTraces([traceId]))[traceId] ?? [];
+  }
+
+  async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {
+    if (traceIds.length === 0) return {};
+    const conds = traceIds.map((id) => {
+      const [hi, lo] = hexToTraceId(id);
+      return `(trace_hi = ${hi} AND trace_lo = ${lo})`;
+    }).join(' OR ');
+    const rows = await this.client.query(`SELECT * FROM spans_data WHERE (${conds}) AND ${liveCondition(conds)} ORDER BY start_ns, span_id`);
+    const byColumn = new Map(this.catalog.all().map((c) => [c.column, c]));
+    const out: Record<string, Span[]> = {};
+    for (const r of rows) {
+      const s = rowToSpan(r, byColumn);
+      (out[s.traceId] ??= []).push(s);
+    }
+    return out;
+  }
+
+  async searchTraces(q: TraceSearch): Promise<string[]> {
+    const rows = await this.client.query(compileTraceSearch(q, (key) => this.catalog.get(key)));
+    return rows.map((r) => u64(String(r.hi)) + u64(String(r.lo)));
+  }
+
+  async services(): Promise<string[]> {
+    const rows = await this.client.query(`SELECT DISTINCT dataset FROM spans_data WHERE dataset != '' AND ${liveCondition()} ORDER BY dataset`);
+    return rows.map((r) => String(r.dataset));
+  }
+
+  async operations(service: string): Promise<Operation[]> {
+    const rows = await this.client.query(`SELECT DISTINCT name, kind FROM spans_data WHERE dataset = ${quoteString(service)} AND ${liveCondition()} ORDER BY name, kind`);
+    return rows.map((r) => ({ name: String(r.name), spanKind: KIND_NAMES[Number(r.kind)] ?? '' }));
+  }
+
+  async columns(): Promise<ColumnInfo[]> {
+    return this.catalog.all().map(({ key, type, origin, firstSeenMs, lastSeenMs }) => ({ key, type, origin, firstSeenMs, lastSeenMs }));
+  }
+
+  /** SQL for an attribute key's column, or NULL when the key has no column. */
+  columnRef(key: string): string {
+    const c = this.catalog.get(key);
+    return c ? quoteIdent(c.column) : 'NULL';
+  }
+
+  async select(sql: string): Promise<Record<string, unknown>[]> {
+    const expanded = sql.replace(/\{\{attr:((?:[^}]|\}(?!\}))*)\}\}/g, (_, key: string) => this.columnRef(key));
+    return this.client.query(expanded);
+  }
+
+  async putMeta(kind: string, name: string, value: unknown): Promise<void> {
+    await this.serialWrite(() => this.writeMeta(kind, name, JSON.stringify(value), 0));
+  }
+
+  private async writeMeta(kind: string, name: string, value: string, deleted: number): Promise<void> {
+    const row = [kind, name, value, String(deleted), String(this.nextVer())].map(escapeTsv).join('\t') + '\n';
+    await this.client.insertTsv('meta', ['kind', 'name', 'value', 'deleted', 'ver'], row);
+  }
+
+  async getMeta<T>(kind: string, name: string): Promise<T | undefined> {
+    const rows = await this.client.query(
+      `SELECT argMax(value, ver) AS v, argMax(deleted, ver) AS d FROM meta WHERE kind = ${quoteString(kind)} AND name = ${quoteString(name)} GROUP BY kind, name`);
+    const r = rows[0];
+    return r && Number(r.d) === 0 ? (JSON.parse(String(r.v)) as T) : undefined;
+  }
+
+  async listMeta<T>(kind: string): Promise<{ name: string; value: T }[]> {
+    const rows = await this.client.query(
+      `SELECT name AS n, argMax(value, ver) AS v, argMax(deleted, ver) AS d FROM meta WHERE kind = ${quoteString(kind)} GROUP BY name HAVING d = 0 ORDER BY n`);
+    return rows.map((r) => ({ name: String(r.n), value: JSON.parse(String(r.v)) as T }));
+  }
+
+  async deleteMeta(kind: string, name: string): Promise<boolean> {
+    return this.serialWrite(async () => {
+      if ((await this.getMeta(kind, name)) === undefined) return false;
+      await this.writeMeta(kind, name, 'null', 1);
+      return true;
+    });
+  }
+
+  async stats(): Promise<StoreStats> {
+    const [n] = await this.client.query(`SELECT count() AS n FROM spans_data WHERE ${liveCondition()}`);
+    const [b] = await this.client.query('SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE database = currentDatabase() AND active');
+    return { spans: Number(n?.n ?? 0), bytesOnDisk: Number(b?.b ?? 0), columns: this.catalog.size };
+  }
+
+  /** Drops day partitions older than the retention (releases without TTL; see dialect.ts). */
+  async dropExpiredPartitions(): Promise<void> {
+    const days = this.opts.retentionDays;
+    if (!days) return;
+    const rows = await this.client.query(
+      `SELECT DISTINCT partition AS p FROM system.parts WHERE database = currentDatabase() AND table = 'spans_data' AND active AND max_time < now() - ${Math.floor(days) * 86_400}`);
+    for (const r of rows) await this.serialWrite(() => this.client.command(`ALTER TABLE spans_data DROP PARTITION ${quoteString(String(r.p))}`));
+  }
+
+  async checkpoint(): Promise<void> {
+    await this.writeQueue;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await this.writeQueue;
+    await this.client.close();
+  }
+
+  private serialWrite<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writeQueue.then(fn);
+    this.writeQueue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+const KIND_NAMES = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+
+function u64(decimal: string): string {
+  return BigInt.asUintN(64, BigInt(decimal)).toString(16).padStart(16, '0');
+}
