@@ -2,6 +2,7 @@ import { hexToTraceId, hexToU64 } from '../../model/ids.js';
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { AttrType, Span } from '../../model/span.js';
 import type { AppendOptions, AppendResult, ColumnInfo, Operation, Store, StoreOptions, StoreStats, TraceSearch } from '../store.js';
+import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
 import { ChCatalog, type ChColumn, type ColumnChange } from './catalog.js';
 import type { ChClient } from './client.js';
 import { modifyColumnSql, type ClickHouseRelease } from './dialect.js';
@@ -151,18 +152,10 @@ export class ClickHouseStore implements Store {
 
   async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {
     if (traceIds.length === 0) return {};
-    const conds = traceIds.map((id) => {
-      const [hi, lo] = hexToTraceId(id);
-      return `(trace_hi = ${hi} AND trace_lo = ${lo})`;
-    }).join(' OR ');
+    const conds = traceIdConditions(traceIds);
     const rows = await this.client.query(`SELECT * FROM spans_data WHERE (${conds}) AND ${liveCondition(conds)} ORDER BY start_ns, span_id`);
     const byColumn = new Map(this.catalog.all().map((c) => [c.column, c]));
-    const out: Record<string, Span[]> = {};
-    for (const r of rows) {
-      const s = rowToSpan(r, byColumn);
-      (out[s.traceId] ??= []).push(s);
-    }
-    return out;
+    return groupByTrace(rows.map((r) => rowToSpan(r, byColumn)));
   }
 
   async searchTraces(q: TraceSearch): Promise<string[]> {
@@ -258,8 +251,6 @@ export class ClickHouseStore implements Store {
     return run;
   }
 }
-
-const KIND_NAMES = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 
 function u64(decimal: string): string {
   return BigInt.asUintN(64, BigInt(decimal)).toString(16).padStart(16, '0');

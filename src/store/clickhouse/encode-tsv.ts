@@ -1,5 +1,6 @@
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { AttrScalar, AttrType } from '../../model/span.js';
+import { overflowJson } from '../engine-common.js';
 import { FIXED_NAMES } from './schema.js';
 
 /**
@@ -29,7 +30,8 @@ export function encodeTsv(batches: readonly SpanBatch[], attrColumns: readonly A
   let overflowed = 0;
   for (let bi = 0; bi < batches.length; bi++) {
     const b = batches[bi]!;
-    const overflow = overflowJson(b, overflowKeys[bi] ?? []);
+    const keys = overflowKeys[bi] ?? [];
+    const overflow = keys.length > 0 ? overflowJson(b, keys) : { json: [], count: 0 };
     overflowed += overflow.count;
     const attrValues = attrColumns.map((c) => b.attrs.get(c.key)?.values);
     for (let i = 0; i < b.length; i++) {
@@ -43,7 +45,7 @@ export function encodeTsv(batches: readonly SpanBatch[], attrColumns: readonly A
         escapeTsv(b.statusMessage[i] ?? ''), escapeTsv(b.scopeName[i] ?? ''), escapeTsv(b.scopeVersion[i] ?? ''),
         jsonCell(b.events[i]), jsonCell(b.links[i]),
         b.xrayDoc[i] == null ? NULL : escapeTsv(b.xrayDoc[i]!),
-        overflow.rows[i] ?? NULL,
+        overflow.json[i] == null ? NULL : escapeTsv(overflow.json[i]!),
         v,
       ];
       for (let c = 0; c < attrColumns.length; c++) cells.push(attrCell(attrColumns[c]!.type, attrValues[c]?.[i]));
@@ -75,21 +77,4 @@ function attrCell(type: AttrType, v: AttrScalar | undefined): string {
       return Number.isFinite(n) ? String(n) : Number.isNaN(n) ? 'nan' : n > 0 ? 'inf' : '-inf';
     }
   }
-}
-
-function overflowJson(b: SpanBatch, keys: readonly string[]): { rows: (string | undefined)[]; count: number } {
-  if (keys.length === 0) return { rows: [], count: 0 };
-  const rows: (Record<string, AttrScalar> | undefined)[] = [];
-  let count = 0;
-  for (const key of keys) {
-    const vals = b.attrs.get(key)?.values;
-    if (!vals) continue;
-    for (let i = 0; i < vals.length; i++) {
-      const v = vals[i];
-      if (v === undefined) continue;
-      (rows[i] ??= {})[key] = v;
-      count++;
-    }
-  }
-  return { rows: rows.map((r) => (r ? escapeTsv(JSON.stringify(r)) : undefined)), count };
 }

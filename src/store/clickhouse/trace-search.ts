@@ -1,3 +1,4 @@
+import { fixedFieldTag } from '../engine-common.js';
 import type { TraceSearch } from '../store.js';
 import type { ChColumn } from './catalog.js';
 import { liveCondition, quoteIdent, quoteString } from './schema.js';
@@ -28,31 +29,15 @@ export function compileTraceSearch(q: TraceSearch, column: (key: string) => ChCo
     ` ORDER BY last_start DESC, hi, lo LIMIT ${limit}`;
 }
 
-const KINDS: Record<string, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
-const STATUS: Record<string, number> = { unset: 0, ok: 1, error: 2 };
-
 /** Tags Jaeger synthesizes from fixed fields are matched against those fields. */
 function tagCondition(key: string, value: string, column: (key: string) => ChColumn | undefined): string {
+  const fixed = fixedFieldTag(key, value, quoteString);
+  if (fixed !== undefined) return fixed;
+  const c = column(key);
+  if (!c) return '0';
+  const col = quoteIdent(c.column);
+  // Bools are UInt8 columns: 'true'/'false' as Jaeger writes them.
   const v = value.toLowerCase();
-  switch (key) {
-    case 'error':
-      return v === 'true' ? 'status_code = 2' : 'status_code != 2';
-    case 'span.kind':
-      return `kind = ${KINDS[v] ?? -1}`;
-    case 'otel.status_code':
-      return `status_code = ${STATUS[v] ?? -1}`;
-    case 'otel.status_description':
-      return `status_message = ${quoteString(value)}`;
-    case 'otel.scope.name':
-    case 'otel.library.name':
-      return `scope_name = ${quoteString(value)}`;
-    default: {
-      const c = column(key);
-      if (!c) return '0';
-      const col = quoteIdent(c.column);
-      // Bools are UInt8 columns: 'true'/'false' as Jaeger writes them.
-      if (c.type === 'bool') return v === 'true' ? `${col} = 1` : v === 'false' ? `${col} = 0` : '0';
-      return `ifNull(toString(${col}) = ${quoteString(value)}, 0)`;
-    }
-  }
+  if (c.type === 'bool') return v === 'true' ? `${col} = 1` : v === 'false' ? `${col} = 0` : '0';
+  return `ifNull(toString(${col}) = ${quoteString(value)}, 0)`;
 }

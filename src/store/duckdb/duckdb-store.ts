@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { SpanBatch } from '../../model/span-batch.js';
-import { hexToTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
 import type { AppendOptions, AppendResult, ColumnInfo, Operation, Store, StoreOptions, StoreStats, TraceSearch } from '../store.js';
+import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
 import { Catalog } from './catalog.js';
 import { SpanWriter } from './span-writer.js';
 import { rowToSpan } from './row-to-span.js';
@@ -85,17 +85,8 @@ export class DuckDBStore implements Store {
 
   async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {
     if (traceIds.length === 0) return {};
-    const conds = traceIds.map((id) => {
-      const [hi, lo] = hexToTraceId(id);
-      return `(trace_hi = ${hi} AND trace_lo = ${lo})`;
-    });
-    const rows = (await this.reader.runAndReadAll(`SELECT * FROM spans WHERE ${conds.join(' OR ')} ORDER BY start_ns, span_id`)).getRowObjectsJS();
-    const out: Record<string, Span[]> = {};
-    for (const r of rows) {
-      const s = rowToSpan(r, this.catalog);
-      (out[s.traceId] ??= []).push(s);
-    }
-    return out;
+    const rows = (await this.reader.runAndReadAll(`SELECT * FROM spans WHERE ${traceIdConditions(traceIds)} ORDER BY start_ns, span_id`)).getRowObjectsJS();
+    return groupByTrace(rows.map((r) => rowToSpan(r, this.catalog)));
   }
 
   async searchTraces(q: TraceSearch): Promise<string[]> {
@@ -184,8 +175,6 @@ export class DuckDBStore implements Store {
     return run;
   }
 }
-
-const KIND_NAMES = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 
 function traceHex(hi: bigint, lo: bigint): string {
   return BigInt.asUintN(64, hi).toString(16).padStart(16, '0') + BigInt.asUintN(64, lo).toString(16).padStart(16, '0');

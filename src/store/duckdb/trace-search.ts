@@ -1,3 +1,4 @@
+import { fixedFieldTag } from '../engine-common.js';
 import type { TraceSearch } from '../store.js';
 import { quoteString } from './schema.js';
 
@@ -26,27 +27,10 @@ export function compileTraceSearch(q: TraceSearch, column: (key: string) => stri
     ` ORDER BY last_start DESC LIMIT ${limit}`;
 }
 
-const KINDS: Record<string, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
-const STATUS: Record<string, number> = { unset: 0, ok: 1, error: 2 };
-
 /** Tags Jaeger synthesizes from fixed fields are matched against those fields. */
 function tagCondition(key: string, value: string, column: (key: string) => string): string {
-  const v = value.toLowerCase();
-  switch (key) {
-    case 'error':
-      return v === 'true' ? 'status_code = 2' : 'status_code <> 2';
-    case 'span.kind':
-      return `kind = ${KINDS[v] ?? -1}`;
-    case 'otel.status_code':
-      return `status_code = ${STATUS[v] ?? -1}`;
-    case 'otel.status_description':
-      return `status_message = ${quoteString(value)}`;
-    case 'otel.scope.name':
-    case 'otel.library.name':
-      return `scope_name = ${quoteString(value)}`;
-    default: {
-      const col = column(key);
-      return col === 'NULL' ? 'false' : `CAST(${col} AS VARCHAR) = ${quoteString(value)}`;
-    }
-  }
+  const fixed = fixedFieldTag(key, value, quoteString);
+  if (fixed !== undefined) return fixed;
+  const col = column(key);
+  return col === 'NULL' ? 'false' : `CAST(${col} AS VARCHAR) = ${quoteString(value)}`;
 }
