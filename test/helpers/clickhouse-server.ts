@@ -20,6 +20,8 @@ export interface RunningClickHouse {
   stop(): Promise<void>;
   /** SIGKILL, for tests of an unreachable server. */
   kill(): Promise<void>;
+  /** Starts it again on the same ports and data (after `kill`, or stops it first). */
+  restart(): Promise<void>;
 }
 
 /** Whether the tests can run a real ClickHouse server here; throws under CI when they cannot. */
@@ -67,11 +69,38 @@ export async function startClickHouse(): Promise<RunningClickHouse> {
   <background_pool_size>2</background_pool_size>
 </yandex>
 `);
+  const url = `http://127.0.0.1:${httpPort}`;
+  let proc = await spawnServer(dir, url);
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  const running: RunningClickHouse = {
+    pid: proc.child.pid!, httpPort, url, dir,
+    async stop() {
+      await proc.signal('SIGTERM');
+      cleanup();
+    },
+    async kill() {
+      await proc.signal('SIGKILL');
+    },
+    async restart() {
+      await proc.signal('SIGTERM');
+      proc = await spawnServer(dir, url);
+      running.pid = proc.child.pid!;
+    },
+  };
+  return running;
+}
+
+interface ServerProcess {
+  child: ChildProcess;
+  signal(sig: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+}
+
+/** Runs the server on `dir`'s config and waits until it answers /ping. */
+async function spawnServer(dir: string, url: string): Promise<ServerProcess> {
   const child: ChildProcess = spawn(CLICKHOUSE_BIN, [`--config-file=${join(dir, 'config.xml')}`], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
-  const url = `http://127.0.0.1:${httpPort}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`clickhouse-server exited with ${child.exitCode}: ${stderr}`);
@@ -85,19 +114,11 @@ export async function startClickHouse(): Promise<RunningClickHouse> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
   return {
-    pid: child.pid!, httpPort, url, dir,
-    async stop() {
-      if (child.exitCode === null) {
-        process.kill(child.pid!, 'SIGTERM');
-        await exited;
-      }
-      cleanup();
-    },
-    async kill() {
-      if (child.exitCode === null) {
-        process.kill(child.pid!, 'SIGKILL');
+    child,
+    async signal(sig) {
+      if (child.exitCode === null && child.signalCode === null) {
+        process.kill(child.pid!, sig);
         await exited;
       }
     },
