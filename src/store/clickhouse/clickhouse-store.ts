@@ -42,7 +42,7 @@ export class ClickHouseStore implements Store {
     await store.loadCatalog();
     // The view may be older than the table's columns after a crash between ALTER and re-creation.
     for (const sql of viewDdl()) await client.command(sql);
-    if (opts.retentionDays && !release.ttl) {
+    if (opts.retentionDays) {
       await store.dropExpiredPartitions();
       store.retentionTimer = setInterval(() => void store.dropExpiredPartitions().catch(() => undefined), 3_600_000);
       store.retentionTimer.unref();
@@ -224,13 +224,18 @@ export class ClickHouseStore implements Store {
     return { spans: Number(n?.n ?? 0), bytesOnDisk: Number(b?.b ?? 0), columns: this.catalog.size };
   }
 
-  /** Drops day partitions older than the retention (releases without TTL; see dialect.ts). */
+  /**
+   * Drops day partitions older than the retention. Where the release has TTL it also runs: TTL
+   * deletes only when parts merge, this frees a whole day at once.
+   */
   async dropExpiredPartitions(): Promise<void> {
     const days = this.opts.retentionDays;
     if (!days) return;
-    const rows = await this.client.query(
-      `SELECT DISTINCT partition AS p FROM system.parts WHERE database = currentDatabase() AND table = 'spans_data' AND active AND max_time < now() - ${Math.floor(days) * 86_400}`);
-    for (const r of rows) await this.serialWrite(() => this.client.command(`ALTER TABLE spans_data DROP PARTITION ${quoteString(String(r.p))}`));
+    const cutoff = new Date(Date.now() - Math.floor(days) * 86_400_000).toISOString().slice(0, 10);
+    const rows = await this.client.query("SELECT DISTINCT partition AS p FROM system.parts WHERE database = currentDatabase() AND table = 'spans_data' AND active");
+    // Partitions are `toDate(...)` values, written YYYY-MM-DD: string order is date order.
+    const old = rows.map((r) => String(r.p)).filter((p) => /^\d{4}-\d{2}-\d{2}$/.test(p) && p < cutoff);
+    for (const p of old) await this.serialWrite(() => this.client.command(`ALTER TABLE spans_data DROP PARTITION ${quoteString(p)}`));
   }
 
   async checkpoint(): Promise<void> {
