@@ -1,10 +1,14 @@
 import type { Store } from '../store/store.js';
+import { clampTimes } from './clamp-times.js';
+import { touchesEarlierMembers } from './group-conflicts.js';
 import { type Decoded, type Decoder, type IngestPayload, type IngestResult, PayloadError } from './payload.js';
 
 interface Pending {
   payload: IngestPayload;
   resolve: (r: IngestResult) => void;
 }
+
+type Member = { p: Pending; d: Decoded };
 
 /**
  * Group commit: payloads that arrive while the store is busy wait, then all of them are decoded
@@ -14,6 +18,8 @@ interface Pending {
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
+  /** A decoded payload that must open the next group (it replaces rows an earlier member of this one writes). */
+  private carried: Member | null = null;
   private draining = false;
   private inflight = new Set<Promise<void>>();
   private idle: (() => void)[] = [];
@@ -24,6 +30,8 @@ export class GroupCommitter {
     private readonly store: Pick<Store, 'append' | 'ready'>,
     private readonly decode: Decoder,
     private readonly maxSpansPerCommit = 50_000,
+    /** Where store failures are reported in full (callers get a generic message: no engine text leaves). */
+    private readonly logError: (msg: string) => void = (m) => console.error(m),
   ) {}
 
   submit(payload: IngestPayload): Promise<IngestResult> {
@@ -35,13 +43,13 @@ export class GroupCommitter {
 
   /** Resolves when everything submitted so far is committed. */
   flushed(): Promise<void> {
-    if (!this.draining && this.queue.length === 0 && this.inflight.size === 0) return Promise.resolve();
+    if (!this.draining && this.queue.length === 0 && !this.carried && this.inflight.size === 0) return Promise.resolve();
     return new Promise((r) => this.idle.push(r));
   }
 
   private async drain(): Promise<void> {
     this.draining = true;
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 || this.carried) {
       if (this.store.ready) await this.store.ready();
       const group = this.takeGroup();
       if (group.length === 0) continue;
@@ -57,13 +65,26 @@ export class GroupCommitter {
     this.maybeIdle();
   }
 
-  private takeGroup(): { p: Pending; d: Decoded }[] {
-    const group: { p: Pending; d: Decoded }[] = [];
+  private takeGroup(): Member[] {
+    const group: Member[] = [];
     let spans = 0;
+    if (this.carried) {
+      group.push(this.carried);
+      spans += this.carried.d.batch.length;
+      this.carried = null;
+    }
     while (this.queue.length > 0 && spans < this.maxSpansPerCommit) {
       const p = this.queue.shift()!;
       try {
         const d = this.decode(p.payload);
+        clampTimes(d.batch);
+        // An engine deletes/updates before it appends, so a member that replaces or relabels rows an
+        // earlier member of the same group writes (an X-Ray segment in progress, then complete) must go
+        // in the next transaction, or the earlier rows survive as duplicates.
+        if (group.length > 0 && touchesEarlierMembers(group.map((g) => g.d), d)) {
+          this.carried = { p, d };
+          break;
+        }
         group.push({ p, d });
         spans += d.batch.length;
       } catch (err) {
@@ -75,23 +96,41 @@ export class GroupCommitter {
     return group;
   }
 
-  private async commit(group: { p: Pending; d: Decoded }[]): Promise<void> {
+  private async commit(group: Member[]): Promise<void> {
     try {
-      const replace = group.flatMap((g) => g.d.append?.replaceDocuments ?? []);
-      const assign = group.flatMap((g) => g.d.append?.assignDatasets ?? []);
-      const r = await this.store.append(group.map((g) => g.d.batch), { replaceDocuments: replace, assignDatasets: assign });
-      this.commits++;
-      this.spans += r.spans;
-      for (const { p, d } of group) {
-        p.resolve({ ok: true, accepted: d.batch.length, rejected: d.rejected, message: d.message, rejectedDocuments: d.rejectedDocuments });
-      }
+      await this.append(group);
     } catch (err) {
-      for (const { p } of group) p.resolve({ ok: false, reason: 'unavailable', message: `storage error: ${(err as Error).message}` });
+      this.logError(`append of ${group.length} request(s) failed: ${(err as Error).message}`);
+      if (group.length === 1) return this.fail(group[0]!);
+      // One bad request must not fail the others: retry each on its own, in order.
+      for (const m of group) {
+        try {
+          await this.append([m]);
+        } catch (e) {
+          this.logError(`append of one request failed: ${(e as Error).message}`);
+          this.fail(m);
+        }
+      }
     }
   }
 
+  private async append(group: Member[]): Promise<void> {
+    const replace = group.flatMap((g) => g.d.append?.replaceDocuments ?? []);
+    const assign = group.flatMap((g) => g.d.append?.assignDatasets ?? []);
+    const r = await this.store.append(group.map((g) => g.d.batch), { replaceDocuments: replace, assignDatasets: assign });
+    this.commits++;
+    this.spans += r.spans;
+    for (const { p, d } of group) {
+      p.resolve({ ok: true, accepted: d.batch.length, rejected: d.rejected, message: d.message, rejectedDocuments: d.rejectedDocuments });
+    }
+  }
+
+  private fail(m: Member): void {
+    m.p.resolve({ ok: false, reason: 'unavailable', message: 'storage error (details in the server log)' });
+  }
+
   private maybeIdle(): void {
-    if (this.draining || this.queue.length > 0 || this.inflight.size > 0) return;
+    if (this.draining || this.queue.length > 0 || this.carried || this.inflight.size > 0) return;
     for (const r of this.idle.splice(0)) r();
   }
 }

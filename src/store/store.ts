@@ -1,5 +1,6 @@
 import type { SpanBatch } from '../model/span-batch.js';
 import type { AttrType, Span } from '../model/span.js';
+import type { Dialect } from './dialect.js';
 
 /**
  * The storage seam. Callers (pipeline, api, query) see only this; each engine lives in its own folder
@@ -9,6 +10,8 @@ import type { AttrType, Span } from '../model/span.js';
  */
 export interface Store {
   readonly engine: string;
+  /** How to write SQL for `select` on this engine (query/ir/compile.ts uses it). */
+  readonly dialect: Dialect;
   /** Appends all batches in ONE transaction; resolves only once it is durable (committed). */
   append(batches: readonly SpanBatch[], opts?: AppendOptions): Promise<AppendResult>;
   /**
@@ -28,11 +31,12 @@ export interface Store {
   services(): Promise<string[]>;
   /** Distinct span names of a service, with their kinds. */
   operations(service: string): Promise<Operation[]>;
-  /** The attribute-column catalog. */
+  /** The attribute-column catalog as committed (a column listed here exists for every query that follows). */
   columns(): Promise<ColumnInfo[]>;
   /**
-   * Runs a query compiled by query/ for this engine's dialect (see `dialect`). `{{attr:KEY}}` in the
-   * SQL is replaced by the attribute column of KEY, or NULL when the key was never seen.
+   * Runs ONE read-only statement compiled by query/ for this engine. Attribute columns are referenced by
+   * their `ColumnInfo.column` (from `columns()`); nothing in the text is substituted. Anything but a
+   * single SELECT is refused with a `QueryRefusedError`.
    */
   select(sql: string): Promise<Record<string, unknown>[]>;
   /** Small documents kept beside the spans: X-Ray groups, sampling rules, saved queries. */
@@ -85,6 +89,11 @@ export interface Operation {
 
 export interface ColumnInfo {
   key: string;
+  /**
+   * The engine's column holding this key (unquoted). Not always `a:` + key: engines fold identifier case
+   * and refuse some characters, so the catalog picks a unique name (store/duckdb/catalog.ts).
+   */
+  column: string;
   type: AttrType;
   /** Where the key was first seen. */
   origin: 'resource' | 'span';
@@ -103,4 +112,14 @@ export interface StoreStats {
 export interface StoreOptions {
   /** Max attribute columns before values go to the overflow column (Honeycomb: 2,000). */
   maxColumns?: number;
+  /**
+   * New attribute columns allowed per appended batch (one request) and per minute; keys past it go to
+   * the overflow column of their rows until they are seen again with room to spare.
+   */
+  columnAdmission?: { perBatch: number; perMinute: number };
+}
+
+/** A statement `select()` will not run (not a single read-only SELECT). The message names no SQL. */
+export class QueryRefusedError extends Error {
+  override name = 'QueryRefusedError';
 }

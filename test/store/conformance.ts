@@ -156,6 +156,36 @@ export function storeConformance(engine: string, open: (dir: string) => Promise<
       }
     });
 
+    it('keeps keys that differ only in case, or hold control characters, in columns of their own', async () => {
+      const T = '0000000000000000000000000000c0de';
+      const mk = (spanId: string, attrs: Record<string, string | number>) => makeBatch([{ traceId: T, spanId, name: 'case', dataset: 'case-svc', startNs: BASE, durationNs: 1n, attrs }]);
+      await store.append([mk('c0de000000000001', { 'user.id': 'lower' })]);
+      await store.append([mk('c0de000000000002', { 'User.Id': 'upper' })]);
+      await store.append([mk('c0de000000000003', { 'user.id': 'both-lower', 'User.Id': 'both-upper', 'nul\u0000key': 7 })]);
+      await store.append([mk('c0de000000000004', { 'USER.ID': 3 })]);
+      const got = Object.fromEntries((await store.getTrace(T)).map((x) => [x.spanId.slice(-1), x.attributes]));
+      assert.deepEqual(got, {
+        1: { 'user.id': 'lower' },
+        2: { 'User.Id': 'upper' },
+        3: { 'user.id': 'both-lower', 'User.Id': 'both-upper', 'nul\u0000key': 7 },
+        4: { 'USER.ID': 3 },
+      });
+      const cols = await store.columns();
+      const names = cols.filter((c) => c.key.toLowerCase() === 'user.id').map((c) => c.column.toLowerCase());
+      assert.equal(new Set(names).size, 3);
+      const col = cols.find((c) => c.key === 'User.Id')!.column;
+      const rows = await store.select(`SELECT count(*) AS n FROM spans WHERE "${col.replace(/"/g, '""')}" = 'both-upper'`);
+      assert.equal(Number(rows[0]!.n), 1);
+    });
+
+    it('runs one read-only SELECT and refuses anything else', async () => {
+      for (const sql of ['DELETE FROM spans', 'SELECT 1; DROP TABLE spans', 'CREATE TABLE pwned (x INT)', "INSERT INTO meta VALUES ('a', 'b', 'c')", 'DROP TABLE meta']) {
+        await assert.rejects(store.select(sql), (e: Error) => e.name === 'QueryRefusedError' && !e.message.includes('spans') && !e.message.includes('meta'), sql);
+      }
+      assert.equal((await store.getTrace(T1)).length, 2);
+      assert.equal(await store.getMeta('a', 'b'), undefined);
+    });
+
     it('keeps metadata documents', async () => {
       await store.putMeta('group', 'Cruddur', { FilterExpression: 'service("backend-flask")' });
       await store.putMeta('group', 'A', { n: 1 });
@@ -166,9 +196,13 @@ export function storeConformance(engine: string, open: (dir: string) => Promise<
       assert.equal(await store.getMeta('group', 'A'), undefined);
     });
 
-    it('runs compiled queries with attribute placeholders', async () => {
-      const rows = await store.select(`SELECT count(*) AS n FROM spans WHERE {{attr:db.system}} = 'postgresql' AND {{attr:no.such}} IS NULL`);
+    it('runs compiled queries over attribute columns named by the catalog', async () => {
+      const col = (await store.columns()).find((c) => c.key === 'db.system')!.column;
+      const rows = await store.select(`SELECT count(*) AS n FROM spans WHERE "${col}" = 'postgresql'`);
       assert.equal(Number(rows[0]!.n), 1);
+      // Text that once was a placeholder is now just text.
+      const lit = await store.select(`SELECT '{{attr:db.system}}' AS s`);
+      assert.equal(lit[0]!.s, '{{attr:db.system}}');
     });
 
     it('sends values past the column cap to the overflow and returns them', async () => {
@@ -191,6 +225,11 @@ export function storeConformance(engine: string, open: (dir: string) => Promise<
       assert.deepEqual(await store.getMeta('group', 'Cruddur'), { FilterExpression: 'service("backend-flask")' });
       await store.append([makeBatch([{ traceId: T1, spanId: 'a000000000000003', name: 'after-reopen', dataset: 'backend-flask', startNs: BASE, durationNs: 1n, attrs: { 'app.now': 'x', fresh: 1 } }])]);
       assert.equal((await store.getTrace(T1)).length, 3);
+      // Keys that collide up to case still land in their own columns after a restart.
+      const T = '0000000000000000000000000000c0de';
+      await store.append([makeBatch([{ traceId: T, spanId: 'c0de000000000005', name: 'case', dataset: 'case-svc', startNs: BASE, durationNs: 1n, attrs: { 'User.Id': 'after', 'user.id': 'reopen' } }])]);
+      const s = (await store.getTrace(T)).find((x) => x.spanId === 'c0de000000000005')!;
+      assert.deepEqual(s.attributes, { 'User.Id': 'after', 'user.id': 'reopen' });
     });
   });
 }

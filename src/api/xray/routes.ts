@@ -9,6 +9,7 @@ import { buildServices, graphQueries, summaryOf, timeSeriesQuery, type StatsRow 
 import { seconds } from '../../query/xray/span-flags.js';
 import { summarizeTrace, traceBounds } from '../../query/xray/trace-summary.js';
 import { synthesizeSegments } from '../../receivers/xray/spans-to-segments.js';
+import { quoteIdent, quoteString } from '../../store/sql-quote.js';
 import type { Store } from '../../store/store.js';
 import { HttpError, readBody } from '../http-util.js';
 import { XrayApiError, invalid, sendXrayError } from './errors.js';
@@ -188,16 +189,16 @@ async function graph(d: XrayApiDeps, ctx: CompileContext, scope: (a: string) => 
   return buildServices(nodes as never, nodeHist as never, edges as never, edgeHist as never, d.accountId);
 }
 
-/** Compile context over the store's catalog: attribute columns are `{{attr:KEY}}` placeholders. */
+/** Compile context over the store's committed catalog: attribute columns by their quoted physical name. */
 async function context(d: XrayApiDeps): Promise<CompileContext> {
-  const columns = new Map((await d.store.columns()).map((c) => [c.key, c.type]));
+  const columns = new Map((await d.store.columns()).map((c) => [c.key, c]));
   const groups = await d.groups.filters();
   return {
     column: (key) => {
-      const type = columns.get(key);
-      return type ? { sql: `{{attr:${key}}}`, type } : null;
+      const c = columns.get(key);
+      return c ? { sql: quoteIdent(c.column), type: c.type } : null;
     },
-    quote: (s) => "'" + s.replace(/'/g, "''").replace(/\0/g, '') + "'",
+    quote: quoteString,
     groups: (name) => groups.get(name),
   };
 }

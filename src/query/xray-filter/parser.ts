@@ -56,11 +56,15 @@ export function validateFilterExpression(src: string): FilterSyntaxError | null 
   }
 }
 
+/** Deepest nesting accepted; X-Ray's own expressions are a few levels deep. */
+const MAX_NESTING = 64;
+
 class Parser {
   private readonly toks: Token[];
   private i = 0;
   /** Name of the enclosing block (`service()`, `edge()`, `rootcause`), or null at the top level. */
   private block: string | null = null;
+  private depth = 0;
 
   constructor(src: string) {
     this.toks = tokenize(src);
@@ -130,13 +134,21 @@ class Parser {
     return operands.length === 1 ? first : { kind: 'and', operands, pos: first.pos };
   }
 
+  /** Every nesting (parentheses, `!`, blocks) passes here: the bound keeps recursion off the stack limit. */
   private parseUnary(): FilterNode {
     const t = this.peek();
-    if ((t.kind === 'op' && t.text === '!') || this.isWord(t, 'not')) {
-      this.next();
-      return { kind: 'not', operand: this.parseUnary(), pos: t.pos };
+    if (++this.depth > MAX_NESTING) {
+      throw new FilterSyntaxError(`expression nested deeper than ${MAX_NESTING} levels at position ${t.pos}`, t.pos);
     }
-    return this.parsePrimary();
+    try {
+      if ((t.kind === 'op' && t.text === '!') || this.isWord(t, 'not')) {
+        this.next();
+        return { kind: 'not', operand: this.parseUnary(), pos: t.pos };
+      }
+      return this.parsePrimary();
+    } finally {
+      this.depth--;
+    }
   }
 
   private parsePrimary(): FilterNode {

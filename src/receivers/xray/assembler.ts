@@ -1,5 +1,7 @@
 import { hexToU64, traceIdToHex, u64ToHex, w3cToXray } from '../../model/ids.js';
+import { Attr } from '../../model/semconv.js';
 import { SpanBatch } from '../../model/span-batch.js';
+import { quoteIdent } from '../../store/sql-quote.js';
 import type { AppendOptions, Store } from '../../store/store.js';
 import { parseDocument, unprocessedSegment, validateSegment } from './datagram.js';
 import type { SegmentDocument } from './segment-document.js';
@@ -160,9 +162,10 @@ export interface AssemblerSeed {
 const SEED_LIMIT = 100_000;
 
 /** Reads the assembler's seed from the store (plain SQL over `spans`: any engine). */
-export async function loadAssemblerSeed(store: Pick<Store, 'select'>): Promise<AssemblerSeed> {
-  const inProgress = await store.select(`SELECT DISTINCT trace_hi, trace_lo, xray_doc_id, start_ns FROM spans
-    WHERE source = 1 AND xray_doc_id = span_id AND {{attr:xray.in_progress}} = true ORDER BY start_ns DESC LIMIT ${SEED_LIMIT}`);
+export async function loadAssemblerSeed(store: Pick<Store, 'select' | 'columns'>): Promise<AssemblerSeed> {
+  const flag = (await store.columns()).find((c) => c.key === Attr.XRAY_IN_PROGRESS);
+  const inProgress = !flag ? [] : await store.select(`SELECT DISTINCT trace_hi, trace_lo, xray_doc_id, start_ns FROM spans
+    WHERE source = 1 AND xray_doc_id = span_id AND ${quoteIdent(flag.column)} = true ORDER BY start_ns DESC LIMIT ${SEED_LIMIT}`);
   const orphans = await store.select(`SELECT trace_hi, trace_lo, span_id, parent_id FROM spans
     WHERE source = 1 AND dataset = '' ORDER BY start_ns DESC LIMIT ${SEED_LIMIT}`);
   const big = (v: unknown) => BigInt(v as bigint | number);

@@ -1,11 +1,11 @@
 import { hexToTraceId, hexToU64 } from '../../model/ids.js';
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { AttrType, Span } from '../../model/span.js';
-import type { AppendOptions, AppendResult, ColumnInfo, Operation, Store, StoreOptions, StoreStats, TraceSearch } from '../store.js';
+import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceSearch } from '../store.js';
 import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
 import { ChCatalog, type ChColumn, type ColumnChange } from './catalog.js';
-import type { ChClient } from './client.js';
-import { modifyColumnSql, type ClickHouseRelease } from './dialect.js';
+import { ClickHouseError, type ChClient } from './client.js';
+import { clickhouseDialect, modifyColumnSql, type ClickHouseRelease } from './dialect.js';
 import { encodeTsv, escapeTsv } from './encode-tsv.js';
 import { migrate } from './migrate.js';
 import { rowToSpan } from './row-to-span.js';
@@ -17,6 +17,9 @@ export interface ClickHouseStoreOptions extends StoreOptions {
   retentionDays?: number;
 }
 
+/** SYNTAX_ERROR, READONLY, and 26.x's ACCESS_DENIED / UNSUPPORTED_METHOD for table functions under readonly. */
+const REFUSED_CODES = new Set([62, 164, 497, 1]);
+
 const TYPE_OF: Record<string, AttrType> = Object.fromEntries(Object.entries(CH_TYPE).map(([k, v]) => [v, k as AttrType]));
 
 /**
@@ -26,6 +29,7 @@ const TYPE_OF: Record<string, AttrType> = Object.fromEntries(Object.entries(CH_T
  */
 export class ClickHouseStore implements Store {
   readonly engine = 'clickhouse';
+  readonly dialect = clickhouseDialect;
   private catalog: ChCatalog;
   private writeQueue: Promise<unknown> = Promise.resolve();
   private lastVer = 0n;
@@ -173,19 +177,23 @@ export class ClickHouseStore implements Store {
     return rows.map((r) => ({ name: String(r.name), spanKind: KIND_NAMES[Number(r.kind)] ?? '' }));
   }
 
+  /** Columns as committed: an entry exists only once its ALTER has run (see appendNow). */
   async columns(): Promise<ColumnInfo[]> {
-    return this.catalog.all().map(({ key, type, origin, firstSeenMs, lastSeenMs }) => ({ key, type, origin, firstSeenMs, lastSeenMs }));
+    return this.catalog.all().map(({ key, column, type, origin, firstSeenMs, lastSeenMs }) => ({ key, column, type, origin, firstSeenMs, lastSeenMs }));
   }
 
-  /** SQL for an attribute key's column, or NULL when the key has no column. */
-  columnRef(key: string): string {
-    const c = this.catalog.get(key);
-    return c ? quoteIdent(c.column) : 'NULL';
-  }
-
+  /**
+   * One read-only SELECT. Proven by the engine, not by inspecting the text: the statement is parsed
+   * as a subquery (anything but a SELECT there, or a second statement, is a syntax error), and it
+   * runs with `readonly = 2` (no writes, no DDL).
+   */
   async select(sql: string): Promise<Record<string, unknown>[]> {
-    const expanded = sql.replace(/\{\{attr:((?:[^}]|\}(?!\}))*)\}\}/g, (_, key: string) => this.columnRef(key));
-    return this.client.query(expanded);
+    try {
+      return await this.client.queryReadOnly(`SELECT * FROM (\n${sql}\n)`);
+    } catch (err) {
+      if (err instanceof ClickHouseError && REFUSED_CODES.has(err.code)) throw new QueryRefusedError('only a single read-only SELECT is allowed', { cause: err });
+      throw err;
+    }
   }
 
   async putMeta(kind: string, name: string, value: unknown): Promise<void> {

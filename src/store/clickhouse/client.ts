@@ -12,6 +12,8 @@
 export interface ChClient {
   /** A SELECT; rows as JSON objects (64-bit integers arrive as decimal strings). */
   query(sql: string): Promise<Record<string, unknown>[]>;
+  /** The same, with the engine refusing any write or DDL (ClickHouse's `readonly = 2`). */
+  queryReadOnly(sql: string): Promise<Record<string, unknown>[]>;
   /** DDL or INSERT ... SELECT: no result. */
   command(sql: string): Promise<void>;
   /** `INSERT INTO table (columns) FORMAT TabSeparated` with `tsv` as the data. */
@@ -72,8 +74,12 @@ export class HttpClient implements ChClient {
   }
 
   async query(sql: string): Promise<Record<string, unknown>[]> {
-    const text = await this.post(sql + '\nFORMAT JSONEachRow', undefined);
-    return parseJsonEachRow(text);
+    return parseJsonEachRow(await this.post(sql + '\nFORMAT JSONEachRow', undefined));
+  }
+
+  async queryReadOnly(sql: string): Promise<Record<string, unknown>[]> {
+    // A setting in the URL applies to this request only (18.16 has no SETTINGS clause over HTTP sessions).
+    return parseJsonEachRow(await this.post(sql + '\nFORMAT JSONEachRow', undefined, '&readonly=2'));
   }
 
   async command(sql: string): Promise<void> {
@@ -86,9 +92,9 @@ export class HttpClient implements ChClient {
 
   async close(): Promise<void> { /* fetch's keep-alive sockets close when idle */ }
 
-  private async post(statement: string, body: string | undefined): Promise<string> {
+  private async post(statement: string, body: string | undefined, settings = ''): Promise<string> {
     // A statement with a body goes in the URL (the body is the data); otherwise the statement is the body.
-    const url = body === undefined ? this.base : this.base + '&query=' + encodeURIComponent(statement);
+    const url = (body === undefined ? this.base : this.base + '&query=' + encodeURIComponent(statement)) + settings;
     let res: Response;
     try {
       res = await fetch(url, {
@@ -146,6 +152,10 @@ export class ChdbClient implements ChClient {
 
   async query(sql: string): Promise<Record<string, unknown>[]> {
     return parseJsonEachRow((await this.run(sql, 'JSONEachRow')).text());
+  }
+
+  async queryReadOnly(sql: string): Promise<Record<string, unknown>[]> {
+    return this.query(`${sql}\nSETTINGS readonly = 2`);
   }
 
   async command(sql: string): Promise<void> {

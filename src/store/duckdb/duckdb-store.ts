@@ -1,13 +1,14 @@
 import { statSync } from 'node:fs';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { Span } from '../../model/span.js';
-import type { AppendOptions, AppendResult, ColumnInfo, Operation, Store, StoreOptions, StoreStats, TraceSearch } from '../store.js';
+import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceSearch } from '../store.js';
 import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
 import { Catalog } from './catalog.js';
+import { duckdbDialect } from './dialect.js';
 import { SpanWriter } from './span-writer.js';
 import { rowToSpan } from './row-to-span.js';
-import { ATTR_PREFIX, DDL, attrColumnName, quoteIdent, quoteString } from './schema.js';
+import { DDL, quoteIdent } from './schema.js';
 import { compileTraceSearch } from './trace-search.js';
 
 export interface DuckDBStoreOptions extends StoreOptions {
@@ -24,7 +25,11 @@ export interface DuckDBStoreOptions extends StoreOptions {
 /** The embedded default engine. Appends go through `SpanWriter` (its own connections); meta writes and checkpoints use `admin`; reads use `reader`. */
 export class DuckDBStore implements Store {
   readonly engine = 'duckdb';
+  readonly dialect = duckdbDialect;
+  /** The writer's catalog: may already hold columns of a transaction that has not committed yet. */
   private catalog: Catalog;
+  /** What readers see: a copy of the catalog as last committed, so every column in it exists. */
+  private readCatalog: Catalog;
   private writeQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -37,7 +42,8 @@ export class DuckDBStore implements Store {
     private readonly admin: DuckDBConnection,
     private readonly reader: DuckDBConnection,
   ) {
-    this.catalog = new Catalog(opts.maxColumns ?? 2000);
+    this.catalog = new Catalog(opts.maxColumns ?? 2000, opts.columnAdmission);
+    this.readCatalog = this.catalog;
   }
 
   static async open(opts: DuckDBStoreOptions): Promise<DuckDBStore> {
@@ -46,26 +52,35 @@ export class DuckDBStore implements Store {
     if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
     // Checkpoints run in the background (span-writer.ts); this is only the safety net.
     config.wal_autocheckpoint = '1GB';
+    // No statement may read or write files outside the database (COPY, read_csv, ATTACH...): queries
+    // are compiled from user input, so this is the second line of defence behind the compiler.
+    config.enable_external_access = 'false';
     const instance = await DuckDBInstance.create(opts.path, config);
     const admin = await instance.connect();
     const reader = await instance.connect();
     const store = new DuckDBStore(opts, instance, admin, reader);
     for (const sql of DDL) await admin.run(sql);
     await store.loadCatalog();
-    store.writer = await SpanWriter.create(instance, admin, () => store.catalog, () => store.loadCatalog(), opts.checkpointEverySpans ?? 500_000);
+    store.writer = await SpanWriter.create(instance, admin, () => store.catalog, () => store.loadCatalog(), () => store.publishCatalog(), opts.checkpointEverySpans ?? 500_000);
     return store;
   }
 
   /** Loads the catalog in table-column order (the order the chunk writer fills columns in). */
   private async loadCatalog(): Promise<void> {
     const rows = (await this.reader.runAndReadAll(
-      `SELECT c.key, c.type, c.origin, c.first_seen, c.last_seen FROM columns c
-       JOIN duckdb_columns() d ON d.table_name = 'spans' AND d.column_name = $1 || c.key ORDER BY d.column_index`, [ATTR_PREFIX])).getRowObjectsJS();
-    this.catalog = new Catalog(this.opts.maxColumns ?? 2000);
+      `SELECT c.key, c.col, c.type, c.origin, c.first_seen, c.last_seen FROM columns c
+       JOIN duckdb_columns() d ON d.table_name = 'spans' AND d.column_name = c.col ORDER BY d.column_index`)).getRowObjectsJS();
+    this.catalog = new Catalog(this.opts.maxColumns ?? 2000, this.opts.columnAdmission);
     this.catalog.load(rows.map((r) => ({
-      key: String(r.key), type: r.type as ColumnInfo['type'], origin: r.origin as ColumnInfo['origin'],
+      key: String(r.key), column: String(r.col), type: r.type as ColumnInfo['type'], origin: r.origin as ColumnInfo['origin'],
       firstSeenMs: Number(r.first_seen), lastSeenMs: Number(r.last_seen),
     })));
+    this.publishCatalog();
+  }
+
+  /** Called once a catalog change has committed: readers now see the new columns. */
+  private publishCatalog(): void {
+    this.readCatalog = this.catalog.copy();
   }
 
   /** One transaction per call, durable when it resolves; see span-writer.ts for the overlap. */
@@ -85,8 +100,9 @@ export class DuckDBStore implements Store {
 
   async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {
     if (traceIds.length === 0) return {};
+    const catalog = this.readCatalog;
     const rows = (await this.reader.runAndReadAll(`SELECT * FROM spans WHERE ${traceIdConditions(traceIds)} ORDER BY start_ns, span_id`)).getRowObjectsJS();
-    return groupByTrace(rows.map((r) => rowToSpan(r, this.catalog)));
+    return groupByTrace(rows.map((r) => rowToSpan(r, catalog)));
   }
 
   async searchTraces(q: TraceSearch): Promise<string[]> {
@@ -106,17 +122,26 @@ export class DuckDBStore implements Store {
   }
 
   async columns(): Promise<ColumnInfo[]> {
-    return this.catalog.all().map((c) => ({ ...c }));
+    return this.readCatalog.all().map((c) => ({ ...c }));
   }
 
-  /** SQL for an attribute key's column, or NULL when the key has no column. */
+  /** SQL for an attribute key's column, or NULL when the key has no committed column. */
   columnRef(key: string): string {
-    return this.catalog.get(key) ? quoteIdent(attrColumnName(key)) : 'NULL';
+    const c = this.readCatalog.get(key);
+    return c ? quoteIdent(c.column) : 'NULL';
   }
 
   async select(sql: string): Promise<Record<string, unknown>[]> {
-    const expanded = sql.replace(/\{\{attr:((?:[^}]|\}(?!\}))*)\}\}/g, (_, key: string) => this.columnRef(key));
-    return (await this.reader.runAndReadAll(expanded)).getRowObjectsJS() as Record<string, unknown>[];
+    // prepare() refuses several statements; the type check refuses anything that is not a SELECT
+    // (COPY, SET, PRAGMA, ATTACH, DML, DDL). Not a SQL parser of our own: DuckDB's answer is the truth.
+    let prepared;
+    try {
+      prepared = await this.reader.prepare(sql);
+    } catch (err) {
+      throw new QueryRefusedError('the query does not compile', { cause: err });
+    }
+    if (prepared.statementType !== StatementType.SELECT) throw new QueryRefusedError('only a single SELECT is allowed');
+    return (await prepared.runAndReadAll()).getRowObjectsJS() as Record<string, unknown>[];
   }
 
   async putMeta(kind: string, name: string, value: unknown): Promise<void> {
@@ -181,4 +206,3 @@ function traceHex(hi: bigint, lo: bigint): string {
 }
 
 
-export { quoteString };

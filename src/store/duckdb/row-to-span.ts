@@ -11,7 +11,8 @@ export function rowToSpan(r: Record<string, unknown>, catalog: Catalog): Span {
     if (!col.startsWith(ATTR_PREFIX)) continue;
     const v = r[col];
     if (v === null || v === undefined) continue;
-    const key = col.slice(ATTR_PREFIX.length);
+    const key = catalog.keyOfColumn(col);
+    if (key === undefined) continue; // added by a commit after this catalog was read
     const value = typeof v === 'bigint' ? Number(v) : (v as AttrScalar);
     if (catalog.get(key)?.origin === 'resource') resource[key] = value;
     else attributes[key] = value;

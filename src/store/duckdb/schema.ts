@@ -37,13 +37,7 @@ export const SQL_TYPE: Record<AttrType, string> = { string: 'VARCHAR', int: 'BIG
 
 export const ATTR_PREFIX = 'a:';
 
-export function quoteIdent(name: string): string {
-  return '"' + name.replace(/"/g, '""') + '"';
-}
-
-export function quoteString(s: string): string {
-  return "'" + s.replace(/'/g, "''").replace(/\0/g, '') + "'";
-}
+export { quoteIdent, quoteString } from '../sql-quote.js';
 
 export function attrColumnName(key: string): string {
   return ATTR_PREFIX + key;
@@ -52,5 +46,8 @@ export function attrColumnName(key: string): string {
 export const DDL = [
   `CREATE TABLE IF NOT EXISTS spans (${FIXED_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})`,
   `CREATE TABLE IF NOT EXISTS columns (key VARCHAR PRIMARY KEY, type VARCHAR NOT NULL, origin VARCHAR NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL)`,
+  // The key -> column name map (catalog.ts); data dirs made before it existed used `a:` + key.
+  `ALTER TABLE columns ADD COLUMN IF NOT EXISTS col VARCHAR`,
+  `UPDATE columns SET col = '${ATTR_PREFIX}' || key WHERE col IS NULL`,
   `CREATE TABLE IF NOT EXISTS meta (kind VARCHAR NOT NULL, name VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (kind, name))`,
 ];

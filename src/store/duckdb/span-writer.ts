@@ -27,13 +27,27 @@ export class SpanWriter {
   private sinceCheckpoint = 0;
   private checkpointing: Promise<void> | null = null;
 
-  private constructor(conns: DuckDBConnection[], private readonly admin: DuckDBConnection, private readonly catalog: () => Catalog, private readonly reloadCatalog: () => Promise<void>, private readonly checkpointEverySpans: number) {
+  private constructor(
+    conns: DuckDBConnection[],
+    private readonly admin: DuckDBConnection,
+    private readonly catalog: () => Catalog,
+    private readonly reloadCatalog: () => Promise<void>,
+    private readonly onCatalogCommitted: () => void,
+    private readonly checkpointEverySpans: number,
+  ) {
     this.slots = conns.map((conn) => ({ conn, commit: Promise.resolve(), appender: null, schema: -1 }));
   }
 
-  static async create(instance: DuckDBInstance, admin: DuckDBConnection, catalog: () => Catalog, reload: () => Promise<void>, checkpointEverySpans: number): Promise<SpanWriter> {
+  static async create(
+    instance: DuckDBInstance,
+    admin: DuckDBConnection,
+    catalog: () => Catalog,
+    reload: () => Promise<void>,
+    onCatalogCommitted: () => void,
+    checkpointEverySpans: number,
+  ): Promise<SpanWriter> {
     const conns = [await instance.connect(), await instance.connect()];
-    return new SpanWriter(conns, admin, catalog, reload, checkpointEverySpans);
+    return new SpanWriter(conns, admin, catalog, reload, onCatalogCommitted, checkpointEverySpans);
   }
 
   /** Resolves when a new append can start writing at once (used to size group commits). */
@@ -57,6 +71,7 @@ export class SpanWriter {
     const plans = batches.map((b) => catalog.plan(b, now));
     const exclusive = plans.some((p) => p.ddl.length > 0) || (opts.replaceDocuments?.length ?? 0) > 0 || (opts.assignDatasets?.length ?? 0) > 0;
     let released = false;
+    let catalogChanged = false;
     const done = () => { if (!released) { released = true; release(); } };
     try {
       if (exclusive) await Promise.all(this.slots.map((s) => s.commit));
@@ -70,8 +85,10 @@ export class SpanWriter {
         for (const doc of opts.replaceDocuments ?? []) await deleteDocument(w, doc);
         for (const a of opts.assignDatasets ?? []) await assignDataset(w, a.traceId, a.spanIds, a.dataset);
         result = this.appendRows(await this.appenderOf(slot), batches, plans.map((p) => p.overflowKeys));
-        for (const c of catalog.takeDirty()) {
-          await w.run('INSERT OR REPLACE INTO columns VALUES ($1, $2, $3, $4, $5)', [c.key, c.type, c.origin, BigInt(c.firstSeenMs), BigInt(c.lastSeenMs)]);
+        const changed = catalog.takeDirty();
+        catalogChanged = changed.length > 0;
+        for (const c of changed) {
+          await w.run('INSERT OR REPLACE INTO columns (key, type, origin, first_seen, last_seen, col) VALUES ($1, $2, $3, $4, $5, $6)', [c.key, c.type, c.origin, BigInt(c.firstSeenMs), BigInt(c.lastSeenMs), c.column]);
         }
       } catch (err) {
         await w.run('ROLLBACK').catch(() => undefined);
@@ -87,6 +104,8 @@ export class SpanWriter {
         await w.run('ROLLBACK').catch(() => undefined);
         throw err;
       }
+      // Readers see new columns only once they exist for every query (catalog changes commit exclusively).
+      if (catalogChanged) this.onCatalogCommitted();
       this.maybeCheckpoint(result.spans);
       return result;
     } catch (err) {

@@ -163,3 +163,10 @@ test('validateFilterExpression accepts the captured CreateGroup expression', () 
   assert.equal(validateFilterExpression('service("backend-flask")'), null);
   assert.equal(validateFilterExpression('  ok  '), null);
 });
+
+test('deep nesting is a syntax error, not a stack overflow', () => {
+  for (const expr of ['('.repeat(5000) + 'ok' + ')'.repeat(5000), '!'.repeat(5000) + 'ok', 'NOT '.repeat(3000) + 'ok']) {
+    assert.throws(() => parseFilter(expr), (e: Error) => e instanceof FilterSyntaxError && /nested deeper than 64/.test(e.message));
+  }
+  assert.doesNotThrow(() => parseFilter('('.repeat(30) + 'ok' + ')'.repeat(30)));
+});
