@@ -1,12 +1,10 @@
-/** The ClickHouse store's pure parts: URL parsing, TSV escaping, physical column names, releases. */
+/** The ClickHouse store's pure parts: URL parsing, TSV escaping, releases. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChCatalog } from '../../src/store/clickhouse/catalog.js';
 import { releaseOf, tooOld, ttlClause } from '../../src/store/clickhouse/dialect.js';
 import { escapeTsv } from '../../src/store/clickhouse/encode-tsv.js';
 import { quoteIdent, quoteString } from '../../src/store/clickhouse/schema.js';
 import { parseClickHouseUrl } from '../../src/store/clickhouse/store-url.js';
-import { makeBatch } from './make-batch.js';
 
 describe('ClickHouse store parts', () => {
   it('parses clickhouse:// URLs with defaults, credentials and IPv6', () => {
@@ -22,15 +20,6 @@ describe('ClickHouse store parts', () => {
     assert.equal(escapeTsv('a\tb\nc\\d\re'), 'a\\tb\\nc\\\\d\\re');
     assert.equal(quoteString("it's \\ x"), "'it\\'s \\\\ x'");
     assert.equal(quoteIdent('a:x`y\\z'), '`a:x\\`y\\\\z`');
-  });
-
-  it('gives each key a column name unique up to case, without control characters', () => {
-    const c = new ChCatalog(10);
-    const b = makeBatch([{ traceId: '0'.repeat(31) + '1', spanId: '0'.repeat(15) + '1', name: 'x', dataset: 'd', startNs: 1n, durationNs: 1n,
-      attrs: { 'User.Id': 'a', 'user.id': 'b', 'bad\nkey\u0000': 'c' } }]);
-    const { changes } = c.plan(b, 0);
-    assert.deepEqual(changes.map((x) => x.column), ['a:User.Id', 'a:user.id~2', 'a:bad_key_']);
-    assert.deepEqual(c.all().map((x) => x.key), ['User.Id', 'user.id', 'bad\nkey\u0000']);
   });
 
   it('knows which release has what', () => {

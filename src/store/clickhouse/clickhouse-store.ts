@@ -3,7 +3,7 @@ import type { SpanBatch } from '../../model/span-batch.js';
 import type { AttrType, Span } from '../../model/span.js';
 import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceSearch } from '../store.js';
 import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
-import { ChCatalog, type ChColumn, type ColumnChange } from './catalog.js';
+import { ColumnCatalog, DEFAULT_ADMISSION, type ColumnDdl } from '../catalog.js';
 import { ClickHouseError, type ChClient } from './client.js';
 import { clickhouseDialect, modifyColumnSql, type ClickHouseRelease } from './dialect.js';
 import { encodeTsv, escapeTsv } from './encode-tsv.js';
@@ -30,14 +30,27 @@ const TYPE_OF: Record<string, AttrType> = Object.fromEntries(Object.entries(CH_T
 export class ClickHouseStore implements Store {
   readonly engine = 'clickhouse';
   readonly dialect = clickhouseDialect;
-  private catalog: ChCatalog;
+  /** The writer's catalog (plans mutate it before their ALTERs run)... */
+  private catalog: ColumnCatalog;
+  /** ...and what readers see: only columns whose ALTER has run. */
+  private readCatalog: ColumnCatalog;
+  private readonly ddl: ColumnDdl;
   private writeQueue: Promise<unknown> = Promise.resolve();
   private lastVer = 0n;
   private closed = false;
   private retentionTimer: NodeJS.Timeout | null = null;
 
   private constructor(private readonly client: ChClient, readonly release: ClickHouseRelease, private readonly opts: ClickHouseStoreOptions) {
-    this.catalog = new ChCatalog(opts.maxColumns ?? 2000);
+    this.ddl = {
+      add: (column, type) => `ALTER TABLE spans_data ADD COLUMN ${quoteIdent(column)} ${CH_TYPE[type]}`,
+      widen: (column, type) => modifyColumnSql(release, 'spans_data', quoteIdent(column), CH_TYPE[type]),
+    };
+    this.catalog = this.newCatalog();
+    this.readCatalog = this.catalog;
+  }
+
+  private newCatalog(): ColumnCatalog {
+    return new ColumnCatalog(this.opts.maxColumns ?? 2000, this.opts.columnAdmission ?? DEFAULT_ADMISSION, this.ddl);
   }
 
   static async open(client: ChClient, opts: ClickHouseStoreOptions = {}): Promise<ClickHouseStore> {
@@ -62,8 +75,8 @@ export class ClickHouseStore implements Store {
     }
     const rows = await this.client.query(
       'SELECT key, argMax(column, ver) AS col, argMax(origin, ver) AS orig, min(first_seen) AS first, max(last_seen) AS last FROM columns GROUP BY key');
-    const catalog = new ChCatalog(this.opts.maxColumns ?? 2000);
-    const entries: ChColumn[] = [];
+    const catalog = this.newCatalog();
+    const entries: ColumnInfo[] = [];
     for (const r of rows) {
       const column = String(r.col);
       const type = TYPE_OF[physical.get(column) ?? ''];
@@ -72,6 +85,7 @@ export class ClickHouseStore implements Store {
     }
     catalog.load(entries);
     this.catalog = catalog;
+    this.readCatalog = catalog.copy();
   }
 
   append(batches: readonly SpanBatch[], opts: AppendOptions = {}): Promise<AppendResult> {
@@ -83,8 +97,12 @@ export class ClickHouseStore implements Store {
     const now = Date.now();
     const plans = batches.map((b) => this.catalog.plan(b, now));
     try {
-      const changes = plans.flatMap((p) => p.changes);
-      if (changes.length > 0) await this.applyColumnChanges(changes);
+      const ddl = plans.flatMap((p) => p.ddl);
+      if (ddl.length > 0) {
+        for (const sql of ddl) await this.client.command(sql);
+        for (const sql of viewDdl()) await this.client.command(sql);
+        this.readCatalog = this.catalog.copy();
+      }
       // Order matters (as DuckDB's delete-assign-append in one transaction): datasets are assigned to
       // rows already stored, then the new rows go in, then the rows of replaced documents are
       // tombstoned. Every step writes before it tombstones, so a failure part-way leaves duplicates
@@ -103,16 +121,6 @@ export class ClickHouseStore implements Store {
       await this.loadCatalog().catch(() => undefined);
       throw err;
     }
-  }
-
-  private async applyColumnChanges(changes: ColumnChange[]): Promise<void> {
-    for (const c of changes) {
-      const col = quoteIdent(c.column);
-      await this.client.command(c.op === 'add'
-        ? `ALTER TABLE spans_data ADD COLUMN ${col} ${CH_TYPE[c.type]}`
-        : modifyColumnSql(this.release, 'spans_data', col, CH_TYPE[c.type]));
-    }
-    for (const sql of viewDdl()) await this.client.command(sql);
   }
 
   /** Copies the spans with the new dataset (a new ver), then tombstones the old rows. */
@@ -137,7 +145,7 @@ export class ClickHouseStore implements Store {
       `WHERE ${trace} AND xray_doc_id = ${hexToU64(docHex!)} AND ver != ${ver} AND ${liveCondition(trace)}`);
   }
 
-  private async persistColumns(cols: ChColumn[]): Promise<void> {
+  private async persistColumns(cols: ColumnInfo[]): Promise<void> {
     const ver = this.nextVer();
     const tsv = cols.map((c) => [c.key, c.column, c.type, c.origin, c.firstSeenMs, c.lastSeenMs, ver].map((v) => escapeTsv(String(v))).join('\t')).join('\n') + '\n';
     await this.client.insertTsv('columns', ['key', 'column', 'type', 'origin', 'first_seen', 'last_seen', 'ver'], tsv);
@@ -158,12 +166,12 @@ export class ClickHouseStore implements Store {
     if (traceIds.length === 0) return {};
     const conds = traceIdConditions(traceIds);
     const rows = await this.client.query(`SELECT * FROM spans_data WHERE (${conds}) AND ${liveCondition(conds)} ORDER BY start_ns, span_id`);
-    const byColumn = new Map(this.catalog.all().map((c) => [c.column, c]));
+    const byColumn = new Map(this.readCatalog.all().map((c) => [c.column, c]));
     return groupByTrace(rows.map((r) => rowToSpan(r, byColumn)));
   }
 
   async searchTraces(q: TraceSearch): Promise<string[]> {
-    const rows = await this.client.query(compileTraceSearch(q, (key) => this.catalog.get(key)));
+    const rows = await this.client.query(compileTraceSearch(q, (key) => this.readCatalog.get(key)));
     return rows.map((r) => u64(String(r.hi)) + u64(String(r.lo)));
   }
 
@@ -179,7 +187,7 @@ export class ClickHouseStore implements Store {
 
   /** Columns as committed: an entry exists only once its ALTER has run (see appendNow). */
   async columns(): Promise<ColumnInfo[]> {
-    return this.catalog.all().map(({ key, column, type, origin, firstSeenMs, lastSeenMs }) => ({ key, column, type, origin, firstSeenMs, lastSeenMs }));
+    return this.readCatalog.all().map(({ key, column, type, origin, firstSeenMs, lastSeenMs }) => ({ key, column, type, origin, firstSeenMs, lastSeenMs }));
   }
 
   /**

@@ -1,6 +1,5 @@
 import { fixedFieldTag } from '../engine-common.js';
-import type { TraceSearch } from '../store.js';
-import type { ChColumn } from './catalog.js';
+import type { ColumnInfo, TraceSearch } from '../store.js';
 import { liveCondition, quoteIdent, quoteString } from './schema.js';
 
 /**
@@ -9,7 +8,7 @@ import { liveCondition, quoteIdent, quoteString } from './schema.js';
  * span of the trace. ClickHouse has no bool_or: `max(cond)` over UInt8 conditions is the same.
  * Time bounds go in WHERE so whole day partitions are skipped.
  */
-export function compileTraceSearch(q: TraceSearch, column: (key: string) => ChColumn | undefined): string {
+export function compileTraceSearch(q: TraceSearch, column: (key: string) => ColumnInfo | undefined): string {
   const where: string[] = [liveCondition()];
   if (q.startNs !== undefined) where.push(`start_ns >= ${BigInt(q.startNs)}`);
   if (q.endNs !== undefined) where.push(`start_ns <= ${BigInt(q.endNs)}`);
@@ -30,7 +29,7 @@ export function compileTraceSearch(q: TraceSearch, column: (key: string) => ChCo
 }
 
 /** Tags Jaeger synthesizes from fixed fields are matched against those fields. */
-function tagCondition(key: string, value: string, column: (key: string) => ChColumn | undefined): string {
+function tagCondition(key: string, value: string, column: (key: string) => ColumnInfo | undefined): string {
   const fixed = fixedFieldTag(key, value, quoteString);
   if (fixed !== undefined) return fixed;
   const c = column(key);
