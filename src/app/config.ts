@@ -32,10 +32,10 @@ export const FLAGS: Record<string, FlagSpec> = {
   'data-dir': { key: 'dataDir', type: 'string', default: './honeyray-data', help: 'directory for the database file' },
   memory: { key: 'memory', type: 'boolean', default: 'false', help: 'keep everything in memory (nothing on disk)' },
   listen: { key: 'listen', type: 'string', default: '127.0.0.1', help: 'address every port binds to (0.0.0.0 for all interfaces)' },
-  'http-port': { key: 'httpPort', type: 'string', default: '16686', help: 'web UI + APIs (Jaeger /api, X-Ray, OTLP /v1/traces too)' },
+  'http-port': { key: 'httpPort', type: 'string', default: '16686', help: 'web UI + APIs (Jaeger /api, Honeycomb /1, X-Ray, OTLP /v1/traces too)' },
   'otlp-port': { key: 'otlpPort', type: 'string', default: '4318', help: 'OTLP/HTTP receiver (the SDKs\' default endpoint)' },
   'xray-port': { key: 'xrayPort', type: 'string', default: '2000', help: 'X-Ray daemon: UDP segments and TCP sampling/API (0 = off)' },
-  'api-keys': { key: 'apiKeys', type: 'string', default: '', help: 'comma-separated keys required in x-honeycomb-team (empty = no auth)' },
+  'api-keys': { key: 'apiKeys', type: 'string', default: '', help: 'comma-separated keys required in x-honeycomb-team, on OTLP ingest and the Honeycomb /1 API (empty = no auth)' },
   'max-body': { key: 'maxBodyBytes', type: 'string', default: '20971520', help: 'largest accepted request body in bytes, also after decompression' },
   'cors-origins': { key: 'corsOrigins', type: 'string', default: '*', help: 'origins allowed to send OTLP from a browser, comma-separated' },
   'max-columns': { key: 'maxColumns', type: 'string', default: '2000', help: 'attribute columns before values go to the overflow column' },
@@ -103,7 +103,7 @@ export function helpText(): string {
   const lines = [
     'Usage: honeyray [serve] [flags]',
     '',
-    'Runs Honeyray: OTLP/HTTP and AWS X-Ray in; Jaeger and X-Ray APIs, a web UI and this CLI out.',
+    'Runs Honeyray: OTLP/HTTP and AWS X-Ray in; Jaeger, Honeycomb and X-Ray APIs, a web UI and this CLI out.',
     '',
     'Flags (each also an environment variable):',
   ];
