@@ -1,6 +1,5 @@
 import { Attr } from '../../model/semconv.js';
 import { Fields, type CompileContext } from '../xray-filter/fields.js';
-import { duckdbDialect } from '../xray-filter/dialect.js';
 
 /**
  * X-Ray service graphs (GetServiceGraph, GetTraceGraph) as SQL aggregations over `spans`:
@@ -33,7 +32,7 @@ function statsColumns(f: Fields, a: string): string {
  * of `periodSeconds` (column `ts`, epoch seconds of the period's start).
  */
 export function timeSeriesQuery(ctx: CompileContext, scope: (alias: string) => string, periodSeconds: number): string {
-  const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect ?? duckdbDialect);
+  const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect);
   const p = Math.floor(periodSeconds);
   return `SELECT CAST(floor(t.start_ns / ${p * 1_000_000_000}) AS BIGINT) * ${p} AS ts, ${statsColumns(f, 't')}
     FROM spans t WHERE (${scope('t')}) AND t.dataset <> '' AND (${f.isSegment('t')}) GROUP BY 1 ORDER BY 1`;
@@ -45,7 +44,7 @@ export function summaryOf(s: StatsRow): SummaryStatistics {
 }
 
 export function graphQueries(ctx: CompileContext, scope: (alias: string) => string): GraphQueries {
-  const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect ?? duckdbDialect);
+  const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect);
   const stats = (a: string) => statsColumns(f, a);
   const origin = f.text('t', [Attr.XRAY_ORIGIN]) ?? 'NULL';
   const bucket = (a: string) => `round(${a}.duration_ns / 1e6) / 1e3`;
