@@ -4,7 +4,7 @@ import { InvalidIdError, normalizeTraceId } from '../../model/ids.js';
 import type { Store, TraceColumns, TraceSearch } from '../../store/store.js';
 import { sendEncoded } from '../http-util.js';
 import { envelope, isPretty, query, sendJaeger, sendJaegerError, type JaegerError } from './envelope.js';
-import { jaegerTraceJson } from './jaeger-json.js';
+import { jaegerEnvelopeJson } from './jaeger-json.js';
 
 export type ReadStore = Pick<Store, 'services' | 'operations' | 'getTraceColumns' | 'getTracesColumns' | 'searchTraces'>;
 type R = Router.Instance<Router.HTTPVersion.V1>;
@@ -81,11 +81,9 @@ async function tracesByIds(req: IncomingMessage, res: ServerResponse, store: Rea
 
 /** Traces in the order of `ids`, written from columns (jaeger-json.ts), in the envelope. */
 function sendJaegerTraces(req: IncomingMessage, res: ServerResponse, ids: string[], traces: TraceColumns[], errors: JaegerError[] | null): void {
-  const byId = new Map(traces.map((t) => [t.traceId, t]));
-  const data = ids.filter((id) => byId.has(id)).map((id) => jaegerTraceJson(byId.get(id)!));
-  const text = `{"data":[${data.join(',')}],"total":${data.length},"limit":0,"offset":0,"errors":${JSON.stringify(errors)}}`;
-  if (isPretty(req)) return sendJaeger(req, res, 200, JSON.parse(text));
-  sendEncoded(res, 200, text, { 'content-type': 'application/json' });
+  const body = jaegerEnvelopeJson(ids, traces, errors);
+  if (isPretty(req)) return sendJaeger(req, res, 200, JSON.parse(body.toString('utf8')));
+  sendEncoded(res, 200, body, { 'content-type': 'application/json' });
 }
 
 /** Jaeger's search parameters; times in microseconds, durations like `1.2s`, `100ms`, `500us`. */
