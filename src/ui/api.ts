@@ -68,9 +68,12 @@ export interface XrayService {
   Names: string[];
   Root: boolean;
   Type?: string;
-  Edges: { ReferenceId: number; SummaryStatistics: XrayStats }[];
+  Edges: { ReferenceId: number; SummaryStatistics: XrayStats; ResponseTimeHistogram?: XrayHistogramBin[] }[];
   SummaryStatistics?: XrayStats;
+  /** Response times in seconds and how many requests took each. */
+  ResponseTimeHistogram?: XrayHistogramBin[];
 }
+export interface XrayHistogramBin { Value: number; Count: number }
 export interface XrayGroup { GroupName: string; GroupARN: string; FilterExpression?: string }
 export interface SamplingRule {
   RuleName: string;

@@ -79,4 +79,18 @@ lookup?.addEventListener('submit', (e) => {
   }
 });
 
+// Light or dark: the saved choice, else the system's.
+const THEME_KEY = 'honeyray.theme';
+const applyTheme = (t: string) => {
+  document.documentElement.dataset.theme = t;
+  const b = document.getElementById('theme-toggle');
+  if (b) b.textContent = t === 'dark' ? '☀' : '☾';
+};
+applyTheme(localStorage.getItem(THEME_KEY) ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
+document.getElementById('theme-toggle')?.addEventListener('click', () => {
+  const next = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
+  localStorage.setItem(THEME_KEY, next);
+  applyTheme(next);
+});
+
 render();

@@ -1,92 +1,50 @@
 /**
- * Layered layout for the service map, pure (no DOM). Callers (the client) start on the left; every
- * other node sits one layer right of its furthest caller (longest path, back edges of cycles ignored);
- * within a layer nodes are ordered by the mean position of their callers to limit crossings.
+ * Service map layout, pure (no DOM; runs in node for the tests): dagre (a maintained Sugiyama-style
+ * layered layout; measured 49 KB minified against elkjs's 1.5 MB, see src/ui/README.md) places callers
+ * left of callees, orders each layer to cut crossings, routes edges, and reserves room for every edge
+ * label as if it were a node, so labels never overlap nodes or one another.
  */
+import dagre from '@dagrejs/dagre';
 
-export interface Layout {
-  /** Node ids per layer, left to right; each layer top to bottom. */
-  layers: number[][];
-  layerOf: Map<number, number>;
-  /** Edges that point back (cycles): drawn differently. */
-  backEdges: Set<string>;
+export interface MapNodeIn { id: number; width: number; height: number }
+export interface MapEdgeIn { from: number; to: number; labelWidth: number; labelHeight: number }
+export interface Point { x: number; y: number }
+export interface MapLayout {
+  /** Centres of the nodes. */
+  nodes: Map<number, Point>;
+  /** Per edge (in input order): its route (first point at the caller) and its label's centre. */
+  edges: { from: number; to: number; points: Point[]; label: Point }[];
+  width: number;
+  height: number;
 }
 
 export const edgeKey = (from: number, to: number) => `${from}>${to}`;
 
-/**
- * `ids` in a preferred order (it breaks ties); `first` are the ids to start from (the client, root
- * services). Unreachable nodes start their own chains.
- */
-export function layeredLayout(ids: number[], edges: [number, number][], first: number[] = []): Layout {
-  const known = new Set(ids);
-  const out = new Map<number, number[]>(ids.map((i) => [i, []]));
-  for (const [a, b] of edges) if (known.has(a) && known.has(b) && a !== b) out.get(a)!.push(b);
-
-  // DFS from the starting nodes to find back edges (iterative: graphs may be deep).
-  const backEdges = new Set<string>();
-  const state = new Map<number, 1 | 2>(); // 1 on stack, 2 done
-  const starts = [...first.filter((i) => known.has(i)), ...ids.filter((i) => !edges.some(([a, b]) => b === i && a !== i && known.has(a))), ...ids];
-  for (const s of starts) {
-    if (state.has(s)) continue;
-    const stack: [number, number][] = [[s, 0]];
-    state.set(s, 1);
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const next = out.get(top[0])![top[1]++];
-      if (next === undefined) {
-        state.set(top[0], 2);
-        stack.pop();
-      } else if (state.get(next) === 1) backEdges.add(edgeKey(top[0], next));
-      else if (!state.has(next)) {
-        state.set(next, 1);
-        stack.push([next, 0]);
-      }
-    }
+/** `first`: ids to put in the leftmost layer (the client, root services). */
+export function layoutMap(nodes: MapNodeIn[], edges: MapEdgeIn[], first: number[] = [], margin = 24): MapLayout {
+  const g = new dagre.graphlib.Graph({ multigraph: true });
+  g.setGraph({ rankdir: 'LR', nodesep: 28, ranksep: 70, edgesep: 16, marginx: margin, marginy: margin, ranker: 'network-simplex' });
+  g.setDefaultEdgeLabel(() => ({}));
+  const known = new Set(nodes.map((n) => n.id));
+  for (const n of nodes) g.setNode(String(n.id), { width: n.width, height: n.height });
+  const kept = edges.filter((e) => known.has(e.from) && known.has(e.to));
+  kept.forEach((e, i) => {
+    g.setEdge(String(e.from), String(e.to), {
+      width: e.labelWidth, height: e.labelHeight, labelpos: 'c',
+      // The client and roots pull left: their outgoing edges weigh more.
+      weight: first.includes(e.from) ? 3 : 1, minlen: 1,
+    }, `e${i}`);
+  });
+  dagre.layout(g);
+  const out = new Map<number, Point>();
+  for (const n of nodes) {
+    const p = g.node(String(n.id));
+    out.set(n.id, { x: p.x, y: p.y });
   }
-
-  // Longest path over the remaining DAG (Kahn's order).
-  const indeg = new Map<number, number>(ids.map((i) => [i, 0]));
-  const preds = new Map<number, number[]>(ids.map((i) => [i, []]));
-  for (const [a, outs] of out) {
-    for (const b of outs) {
-      if (backEdges.has(edgeKey(a, b))) continue;
-      indeg.set(b, indeg.get(b)! + 1);
-      preds.get(b)!.push(a);
-    }
-  }
-  const layerOf = new Map<number, number>();
-  const queue = ids.filter((i) => indeg.get(i) === 0);
-  for (const i of queue) layerOf.set(i, 0);
-  for (let q = 0; q < queue.length; q++) {
-    const a = queue[q]!;
-    for (const b of out.get(a)!) {
-      if (backEdges.has(edgeKey(a, b))) continue;
-      layerOf.set(b, Math.max(layerOf.get(b) ?? 0, layerOf.get(a)! + 1));
-      indeg.set(b, indeg.get(b)! - 1);
-      if (indeg.get(b) === 0) queue.push(b);
-    }
-  }
-  for (const i of ids) if (!layerOf.has(i)) layerOf.set(i, 0); // defensive: cannot happen without cycles
-
-  const count = Math.max(0, ...layerOf.values()) + 1;
-  const layers: number[][] = Array.from({ length: ids.length ? count : 0 }, () => []);
-  const rank = new Map(ids.map((i, k) => [i, k]));
-  const firstSet = new Set(first);
-  for (const i of ids) layers[layerOf.get(i)!]!.push(i);
-  layers[0]?.sort((a, b) => Number(firstSet.has(b)) - Number(firstSet.has(a)) || rank.get(a)! - rank.get(b)!);
-  // Barycenter ordering, one sweep left to right.
-  const pos = new Map<number, number>();
-  // Positions are centered per layer, as drawn.
-  const place = (layer: number[]) => layer.forEach((i, k) => pos.set(i, k - (layer.length - 1) / 2));
-  if (layers[0]) place(layers[0]);
-  for (let l = 1; l < layers.length; l++) {
-    const bary = (i: number) => {
-      const ps = preds.get(i)!.filter((p) => pos.has(p));
-      return ps.length ? ps.reduce((s, p) => s + pos.get(p)!, 0) / ps.length : Infinity;
-    };
-    layers[l]!.sort((a, b) => bary(a) - bary(b) || rank.get(a)! - rank.get(b)!);
-    place(layers[l]!);
-  }
-  return { layers, layerOf, backEdges };
+  const routed = kept.map((e, i) => {
+    const d = g.edge({ v: String(e.from), w: String(e.to), name: `e${i}` }) as { points: Point[]; x: number; y: number };
+    return { from: e.from, to: e.to, points: d.points.map((p) => ({ x: p.x, y: p.y })), label: { x: d.x, y: d.y } };
+  });
+  const graph = g.graph() as { width?: number; height?: number };
+  return { nodes: out, edges: routed, width: graph.width ?? 0, height: graph.height ?? 0 };
 }

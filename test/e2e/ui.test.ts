@@ -28,6 +28,7 @@ const msNs = (ms: number) => BigInt(Math.round(ms * 1e6));
 const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
 
 const CHECKOUT = hex(16); // the multi-service trace
+const STACK = ['CardError: card_declined', ...Array.from({ length: 12 }, (_, i) => `    at chargeCard${i} (/srv/payment/src/very/long/path/to/the/module/handler-${i}.js:${10 + i}:5)`)].join('\n');
 const BULK = hex(16); // the 2,000-span trace
 const XRAY_EPOCH = Math.floor(Date.now() / 1000) - 30;
 const XRAY_ID = `1-${XRAY_EPOCH.toString(16)}-${hex(12)}`;
@@ -63,7 +64,7 @@ function checkoutTrace() {
       otlpSpan(t, 'c000000000000005', 'charge card', 35, 90, base, {
         parent: 'b000000000000003', kind: 2, error: 'card declined',
         attrs: [str('payment.provider', 'stripe'), { key: 'payment.amount_cents', value: { intValue: '4200' } }],
-        events: [{ name: 'exception', timeUnixNano: String(base + msNs(80)), attributes: [str('exception.type', 'CardError'), str('exception.message', 'card_declined')] }],
+        events: [{ name: 'exception', timeUnixNano: String(base + msNs(80)), attributes: [str('exception.type', 'CardError'), str('exception.message', 'card_declined'), str('exception.stacktrace', STACK)] }],
       }),
     ]),
   ];
@@ -122,13 +123,13 @@ describe('web UI', () => {
       }
     });
     it('serves assets with their content type, ETag and 304; HEAD without a body', async () => {
-      const js = await fetch(`${srv.http}/ui/pages/trace.js`);
+      const js = await fetch(`${srv.http}/ui/main.js`);
       assert.equal(js.status, 200);
       assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
       assert.equal(js.headers.get('x-content-type-options'), 'nosniff');
       const etag = js.headers.get('etag')!;
       assert.ok(etag);
-      assert.equal((await fetch(`${srv.http}/ui/pages/trace.js`, { headers: { 'if-none-match': etag } })).status, 304);
+      assert.equal((await fetch(`${srv.http}/ui/main.js`, { headers: { 'if-none-match': etag } })).status, 304);
       assert.equal((await fetch(`${srv.http}/ui/styles.css`)).headers.get('content-type'), 'text/css; charset=utf-8');
       assert.equal((await fetch(`${srv.http}/ui/favicon.svg`)).headers.get('content-type'), 'image/svg+xml');
       const head = await fetch(`${srv.http}/ui/main.js`, { method: 'HEAD' });
@@ -144,7 +145,7 @@ describe('web UI', () => {
         }).on('error', rej);
       });
       for (const path of ['/ui/../package.json', '/ui/../../package.json', '/ui/%2e%2e/%2e%2e/package.json', '/ui/..%2f..%2fpackage.json',
-        '/ui/pages/../../../package.json', '/ui/%2fetc%2fpasswd', '/ui/..\\..\\package.json', '/ui/', '/ui/pages', '/ui/nope.js', '/ui/index.html%00.js']) {
+        '/ui/chunks/../../../package.json', '/ui/%2fetc%2fpasswd', '/ui/..\\..\\package.json', '/ui/', '/ui/pages', '/ui/nope.js', '/ui/index.html%00.js']) {
         const r = await raw(path);
         assert.notEqual(r.status, 200, path);
         assert.doesNotMatch(r.body, /honeyray|root:/, path);
@@ -223,6 +224,8 @@ describe('web UI', () => {
       await page.click(`.result[data-trace-id="${CHECKOUT}"]`);
       await page.waitForURL(`**/trace/${CHECKOUT}`);
       await page.waitForFunction(() => document.querySelectorAll('.wf-row').length === 6);
+      const nameWidth = async () => (await page.locator('.wf-head .wf-name').boundingBox())!.width;
+      const namesBefore = await nameWidth();
       assert.equal(await page.innerText('#stat-spans'), '6');
       assert.equal(await page.innerText('#stat-services'), '3');
       assert.equal(await page.innerText('#stat-depth'), '4');
@@ -240,9 +243,29 @@ describe('web UI', () => {
       assert.match(tags, /payment\.amount_cents\s+4200/);
       assert.match(await detail.locator('.error-note').innerText(), /card declined/);
       assert.match(await detail.locator('.log').innerText(), /exception[\s\S]*exception\.message\s+card_declined/);
+      // The exception: on the banner, and its stack trace as a full-width monospace block, one frame a line.
+      assert.match(await page.innerText('.error-banner'), /1 error[\s\S]*payment: charge card[\s\S]*CardError: card_declined/);
+      assert.match(await detail.locator('.exception-head').innerText(), /CardError: card_declined/);
+      const stack = detail.locator('.exception pre.stack');
+      assert.equal(await stack.innerText(), STACK);
+      const [stackBox, detailBox] = [(await stack.boundingBox())!, (await detail.boundingBox())!];
+      assert.ok(stackBox.width > detailBox.width * 0.8, `stack trace ${stackBox.width}px wide in a ${detailBox.width}px panel`);
+      assert.equal(await stack.evaluate((e) => getComputedStyle(e).whiteSpace), 'pre');
+      // Error bars are red; opening the detail narrows the timeline, not the names.
+      assert.equal(await errorRow.locator('.bar').evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(209, 36, 47)');
       assert.match(await detail.locator('table.process').innerText(), /host\.name\s+payment-1/);
       assert.match(await detail.locator('.refs').innerText(), /child of\s+b000000000000003/);
       assert.equal(new URL(page.url()).searchParams.get('span'), 'c000000000000005');
+      assert.equal(await nameWidth(), namesBefore, 'the name column keeps its width when the detail opens');
+      // The name column's edge drags.
+      const handle = (await page.locator('#wf-resize').boundingBox())!;
+      await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(handle.x + handle.width / 2 + 120, handle.y + handle.height / 2, { steps: 4 });
+      await page.mouse.up();
+      const widened = await nameWidth();
+      assert.ok(Math.abs(widened - namesBefore - 120) <= 2, `name column ${namesBefore}px -> ${widened}px after a 120px drag`);
+      assert.equal((await page.locator('.wf-row .wf-name').first().boundingBox())!.width, widened, 'rows follow the header');
       await shot('trace');
 
       await page.click('.wf-row[data-i="0"] [data-tog]');
@@ -276,6 +299,24 @@ describe('web UI', () => {
       // The count is rewritten by the (debounced) input handler and by Enter: wait for the final text.
       await page.waitForFunction(() => /1 of 1 match/.test(document.querySelector('#find-count')?.textContent ?? ''));
       assert.equal(await page.locator('.wf-row.selected .op').innerText(), 'item-1500');
+      // Drag across the first quarter of the minimap: the waterfall zooms to that window.
+      const mm = (await page.locator('#minimap').boundingBox())!;
+      await page.mouse.move(mm.x + 2, mm.y + mm.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(mm.x + mm.width / 4, mm.y + mm.height / 2, { steps: 5 });
+      await page.mouse.up();
+      await page.locator('#zoom-reset').waitFor({ state: 'visible' });
+      assert.match(await page.innerText('#zoom-label'), / of 2\.1s$/);
+      const lastTick = await page.innerText('#wf-ruler span.last');
+      assert.match(lastTick, /^5\d\d(\.\d+)?ms$/, `the ruler ends near a quarter of 2.1s: ${lastTick}`);
+      await page.$eval('#wf-scroll', (e) => { e.scrollTop = 0; });
+      const rootBar = (await page.locator('.wf-row[data-i="0"] .bar').boundingBox())!;
+      const timeCol = (await page.locator('.wf-head .wf-time').boundingBox())!;
+      assert.ok(rootBar.width > timeCol.width * 3, 'the root bar runs far past the zoomed window');
+      await shot('trace-zoomed');
+      await page.click('#zoom-reset');
+      await page.locator('#zoom-reset').waitFor({ state: 'hidden' });
+      assert.equal(await page.innerText('#wf-ruler span.last'), '2.1s');
       await page.click('#collapse-all');
       await page.waitForFunction(() => document.querySelectorAll('.wf-row').length === 41);
       await page.click('#expand-all');
@@ -303,8 +344,32 @@ describe('web UI', () => {
       // Layered: client left of frontend, left of backend, left of payment.
       const x = async (s: string) => (await page.locator(`.service-map .node[data-service="${s}"]`).boundingBox())!.x;
       assert.ok(await x('client') < await x('frontend') && await x('frontend') < await x('backend') && await x('backend') < await x('payment'));
+      // Everything inside the canvas: every node and edge label within the SVG's box.
+      const svgBox = (await page.locator('.service-map').boundingBox())!;
+      for (const loc of await page.locator('.service-map .node, .service-map .edge-label, .service-map .edge').all()) {
+        const b = (await loc.boundingBox())!;
+        assert.ok(b.x >= svgBox.x - 1 && b.y >= svgBox.y - 1 && b.x + b.width <= svgBox.x + svgBox.width + 1 && b.y + b.height <= svgBox.y + svgBox.height + 1,
+          `${await loc.getAttribute('data-service') ?? await loc.getAttribute('data-edge')} at ${JSON.stringify(b)} outside ${JSON.stringify(svgBox)}`);
+      }
+      // 100% faults: red, with a ring all fault.
+      assert.match(await page.getAttribute('.service-map .node[data-service="payment"]', 'class') ?? '', /\bfault\b/);
+      assert.deepEqual(await page.$$eval('.service-map .node[data-service="payment"] .ring', (rs) => rs.map((r) => r.getAttribute('class'))), ['ring fault']);
       await shot('map');
+      // Zoom in and back: the viewBox changes, Fit restores it.
+      const vb = await page.getAttribute('.service-map', 'viewBox');
+      await page.click('[data-zoom="in"]');
+      assert.notEqual(await page.getAttribute('.service-map', 'viewBox'), vb);
+      await page.click('[data-zoom="fit"]');
+      assert.equal(await page.getAttribute('.service-map', 'viewBox'), vb);
+      // A node opens its panel: numbers, response-time histogram, link to its traces.
+      await page.click('.service-map .node[data-service="payment"]');
+      const panel = page.locator('#map-panel');
+      await panel.waitFor({ state: 'visible' });
+      assert.match(await panel.innerText(), /Faults \(5xx\)\s+1\s+100%/);
+      await panel.locator('[data-histogram] canvas').first().waitFor();
+      await shot('map-node');
       await page.click('.service-map .node[data-service="backend"]');
+      await page.click('#map-panel a[data-traces]');
       await page.waitForURL(/\/\?service=backend/);
     });
 

@@ -1,26 +1,60 @@
-/** The service map's layered layout and the UI's formatting helpers (pure modules of src/ui). */
+/** The service map's layout and health colours, and the UI's formatting helpers (pure modules of src/ui). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { edgeKey, layeredLayout } from '../../src/ui/map-layout.js';
+import { layoutMap } from '../../src/ui/map-layout.js';
+import { healthOf, ringSegments } from '../../src/ui/map-health.js';
 import { assignColors, esc, formatDuration, formatPercent, PALETTE } from '../../src/ui/format.js';
 
-describe('service map layout', () => {
-  it('puts callers left of callees (longest path), the client first, and ignores cycle back edges', () => {
+describe('service map layout (dagre)', () => {
+  type Box = { x: number; y: number; w: number; h: number };
+  const overlap = (a: Box, b: Box) => Math.abs(a.x - b.x) * 2 < a.w + b.w && Math.abs(a.y - b.y) * 2 < a.h + b.h;
+
+  it('puts callers left of callees and the client first', () => {
     // 0 client, 1 frontend, 2 backend, 3 payment, 4 postgres; backend calls frontend back (a cycle).
     const edges: [number, number][] = [[0, 1], [1, 2], [2, 3], [2, 4], [1, 3], [2, 1]];
-    const l = layeredLayout([1, 2, 3, 4, 0], edges, [0]);
-    assert.deepEqual(l.layers, [[0], [1], [2], [3, 4]]);
-    assert.deepEqual([...l.backEdges], [edgeKey(2, 1)]);
-    assert.equal(l.layerOf.get(3), 3, 'payment sits right of its furthest caller');
+    const l = layoutMap([0, 1, 2, 3, 4].map((id) => ({ id, width: 170, height: 90 })),
+      edges.map(([from, to]) => ({ from, to, labelWidth: 80, labelHeight: 18 })), [0]);
+    const x = (id: number) => l.nodes.get(id)!.x;
+    assert.ok(x(0) < x(1) && x(1) < x(2) && x(2) < x(3), [0, 1, 2, 3].map(x).join(' < '));
+    assert.equal(l.edges.length, edges.length);
+    for (const e of l.edges) assert.ok(e.points.length >= 2);
   });
-  it('lays out disconnected nodes and self loops', () => {
-    const l = layeredLayout([5, 6, 7], [[6, 6], [5, 7]]);
-    assert.deepEqual(l.layers, [[5, 6], [7]]);
-    assert.deepEqual(layeredLayout([], []).layers, []);
+
+  it('lays out 22 services with every node and edge label inside the bounds and no label on a node or another label', () => {
+    // A seed-like graph: a client, 3 front doors, 10 services, 8 remote resources.
+    const ids = Array.from({ length: 22 }, (_, i) => i);
+    const edges: [number, number][] = [[0, 1], [0, 2], [0, 3]];
+    for (let i = 4; i < 14; i++) edges.push([1 + (i % 3), i]);
+    for (let i = 14; i < 22; i++) edges.push([4 + (i % 10), i], [4 + ((i + 3) % 10), i]);
+    const l = layoutMap(ids.map((id) => ({ id, width: 176, height: 100 })), edges.map(([from, to]) => ({ from, to, labelWidth: 96, labelHeight: 18 })), [0]);
+    const boxes: Box[] = ids.map((id) => ({ ...l.nodes.get(id)!, w: 176, h: 100 }));
+    const labels: Box[] = l.edges.map((e) => ({ ...e.label, w: 96, h: 18 }));
+    for (const b of [...boxes, ...labels]) {
+      assert.ok(b.x - b.w / 2 >= 0 && b.x + b.w / 2 <= l.width && b.y - b.h / 2 >= 0 && b.y + b.h / 2 <= l.height, JSON.stringify(b));
+    }
+    for (const e of l.edges) for (const p of e.points) assert.ok(p.x >= 0 && p.x <= l.width && p.y >= 0 && p.y <= l.height);
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = i + 1; j < labels.length; j++) assert.ok(!overlap(labels[i]!, labels[j]!), `labels ${i} and ${j} overlap`);
+      for (const b of boxes) assert.ok(!overlap(labels[i]!, b), `label ${i} lies on a node`);
+    }
+    // Not a strip: the drawing is far less wide than 22 nodes in a row (3,360 px before).
+    assert.ok(l.width < 22 * 176 / 2, `width ${l.width}`);
   });
-  it('orders a layer by the mean position of its callers', () => {
-    const l = layeredLayout([1, 2, 3, 4], [[1, 4], [2, 3]], [1, 2]);
-    assert.deepEqual(l.layers, [[1, 2], [4, 3]]);
+});
+
+describe('service map health', () => {
+  it('colours by thresholds, not by the first fault', () => {
+    assert.equal(healthOf({ ok: 996, error: 0, throttle: 0, fault: 4 }), 'warn', '0.4% faults is not red');
+    assert.equal(healthOf({ ok: 95, error: 0, throttle: 0, fault: 5 }), 'fault');
+    assert.equal(healthOf({ ok: 90, error: 6, throttle: 4, fault: 0 }), 'err');
+    assert.equal(healthOf({ ok: 10, error: 0, throttle: 0, fault: 0 }), 'ok');
+    assert.equal(healthOf({ ok: 0, error: 0, throttle: 0, fault: 0 }), 'ok');
+  });
+  it('splits the ring in proportion, in X-Ray order', () => {
+    assert.deepEqual(ringSegments({ ok: 6, error: 2, throttle: 0, fault: 2 }), [
+      { kind: 'ok', start: 0, length: 0.6 }, { kind: 'error', start: 0.6, length: 0.2 }, { kind: 'fault', start: 0.8, length: 0.2 },
+    ]);
+    assert.deepEqual(ringSegments({ ok: 0, error: 0, throttle: 0, fault: 0 }), [{ kind: 'ok', start: 0, length: 1 }]);
   });
 });
 

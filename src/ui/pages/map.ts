@@ -1,24 +1,16 @@
-/** Service map (`/map`): X-Ray GetServiceGraph (POST /ServiceGraph) as an SVG graph, layered left to right. */
+/**
+ * Service map (`/map`): X-Ray GetServiceGraph (POST /ServiceGraph) drawn by map-svg.ts (dagre layout,
+ * fits the viewport, zoom and pan); clicking a node shows its numbers, response-time histogram and a
+ * link to its traces.
+ */
 import { xray, type XrayService, type XrayStats } from '../api.js';
 import { el, errorHtml, isAbort, lookbackOptions, setTitle, type PageContext } from '../dom.js';
-import { esc, formatDuration, formatPercent, lookbackSeconds, plural } from '../format.js';
-import { edgeKey, layeredLayout } from '../map-layout.js';
+import { esc, formatDuration, formatPercent, lookbackSeconds } from '../format.js';
+import { nodePanelHtml, mountHistogram } from './map-panel.js';
+import { avgUs, mapSvg, type MapNode } from './map-svg.js';
+import { mountZoom, type ZoomControl } from './map-zoom.js';
 
-const W = 200;
-const H = 74;
-const GAP_X = 110;
-const GAP_Y = 34;
-const PAD = 30;
-
-interface Node {
-  svc: XrayService;
-  stats: XrayStats | null;
-  kind: 'client' | 'service' | 'remote';
-  x: number;
-  y: number;
-}
-
-export function renderMap(ctx: PageContext): void {
+export function renderMap(ctx: PageContext): () => void {
   setTitle('Service map');
   const q = ctx.url.searchParams;
   const lookback = q.get('lookback') ?? '1h';
@@ -31,9 +23,12 @@ export function renderMap(ctx: PageContext): void {
       <label class="inline">Group <select name="group" id="map-group"><option value="">All traces</option>${group ? `<option selected>${esc(group)}</option>` : ''}</select></label>
       <button type="submit" class="primary">Refresh</button>
       <span class="grow"></span>
-      <span class="legend-health"><i class="ok"></i>OK <i class="err"></i>errors (4xx) <i class="fault"></i>faults (5xx)</span>
+      <span class="legend-health"><i class="ok"></i>OK <i class="err"></i>errors (4xx) <i class="throttle"></i>throttles (429) <i class="fault"></i>faults (5xx)</span>
     </form>
-    <div id="map" class="card map-card"><div class="loading">Loading the service graph…</div></div>
+    <div class="map-wrap">
+      <div id="map" class="card map-card"><div class="loading">Loading the service graph…</div></div>
+      <aside id="map-panel" class="card map-panel" hidden></aside>
+    </div>
     <div id="map-table"></div>
   </section>`;
   const form = el<HTMLFormElement>(ctx.root, '#map-form');
@@ -58,6 +53,9 @@ export function renderMap(ctx: PageContext): void {
       `<option${g.GroupName === group ? ' selected' : ''} title="${esc(g.FilterExpression ?? '')}">${esc(g.GroupName)}</option>`).join('');
   }, (err) => { if (!isAbort(err)) console.warn('groups', err); });
 
+  let zoom: ZoomControl | null = null;
+  let destroyHist = () => {};
+  const panel = el(ctx.root, '#map-panel');
   const end = Math.floor(Date.now() / 1000);
   const start = end - lookbackSeconds(lookback);
   void (async () => {
@@ -68,13 +66,41 @@ export function renderMap(ctx: PageContext): void {
         mapEl.innerHTML = `<div class="empty">No services in this time range${group ? ` for group ${esc(group)}` : ''}.</div>`;
         return;
       }
-      const nodes = layout(services);
-      mapEl.innerHTML = svgHtml(nodes);
+      const nodes = mapNodes(services);
+      mapEl.innerHTML = `<div class="map-tools"><button type="button" data-zoom="in" aria-label="Zoom in">+</button><button type="button" data-zoom="out" aria-label="Zoom out">−</button><button type="button" data-zoom="fit">Fit</button></div>${mapSvg(nodes)}`;
+      zoom = mountZoom(el<SVGSVGElement>(mapEl, 'svg'));
       tableEl.innerHTML = tableHtml(nodes);
+      const select = (id: number | null) => {
+        destroyHist();
+        for (const g of mapEl.querySelectorAll('.node.selected')) g.classList.remove('selected');
+        const n = id === null ? undefined : nodes.get(id);
+        panel.hidden = !n;
+        if (!n) return;
+        mapEl.querySelector(`.node[data-id="${id}"]`)?.classList.add('selected');
+        panel.innerHTML = nodePanelHtml(n, nodes, lookback);
+        destroyHist = mountHistogram(panel, n.svc);
+      };
+      mapEl.addEventListener('click', (e) => {
+        const t = e.target as Element;
+        const z = t.closest<HTMLElement>('[data-zoom]');
+        if (z) return z.dataset.zoom === 'fit' ? zoom?.fit() : zoom?.zoomBy(z.dataset.zoom === 'in' ? 0.8 : 1.25);
+        const g = t.closest<SVGGElement>('.node');
+        e.preventDefault();
+        select(g ? Number(g.dataset.id) : null);
+      });
+      mapEl.addEventListener('keydown', (e) => {
+        const g = (e.target as Element).closest<SVGGElement>('.node');
+        if (g && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); select(Number(g.dataset.id)); }
+        else if (e.key === '+' || e.key === '=') zoom?.zoomBy(0.8);
+        else if (e.key === '-') zoom?.zoomBy(1.25);
+        else if (e.key === '0') zoom?.fit();
+      });
+      panel.addEventListener('click', (e) => { if ((e.target as Element).closest('[data-close]')) select(null); });
     } catch (err) {
       if (!isAbort(err)) mapEl.innerHTML = errorHtml(err);
     }
   })();
+  return () => { zoom?.destroy(); destroyHist(); };
 }
 
 function addStats(a: XrayStats | null, b: XrayStats): XrayStats {
@@ -92,11 +118,11 @@ function addStats(a: XrayStats | null, b: XrayStats): XrayStats {
   };
 }
 
-function layout(services: XrayService[]): Map<number, Node> {
-  const nodes = new Map<number, Node>();
+function mapNodes(services: XrayService[]): Map<number, MapNode> {
+  const nodes = new Map<number, MapNode>();
   for (const s of services) {
     const kind = s.Type === 'client' || (s.Name === 'client' && !s.SummaryStatistics) ? 'client' : s.SummaryStatistics ? 'service' : 'remote';
-    nodes.set(s.ReferenceId, { svc: s, stats: s.SummaryStatistics ?? null, kind, x: 0, y: 0 });
+    nodes.set(s.ReferenceId, { svc: s, stats: s.SummaryStatistics ?? null, kind });
   }
   // Inferred (remote) nodes have no segments: their numbers are those of the calls into them.
   for (const s of services) {
@@ -105,95 +131,10 @@ function layout(services: XrayService[]): Map<number, Node> {
       if (t && t.kind === 'remote') t.stats = addStats(t.stats, e.SummaryStatistics);
     }
   }
-  const ids = [...nodes.values()].sort((a, b) => a.svc.Name.localeCompare(b.svc.Name)).map((n) => n.svc.ReferenceId);
-  const edges = services.flatMap((s) => s.Edges.map((e) => [s.ReferenceId, e.ReferenceId] as [number, number]));
-  const first = [...nodes.values()].filter((n) => n.kind === 'client').map((n) => n.svc.ReferenceId)
-    .concat(services.filter((s) => s.Root).map((s) => s.ReferenceId));
-  const { layers } = layeredLayout(ids, edges, first);
-  const tallest = Math.max(...layers.map((l) => l.length));
-  layers.forEach((layer, li) => {
-    const offset = ((tallest - layer.length) * (H + GAP_Y)) / 2;
-    layer.forEach((id, k) => {
-      const n = nodes.get(id)!;
-      n.x = PAD + li * (W + GAP_X);
-      n.y = PAD + offset + k * (H + GAP_Y);
-    });
-  });
   return nodes;
 }
 
-const avgUs = (s: XrayStats | null) => (s && s.TotalCount ? (s.TotalResponseTime / s.TotalCount) * 1e6 : NaN);
-
-function health(s: XrayStats | null): 'ok' | 'err' | 'fault' {
-  if (s?.FaultStatistics.TotalCount) return 'fault';
-  if (s?.ErrorStatistics.TotalCount) return 'err';
-  return 'ok';
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
-
-function svgHtml(nodes: Map<number, Node>): string {
-  const all = [...nodes.values()];
-  const width = Math.max(...all.map((n) => n.x + W)) + PAD;
-  const height = Math.max(...all.map((n) => n.y + H)) + PAD + 40;
-  const layerOf = (n: Node) => Math.round((n.x - PAD) / (W + GAP_X));
-  let edges = '';
-  let labels = '';
-  for (const from of all) {
-    for (const e of from.svc.Edges) {
-      const to = nodes.get(e.ReferenceId);
-      if (!to) continue;
-      const forward = layerOf(to) > layerOf(from);
-      let d: string;
-      let mx: number;
-      let my: number;
-      if (forward) {
-        const [x0, y0, x3, y3] = [from.x + W, from.y + H / 2, to.x, to.y + H / 2];
-        const c = (x3 - x0) / 2;
-        d = `M${x0},${y0} C${x0 + c},${y0} ${x3 - c},${y3} ${x3},${y3}`;
-        [mx, my] = [(x0 + x3) / 2, (y0 + y3) / 2];
-      } else {
-        // Back or same-layer edge: a loop below the nodes.
-        const [x0, y0, x3, y3] = [from.x + W / 2 + 12, from.y + H, to.x + W / 2 - 12, to.y + H];
-        const drop = 40 + Math.abs(x3 - x0) / 6;
-        d = `M${x0},${y0} C${x0},${Math.max(y0, y3) + drop} ${x3},${Math.max(y0, y3) + drop} ${x3},${y3}`;
-        [mx, my] = [(x0 + x3) / 2, Math.max(y0, y3) + drop * 0.75];
-      }
-      const st = e.SummaryStatistics;
-      const h = health(st);
-      edges += `<path class="edge ${h}" d="${d}" marker-end="url(#arrow-${h})" data-edge="${esc(edgeKey(from.svc.ReferenceId, e.ReferenceId))}"><title>${esc(from.svc.Name)} → ${esc(to.svc.Name)}: ${plural(st.TotalCount, 'request')}, avg ${formatDuration(avgUs(st))}</title></path>`;
-      const text = `${st.TotalCount.toLocaleString('en-US')} · ${formatDuration(avgUs(st))}`;
-      labels += `<g class="edge-label" transform="translate(${mx.toFixed(1)},${my.toFixed(1)})"><rect x="${-text.length * 3.4 - 6}" y="-10" width="${text.length * 6.8 + 12}" height="18" rx="9"></rect><text text-anchor="middle" y="3">${esc(text)}</text></g>`;
-    }
-  }
-  const nodeSvg = all.map((n) => {
-    const s = n.stats;
-    const h = n.kind === 'client' ? 'client' : health(s);
-    const name = truncate(n.svc.Name, 26);
-    const out = n.svc.Edges.reduce((sum, e) => sum + e.SummaryStatistics.TotalCount, 0);
-    const line2 = n.kind === 'client' ? plural(out, 'request') : `${plural(s?.TotalCount ?? 0, 'req')} · avg ${formatDuration(avgUs(s))}`;
-    const errPct = s ? formatPercent(s.ErrorStatistics.TotalCount, s.TotalCount) : '0%';
-    const faultPct = s ? formatPercent(s.FaultStatistics.TotalCount, s.TotalCount) : '0%';
-    const line3 = n.kind === 'client' ? '' : `<tspan class="${s?.ErrorStatistics.TotalCount ? 'err' : ''}">errors ${errPct}</tspan> · <tspan class="${s?.FaultStatistics.TotalCount ? 'fault' : ''}">faults ${faultPct}</tspan>`;
-    const type = n.kind === 'remote' ? truncate(n.svc.Type && n.svc.Type !== 'remote' ? n.svc.Type : 'remote', 28) : n.svc.Type ?? '';
-    const body = `<rect class="node-box" width="${W}" height="${H}" rx="10"></rect><rect class="node-stripe" width="6" height="${H}" rx="3"></rect>
-      <text x="16" y="22" class="node-name">${esc(name)}</text>
-      <text x="16" y="41" class="node-line">${esc(line2)}</text>
-      ${n.kind === 'client' ? '' : `<text x="16" y="59" class="node-line">${line3 || esc(type)}</text>`}
-      ${type && n.kind !== 'client' ? `<text x="${W - 10}" y="22" class="node-type" text-anchor="end">${esc(truncate(type, 14))}</text>` : ''}
-      <title>${esc(n.svc.Name)}${n.svc.Type ? ` (${esc(n.svc.Type)})` : ''}</title>`;
-    const g = `<g class="node ${n.kind} ${h}" transform="translate(${n.x},${n.y})" data-service="${esc(n.svc.Name)}">${body}</g>`;
-    return n.kind === 'service' ? `<a href="/?service=${encodeURIComponent(n.svc.Name)}">${g}</a>` : g;
-  }).join('');
-  const marker = (h: string) => `<marker id="arrow-${h}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow ${h}"></path></marker>`;
-  return `<div class="map-scroll"><svg class="service-map" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Service map">
-    <defs>${marker('ok')}${marker('err')}${marker('fault')}</defs>
-    <g class="edges">${edges}</g><g class="labels">${labels}</g><g class="nodes">${nodeSvg}</g></svg></div>`;
-}
-
-function tableHtml(nodes: Map<number, Node>): string {
+function tableHtml(nodes: Map<number, MapNode>): string {
   const rows = [...nodes.values()].filter((n) => n.kind !== 'client').sort((a, b) => (b.stats?.TotalCount ?? 0) - (a.stats?.TotalCount ?? 0));
   const name = (id: number) => nodes.get(id)?.svc.Name ?? String(id);
   return `<div class="card"><table class="grid">

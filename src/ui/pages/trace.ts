@@ -1,15 +1,18 @@
 /**
- * Trace page (`/trace/<id>`, any id form): header, waterfall, span detail. The waterfall is virtual:
- * only the rows in view (plus a margin) are in the DOM, drawn in one innerHTML pass per scroll frame,
- * so traces with thousands of spans scroll smoothly.
+ * Trace page (`/trace/<id>`, any id form): header with the first error's message, minimap (drag to
+ * zoom the waterfall to a time window), waterfall with a resizable name column, span detail. The
+ * waterfall is virtual: only the rows in view (plus a margin) are in the DOM, drawn in one innerHTML
+ * pass per scroll frame. Hand-written rather than Preact components: at 100,000 spans this string pass
+ * is what keeps scrolling at frame rate (see src/ui/README.md).
  */
 import { jaeger } from '../api.js';
 import { debounce, el, errorHtml, isAbort, setTitle, type PageContext } from '../dom.js';
 import { esc, formatDateTime, formatDuration, plural, serviceColor } from '../format.js';
-import {
-  ancestorIds, buildTraceModel, criticalTime, findSpans, tagValue, visibleRows, xrayTraceId,
-  type JaegerKeyValue, type SpanNode, type TraceModel,
-} from '../trace-model.js';
+import { firstError } from '../span-exception.js';
+import { ancestorIds, buildTraceModel, findSpans, visibleRows, xrayTraceId, type SpanNode, type TraceModel } from '../trace-model.js';
+import { mountColumnResize } from './column-resize.js';
+import { detailHtml } from './trace-detail.js';
+import { mountMinimap, type TimeWindow } from './trace-minimap.js';
 
 const ROW = 26;
 const OVERSCAN = 20;
@@ -26,11 +29,15 @@ export function renderTrace(ctx: PageContext): () => void {
   let cleanup = () => {};
   void (async () => {
     try {
+      // Marks for `npm run bench:ui`: fetched (server + JSON), model built, first rows in the DOM.
+      performance.mark('trace:start');
       const trace = await jaeger.trace(id, ctx.signal);
       if (ctx.signal.aborted) return;
-      const t0 = performance.now();
-      cleanup = mountTrace(ctx, buildTraceModel(trace));
-      console.debug(`trace ${id}: ${trace.spans.length} spans rendered in ${(performance.now() - t0).toFixed(1)} ms`);
+      performance.mark('trace:fetched');
+      const model = buildTraceModel(trace);
+      performance.mark('trace:model');
+      cleanup = mountTrace(ctx, model);
+      performance.mark('trace:drawn');
     } catch (err) {
       if (isAbort(err)) return;
       ctx.root.innerHTML = `<section class="page narrow"><h1>Trace <span class="mono">${esc(id)}</span></h1>${errorHtml(err)}
@@ -46,7 +53,7 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
   const xrayId = xrayTraceId(m.traceID);
   setTitle(`${root.service}: ${root.span.operationName}`, 'Trace');
   const color = (n: SpanNode) => serviceColor(m.serviceIndex.get(n.service)!.color);
-  const ticks = [0, 0.25, 0.5, 0.75, 1];
+  const err = firstError(m);
 
   ctx.root.innerHTML = `
   <section class="page trace-page">
@@ -66,21 +73,25 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
         <div><dt>Depth</dt><dd id="stat-depth">${m.depth}</dd></div>
         <div><dt>Errors</dt><dd class="${m.errors ? 'text-error' : ''}">${m.errors}</dd></div>
       </dl>
+      ${err ? `<div class="error-banner" role="alert"><b>${plural(m.errors, 'error')}</b> · first in <a href="#" data-goto="${esc(err.spanID)}">${esc(err.service)}: ${esc(err.operation)}</a>: <span class="error-message">${esc(err.message)}</span></div>` : ''}
       <div class="legend">${m.services.map((s) => `<span class="chip"><i style="background:${serviceColor(s.color)}"></i>${esc(s.name)} <b>${s.spans}</b>${s.errors ? ` <span class="text-error">(${s.errors} err)</span>` : ''}</span>`).join('')}</div>
     </header>
     <div class="toolbar">
       <button type="button" id="expand-all">Expand all</button>
       <button type="button" id="collapse-all">Collapse all</button>
       <label class="inline"><input type="checkbox" id="show-critical" checked> Critical path</label>
+      <button type="button" id="zoom-reset" hidden>Reset zoom</button>
+      <span id="zoom-label" class="muted small"></span>
       <span class="grow"></span>
       <input type="search" id="find" placeholder="Find spans: service, operation, tag…" aria-label="Find spans">
       <span id="find-count" class="muted"></span>
     </div>
     <div class="trace-body">
       <div class="waterfall" id="waterfall">
+        <div class="minimap" id="minimap" title="Drag across to zoom the waterfall to a time window; click to reset"></div>
         <div class="wf-head">
-          <div class="wf-name">Service &amp; operation</div>
-          <div class="wf-time wf-ruler">${ticks.map((k) => `<span style="left:${k * 100}%"${k === 1 ? ' class="last"' : ''}>${k === 0 ? '0' : formatDuration(m.duration * k)}</span>`).join('')}</div>
+          <div class="wf-name">Service &amp; operation<span class="wf-resize" id="wf-resize" role="separator" aria-orientation="vertical" aria-label="Resize the name column" tabindex="0"></span></div>
+          <div class="wf-time wf-ruler" id="wf-ruler"></div>
         </div>
         <div class="wf-scroll" id="wf-scroll" tabindex="0" aria-label="Spans">
           <div class="wf-spacer" id="wf-spacer"><div id="wf-rows"></div></div>
@@ -105,13 +116,22 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
   let matchSet = new Set<SpanNode>();
   let matchCursor = -1;
   let drawn = { first: -1, last: -1 };
+  const ruler = el(ctx.root, '#wf-ruler');
+  const zoomReset = el<HTMLButtonElement>(ctx.root, '#zoom-reset');
+  const zoomLabel = el(ctx.root, '#zoom-label');
+  const whole: TimeWindow = { from: 0, to: m.duration };
+  let view: TimeWindow = whole;
 
-  const pct = (us: number) => (m.duration > 0 ? (100 * us) / m.duration : 0);
+  const pct = (us: number) => { const span = view.to - view.from; return span > 0 ? (100 * (us - view.from)) / span : 0; };
+  const drawRuler = () => {
+    const span = view.to - view.from;
+    ruler.innerHTML = [0, 0.25, 0.5, 0.75, 1].map((k) => `<span style="left:${k * 100}%"${k === 1 ? ' class="last"' : ''}>${view.from === 0 && k === 0 ? '0' : formatDuration(view.from + span * k)}</span>`).join('');
+  };
 
   const rowHtml = (n: SpanNode, r: number): string => {
-    const left = pct(n.offset);
-    const width = Math.max(pct(n.end - n.start), 0.15);
     const dur = n.end - n.start;
+    const left = pct(n.offset);
+    const width = Math.max(pct(n.offset + dur) - left, 0.15);
     const crit = n.critical.map((iv) => {
       const l = dur > 0 ? (100 * (iv.start - n.start)) / dur : 0;
       const w = dur > 0 ? (100 * (iv.end - iv.start)) / dur : 100;
@@ -135,7 +155,7 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
         ${isCollapsed ? `<span class="hidden-count" title="hidden spans">+${n.descendants}</span>` : ''}
       </div>
       <div class="wf-time">
-        <div class="bar" style="left:${left.toFixed(3)}%;width:${width.toFixed(3)}%;background:${color(n)}">${crit}</div>
+        <div class="bar" style="left:${left.toFixed(3)}%;width:${width.toFixed(3)}%;background:${n.error ? 'var(--error)' : color(n)}">${crit}</div>
         <span class="bar-label" style="${labelPos}"${inside ? ' data-inside' : ''}>${label}</span>
       </div>
     </div>`;
@@ -148,9 +168,12 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     const last = Math.min(rows.length, Math.ceil((top + height) / ROW) + OVERSCAN);
     if (!force && first === drawn.first && last === drawn.last) return;
     drawn = { first, last };
+    const t0 = performance.now();
     let html = '';
     for (let r = first; r < last; r++) html += rowHtml(rows[r]!, r);
     rowsEl.innerHTML = html;
+    // For `npm run bench:ui`: script time of a redraw (style and layout come after, in the frame).
+    performance.measure('wf:draw', { start: t0 });
   };
   const relayout = () => {
     rows = visibleRows(m, collapsed);
@@ -268,73 +291,37 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     select(matches[matchCursor]!, { scroll: true });
   });
 
+  const minimap = mountMinimap(el(ctx.root, '#minimap'), m, color, (w) => zoom(w));
+  const zoom = (w: TimeWindow | null) => {
+    view = w && w.to - w.from > 0 ? w : whole;
+    const zoomed = view !== whole;
+    zoomReset.hidden = !zoomed;
+    zoomLabel.textContent = zoomed ? `${formatDuration(view.from)} – ${formatDuration(view.to)} of ${formatDuration(m.duration)}` : '';
+    waterfall.classList.toggle('zoomed', zoomed);
+    minimap.show(view);
+    drawRuler();
+    draw(true);
+  };
+  zoomReset.addEventListener('click', () => zoom(null));
+  const resize = mountColumnResize(waterfall, el(ctx.root, '#wf-resize'), () => draw(true));
+  el(ctx.root, '.trace-header').addEventListener('click', (e) => {
+    const go = (e.target as Element).closest<HTMLElement>('[data-goto]');
+    if (!go) return;
+    e.preventDefault();
+    const n = m.byId.get(go.dataset.goto!);
+    if (n) select(n, { scroll: true });
+  });
+
+  drawRuler();
   relayout();
   const wanted = ctx.url.searchParams.get('span');
   const initial = wanted ? m.byId.get(wanted) : undefined;
   if (initial) select(initial, { scroll: true });
 
   return () => {
+    minimap.destroy();
+    resize();
     window.removeEventListener('resize', onResize);
     if (raf) cancelAnimationFrame(raf);
   };
-}
-
-function kvTable(rows: JaegerKeyValue[], cls = ''): string {
-  if (!rows.length) return '<p class="muted small">none</p>';
-  return `<table class="kv ${cls}"><tbody>${rows.map((t) => {
-    const hot = (t.key === 'error' && (t.value === true || t.value === 'true')) || (t.key === 'otel.status_code' && t.value === 'ERROR');
-    return `<tr${hot ? ' class="hot"' : ''}><th>${esc(t.key)}</th><td class="t-${esc(t.type)}">${esc(t.value)}</td></tr>`;
-  }).join('')}</tbody></table>`;
-}
-
-function detailHtml(m: TraceModel, n: SpanNode, color: string): string {
-  const s = n.span;
-  const dur = n.end - n.start;
-  const tags = [...s.tags].sort((a, b) => a.key.localeCompare(b.key));
-  const kind = tagValue(s, 'span.kind');
-  const statusMsg = tagValue(s, 'otel.status_description');
-  const parent = n.parent;
-  const xrayId = xrayTraceId(m.traceID);
-  const facts: [string, string][] = [
-    ['Service', esc(n.service)],
-    ['Operation', esc(s.operationName)],
-    ['Span ID', `<span class="mono">${esc(s.spanID)}</span>`],
-    ['Parent', parent ? `<a href="#" data-goto="${esc(parent.span.spanID)}" class="mono">${esc(parent.span.spanID)}</a> <span class="muted">${esc(parent.service)}: ${esc(parent.span.operationName)}</span>` : '<span class="muted">none (root)</span>'],
-    ['Trace ID', `<span class="mono">${esc(s.traceID)}</span>`],
-    ['Start', `+${formatDuration(n.offset)} <span class="muted">${formatDateTime(n.start)}</span>`],
-    ['Duration', `${formatDuration(dur)}${m.duration > 0 ? ` <span class="muted">${((100 * dur) / m.duration).toFixed(1)}% of the trace</span>` : ''}`],
-    ['Self time', formatDuration(n.selfTime)],
-    ['Critical path', criticalTime(n) > 0 ? formatDuration(criticalTime(n)) : '<span class="muted">not on the critical path</span>'],
-    ...(kind !== undefined ? [['Kind', esc(kind)] as [string, string]] : []),
-    ['Children', `${n.children.length}${n.descendants > n.children.length ? ` <span class="muted">(${n.descendants} below)</span>` : ''}`],
-  ];
-  const logs = s.logs.map((l) => {
-    const name = l.fields.find((f) => f.key === 'event')?.value;
-    const fields = l.fields.filter((f) => f.key !== 'event');
-    return `<div class="log"><div class="log-head"><b>${esc(name ?? 'log')}</b>
-      <span class="muted">+${formatDuration(l.timestamp - m.start)} <small>(${formatDuration(l.timestamp - n.start)} into the span)</small></span></div>
-      ${fields.length ? kvTable(fields) : ''}</div>`;
-  }).join('');
-  const refs = s.references.map((r) => {
-    const local = m.byId.get(r.spanID);
-    const sameTrace = r.traceID === s.traceID || r.traceID === m.traceID;
-    const target = sameTrace && local
-      ? `<a href="#" data-goto="${esc(r.spanID)}" class="mono">${esc(r.spanID)}</a> <span class="muted">${esc(local.service)}: ${esc(local.span.operationName)}</span>`
-      : `<a href="/trace/${esc(r.traceID)}?span=${esc(r.spanID)}" class="mono">${esc(r.traceID)}</a> / <span class="mono">${esc(r.spanID)}</span>${sameTrace ? ' <span class="muted">(not in this trace)</span>' : ''}`;
-    return `<li><span class="badge">${r.refType === 'CHILD_OF' ? 'child of' : 'link (follows from)'}</span> ${target}</li>`;
-  }).join('');
-  return `
-    <div class="detail-head">
-      <div><h2><i class="dot" style="background:${color}"></i>${esc(n.service)}</h2><div class="detail-op">${esc(s.operationName)}</div></div>
-      <button type="button" class="close" data-close aria-label="Close detail">×</button>
-    </div>
-    ${n.error ? `<div class="note error-note"><b>Error</b>${statusMsg !== undefined ? `: ${esc(statusMsg)}` : ''}</div>` : ''}
-    ${n.xray ? `<div class="note xray-note"><b>X-Ray document.</b> This span was stored from an X-Ray segment document: its segment fields are the
-      <span class="mono">xray.*</span> tags (origin, namespace, fault/error/throttle) next to OpenTelemetry names.${xrayId ? ` X-Ray clients see it in trace <span class="mono">${esc(xrayId)}</span>.` : ''}</div>` : ''}
-    <table class="kv facts"><tbody>${facts.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</tbody></table>
-    <h3>Tags <small>${tags.length}</small></h3>${kvTable(tags, 'tags')}
-    <h3>Process <small>${esc(n.process?.serviceName ?? '')}</small></h3>${kvTable(n.process?.tags ?? [], 'process')}
-    <h3>Events &amp; logs <small>${s.logs.length}</small></h3>${logs || '<p class="muted small">none</p>'}
-    <h3>References <small>${s.references.length}</small></h3>${refs ? `<ul class="refs">${refs}</ul>` : '<p class="muted small">none</p>'}
-    ${s.warnings?.length ? `<h3>Warnings</h3><ul class="warnings">${s.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}`;
 }

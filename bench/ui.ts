@@ -1,0 +1,134 @@
+/**
+ * npm run bench:ui — the web UI in headless Chromium (/usr/bin/chromium via playwright-core).
+ *
+ * Starts Honeyray (child process, free ports, fresh data dir), sends one trace each of 1k, 10k and 100k
+ * spans over OTLP/JSON (10-way fan-out tree, 20 services, every 50th span an error), then per trace:
+ * - baseline: `GET /api/traces/{id}` from node (what the server alone takes, same run);
+ * - in the browser, from navigation: trace fetched (server + transfer + JSON.parse), model built,
+ *   first waterfall rows in the DOM (performance marks set by src/ui/pages/trace.ts), and the ratio of
+ *   time-to-first-rows to the baseline;
+ * - scrolling: the waterfall scrolled 300 px per animation frame for 240 frames; frame intervals
+ *   (median, p95, worst) and the share of frames over 16.7 ms (60 fps).
+ * BENCH_UI_SIZES=1000,10000 picks the sizes. Target (issue 7): first rows <= 2 s at 100k spans.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chromium } from 'playwright-core';
+import { freePort } from '../test/helpers/server-process.js';
+import { startUntilHealthy } from './bench-process.js';
+
+const SIZES = (process.env.BENCH_UI_SIZES ?? '1000,10000,100000').split(',').map(Number);
+const CHROMIUM = '/usr/bin/chromium';
+
+async function sendTrace(otlp: string, n: number): Promise<string> {
+  const traceId = randomBytes(16).toString('hex');
+  const base = BigInt(Date.now() - 120_000) * 1_000_000n;
+  const id = (i: number) => (0xb000000000000000n + BigInt(i)).toString(16);
+  const bySvc = new Map<number, object[]>();
+  for (let i = 0; i < n; i++) {
+    const parent = i === 0 ? undefined : Math.floor((i - 1) / 10);
+    const start = base + BigInt(i) * 20_000n;
+    const span = {
+      traceId, spanId: id(i), ...(parent !== undefined ? { parentSpanId: id(parent) } : {}), name: `op-${i % 37}`, kind: 1,
+      startTimeUnixNano: String(start), endTimeUnixNano: String(start + BigInt(1_000_000 + (i % 13) * 300_000)),
+      attributes: [{ key: 'i', value: { intValue: String(i) } }],
+      ...(i % 50 === 49 ? { status: { code: 2, message: 'boom' } } : {}),
+    };
+    const svc = i % 20;
+    if (!bySvc.has(svc)) bySvc.set(svc, []);
+    bySvc.get(svc)!.push(span);
+  }
+  // Requests of ~10k spans, as an SDK's batches would arrive.
+  const all = [...bySvc].flatMap(([svc, spans]) => spans.map((s) => [svc, s] as const));
+  for (let k = 0; k < all.length; k += 10_000) {
+    const chunk = new Map<number, object[]>();
+    for (const [svc, s] of all.slice(k, k + 10_000)) (chunk.get(svc) ?? chunk.set(svc, []).get(svc)!).push(s);
+    const resourceSpans = [...chunk].map(([svc, spans]) => ({
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: `svc-${svc}` } }] },
+      scopeSpans: [{ scope: { name: 'bench-ui' }, spans }],
+    }));
+    const r = await fetch(`${otlp}/v1/traces`, { method: 'POST', body: JSON.stringify({ resourceSpans }), headers: { 'content-type': 'application/json' } });
+    if (r.status !== 200) throw new Error(`ingest: ${r.status} ${await r.text()}`);
+  }
+  return traceId;
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+
+async function main() {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`);
+  const [http, otlp, xray] = [await freePort(), await freePort(), await freePort()];
+  const dataDir = mkdtempSync(join(tmpdir(), 'honeyray-bench-ui-'));
+  const { child, exited } = await startUntilHealthy(['dist/src/cli.js', 'serve', '--data-dir', dataDir, '--http-port', String(http),
+    '--otlp-port', String(otlp), '--xray-port', String(xray), '--log-level', 'warn'], http);
+  const userDir = mkdtempSync(join(tmpdir(), 'honeyray-bench-chromium-'));
+  const browser = await chromium.launchPersistentContext(userDir, {
+    executablePath: CHROMIUM, headless: true, viewport: { width: 1400, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  try {
+    const page = browser.pages()[0] ?? await browser.newPage();
+    page.setDefaultTimeout(180_000);
+    console.log('spans     | server alone (baseline) | fetched in browser | model | first rows | ratio | frames median / p95 / worst | >16.7ms | redraw script median | per frame (Chromium metrics)');
+    for (const n of SIZES) {
+      const traceId = await sendTrace(`http://127.0.0.1:${otlp}`, n);
+      // Wait until every span is committed and readable.
+      let base = 0;
+      for (;;) {
+        const t0 = performance.now();
+        const r = await fetch(`http://127.0.0.1:${http}/api/traces/${traceId}`);
+        const body = (await r.json()) as { data?: { spans: unknown[] }[] };
+        base = performance.now() - t0;
+        if (body.data?.[0]?.spans.length === n) break;
+        await new Promise((res) => setTimeout(res, 500));
+      }
+      await page.goto(`http://127.0.0.1:${http}/`);
+      await page.evaluate(() => { performance.clearMarks(); performance.clearMeasures(); });
+      const t0 = Date.now();
+      await page.goto(`http://127.0.0.1:${http}/trace/${traceId}`);
+      await page.waitForSelector('.wf-row');
+      const wall = Date.now() - t0;
+      const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
+      const since = (name: string) => (marks[name]! - marks['trace:start']!);
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
+      const metrics = async () => Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((x) => [x.name, x.value]));
+      const before = await metrics();
+      const frames: number[] = await page.evaluate(() => new Promise<number[]>((resolve) => {
+        const el = document.getElementById('wf-scroll')!;
+        const out: number[] = [];
+        let last = performance.now();
+        let i = 0;
+        const step = () => {
+          const now = performance.now();
+          out.push(now - last);
+          last = now;
+          el.scrollTop += 300;
+          if (++i < 240) requestAnimationFrame(step);
+          else resolve(out.slice(1));
+        };
+        requestAnimationFrame(step);
+      }));
+      const after = await metrics();
+      const perFrame = (k: string) => ((1000 * (after[k]! - before[k]!)) / 240).toFixed(1);
+      const split = `script ${perFrame('ScriptDuration')} / style ${perFrame('RecalcStyleDuration')} / layout ${perFrame('LayoutDuration')} / all tasks ${perFrame('TaskDuration')} ms`;
+      await cdp.detach();
+      const draws = await page.evaluate(() => performance.getEntriesByName('wf:draw').map((e) => e.duration));
+      const slow = frames.filter((f) => f > 16.7).length / frames.length;
+      console.log(`${String(n).padStart(9)} | ${base.toFixed(0).padStart(20)} ms | ${since('trace:fetched').toFixed(0).padStart(15)} ms | ${since('trace:model').toFixed(0).padStart(3)} ms `
+        + `| ${wall.toString().padStart(7)} ms | ${(wall / base).toFixed(2)}x | ${pct(frames, 0.5).toFixed(1)} / ${pct(frames, 0.95).toFixed(1)} / ${Math.max(...frames).toFixed(1)} ms | ${(100 * slow).toFixed(1)}% | ${pct(draws, 0.5).toFixed(1)} ms | ${split}`);
+    }
+    console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${availableParallelism()} cores: figures scale with it)`);
+    console.log('first rows: navigation to the first .wf-row (load + fetch + model + draw); model: ms after navigation start of the trace fetch.');
+  } finally {
+    await browser.close();
+    rmSync(userDir, { recursive: true, force: true });
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
