@@ -175,6 +175,11 @@ export class ClickHouseStore implements Store {
     return spansToTraceColumns(traceId, await this.getTrace(traceId));
   }
 
+  async getTracesColumns(traceIds: readonly string[]): Promise<TraceColumns[]> {
+    const traces = await this.getTraces(traceIds);
+    return Object.entries(traces).flatMap(([id, spans]) => spansToTraceColumns(id, spans) ?? []);
+  }
+
   /** From whole traces for now (spans-to-reads.ts); DuckDB computes summaries in the engine. */
   traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries> {
     return summariesFromSpans(q, (s) => this.searchTraces(s), (ids) => this.getTraces(ids));
