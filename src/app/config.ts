@@ -22,6 +22,7 @@ export interface Config {
   corsOrigins: string[];
   maxColumns: number;
   maxQueuedBytes: number;
+  maxInflightBytes: number;
   region: string;
   accountId: string;
   memoryLimit: string;
@@ -55,6 +56,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'max-body': { key: 'maxBodyBytes', type: 'string', default: '20971520', help: 'largest accepted request body in bytes, also after decompression' },
   'cors-origins': { key: 'corsOrigins', type: 'string', default: '*', help: 'origins allowed to send OTLP from a browser, comma-separated' },
   'max-columns': { key: 'maxColumns', type: 'string', default: '2000', help: 'attribute columns before values go to the overflow column' },
+  'max-inflight-bytes': { key: 'maxInflightBytes', type: 'string', default: '134217728', help: 'request bodies being received at once, all ports, before new ones get 503 + Retry-After (bounds memory)' },
   'max-queued-bytes': { key: 'maxQueuedBytes', type: 'string', default: '67108864', help: 'ingest bytes waiting to be written before 503 + Retry-After (bounds memory)' },
   region: { key: 'region', type: 'string', default: 'us-east-1', help: 'region used in X-Ray ARNs' },
   'account-id': { key: 'accountId', type: 'string', default: '000000000000', help: 'account id used in X-Ray ARNs' },
@@ -113,6 +115,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     corsOrigins: list('cors-origins'),
     maxColumns: int('max-columns', 1, 100_000),
     maxQueuedBytes: int('max-queued-bytes', 1, 2 ** 40),
+    maxInflightBytes: int('max-inflight-bytes', 1, 2 ** 40),
     region: raw.region!,
     accountId: raw['account-id']!,
     memoryLimit: raw['memory-limit']!,
