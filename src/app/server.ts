@@ -3,6 +3,11 @@ import type { AddressInfo } from 'node:net';
 import Router, { type HTTPMethod } from 'find-my-way';
 import { mountHoneycomb } from '../api/honeycomb/routes.js';
 import { mountJaeger } from '../api/jaeger/routes.js';
+import { mountJaegerV3 } from '../api/jaeger/api-v3.js';
+import { mountJaegerMore } from '../api/jaeger/more-routes.js';
+import { mountTraceSummaries } from '../api/trace-summaries.js';
+import { decodeOtlpJson } from '../receivers/otlp/decode-json.js';
+import { SERVER_OPTIONS } from '../http/http-listener.js';
 import { sendJson } from '../http/http-util.js';
 import { IngestPipeline } from '../pipeline/ingest-client.js';
 import { RECEIVERS } from '../receivers/receivers.js';
@@ -73,6 +78,9 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   });
   for (const r of RECEIVERS) r.routes?.(otlpRouter, receiverDeps);
   mountJaeger(router, pipeline.store);
+  mountJaegerV3(router, pipeline.store);
+  mountJaegerMore(router, { store: pipeline.store, decodeOtlpJson: (b) => decodeOtlpJson(b), maxBodyBytes: config.maxBodyBytes });
+  mountTraceSummaries(router, pipeline.store);
   mountXray(router, xrayDeps);
   mountFilterCheck(router);
   mountHoneycomb(router, { store: pipeline.store, apiKeys: config.apiKeys, onError: (err) => log.error(`Honeycomb API: ${(err as Error)?.stack ?? err}`) });
@@ -109,10 +117,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   };
 
   const listen = async (port: number, kind: 'api' | 'otlp' | 'xray'): Promise<number> => {
-    // A slow or stalled client gets 408 quickly instead of holding a connection for minutes: headers
-    // within 10 s, the whole request (an 18 MB body takes well under a second on a LAN) within 30 s,
-    // checked every second. Keep-alive stays above the 60 s idle timeout of common load balancers.
-    const s = createServer({ keepAliveTimeout: 65_000, headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000, maxHeaderSize: 32 * 1024 }, handle(kind));
+    const s = createServer(SERVER_OPTIONS, handle(kind));
     servers.push(s);
     await new Promise<void>((resolve, reject) => {
       s.once('error', reject);

@@ -78,8 +78,56 @@ export async function readDecodedBody(req: IncomingMessage, limit: number): Prom
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  sendEncoded(res, status, text, { 'content-type': 'application/json', ...headers });
+}
+
+/** Below this a compressed body saves less than the headers and CPU it costs. */
+const COMPRESS_MIN_BYTES = 1024;
+/**
+ * Fast settings. Measured on a 74 MB Jaeger trace (100,000 spans): brotli 1 -> 3.2 MB in 0.2 s, gzip 1 ->
+ * 3.7 MB in 0.2-0.5 s, brotli 4 -> 3.3 MB in 3.8 s; the defaults (gzip 6, brotli 11) cost seconds more.
+ * Big bodies get the fastest level; small ones a better ratio at no noticeable cost.
+ */
+const BIG_BODY = 1 << 20;
+const brotliOpts = (n: number) => ({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: n >= BIG_BODY ? 1 : 4, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: n } });
+const gzipOpts = (n: number) => ({ level: n >= BIG_BODY ? 1 : 4 });
+
+/** The encoding to answer with for an Accept-Encoding header: br, then gzip, else none (q=0 refuses). */
+export function negotiateEncoding(accept: string | string[] | undefined): 'br' | 'gzip' | null {
+  const offered = new Map<string, number>();
+  for (const part of (Array.isArray(accept) ? accept.join(',') : accept ?? '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)).find(Boolean);
+    offered.set(name, q ? Number(q[1]) : 1);
+  }
+  const ok = (e: string) => (offered.get(e) ?? offered.get('*') ?? 0) > 0;
+  return ok('br') ? 'br' : ok('gzip') ? 'gzip' : null;
+}
+
+/**
+ * Sends a body as is or compressed by the request's Accept-Encoding (`res.req`), so every JSON answer
+ * is negotiated without callers passing the request. Compression runs on the libuv pool, off the event loop.
+ */
+export function sendEncoded(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>): void {
+  const raw = typeof body === 'string' ? Buffer.from(body) : body;
+  const enc = raw.length >= COMPRESS_MIN_BYTES ? negotiateEncoding(res.req?.headers['accept-encoding']) : null;
+  if (!enc) {
+    res.writeHead(status, { 'content-length': raw.length, vary: 'Accept-Encoding', ...headers });
+    res.end(raw);
+    return;
+  }
+  const done = (err: Error | null, out: Buffer) => {
+    if (err) {
+      res.writeHead(status, { 'content-length': raw.length, vary: 'Accept-Encoding', ...headers });
+      res.end(raw);
+      return;
+    }
+    res.writeHead(status, { 'content-length': out.length, 'content-encoding': enc, vary: 'Accept-Encoding', ...headers });
+    res.end(out);
+  };
+  if (enc === 'br') zlib.brotliCompress(raw, brotliOpts(raw.length), done);
+  else zlib.gzip(raw, gzipOpts(raw.length), done);
 }
 
 export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
