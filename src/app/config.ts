@@ -1,9 +1,13 @@
 import { parseArgs } from 'node:util';
+import { parseClickHouseUrl } from '../store/clickhouse/store-url.js';
 
 /** Every setting, as a flag `--name` and an env var `HONEYRAY_<NAME>` (dashes -> underscores). */
 export interface Config {
   dataDir: string;
   memory: boolean;
+  /** 'duckdb', or a `clickhouse://HOST:PORT/DB` URL. */
+  store: string;
+  retentionDays: number;
   listen: string;
   httpPort: number;
   otlpPort: number;
@@ -36,6 +40,8 @@ interface FlagSpec {
 export const FLAGS: Record<string, FlagSpec> = {
   'data-dir': { key: 'dataDir', type: 'string', default: './honeyray-data', help: 'directory for the database file' },
   memory: { key: 'memory', type: 'boolean', default: 'false', help: 'keep everything in memory (nothing on disk)' },
+  store: { key: 'store', type: 'string', default: 'duckdb', help: 'duckdb (embedded, in --data-dir), or clickhouse://HOST:PORT/DB (a ClickHouse server, docs/clickhouse.md)' },
+  'retention-days': { key: 'retentionDays', type: 'string', default: '0', help: 'days of spans to keep, deleted in the background (0 = forever)' },
   listen: { key: 'listen', type: 'string', default: '127.0.0.1', help: 'address every port binds to (0.0.0.0 for all interfaces)' },
   'http-port': { key: 'httpPort', type: 'string', default: '16686', help: 'web UI + APIs (Jaeger /api, X-Ray, OTLP /v1/traces too)' },
   'otlp-port': { key: 'otlpPort', type: 'string', default: '4318', help: 'OTLP/HTTP receiver (the SDKs\' default endpoint)' },
@@ -91,6 +97,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const config: Config = {
     dataDir: raw['data-dir']!,
     memory: raw.memory === 'true' || raw.memory === '1',
+    store: storeSetting(raw.store!),
+    retentionDays: int('retention-days', 0, 100_000),
     listen: raw.listen!,
     httpPort: int('http-port', 0, 65535),
     otlpPort: int('otlp-port', 0, 65535),
@@ -112,6 +120,16 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     logLevel: level as Config['logLevel'],
   };
   return { config, positionals: parsed.positionals, help: Boolean(parsed.values.help) };
+}
+
+function storeSetting(s: string): string {
+  if (s === 'duckdb') return s;
+  try {
+    parseClickHouseUrl(s);
+  } catch (err) {
+    throw new ConfigError(`--store (${envName('store')}): want duckdb or clickhouse://HOST:PORT/DB: ${(err as Error).message}`);
+  }
+  return s;
 }
 
 export function helpText(): string {

@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import type { SpanBatch } from '../../model/span-batch.js';
-import { hexToTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
 import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
+import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
 import { Catalog } from './catalog.js';
 import { duckdbDialect } from './dialect.js';
 import { SpanWriter } from './span-writer.js';
@@ -134,18 +134,9 @@ export class DuckDBStore implements Store {
 
   async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {
     if (traceIds.length === 0) return {};
-    const conds = traceIds.map((id) => {
-      const [hi, lo] = hexToTraceId(id);
-      return `(trace_hi = ${hi} AND trace_lo = ${lo})`;
-    });
     const catalog = this.readCatalog;
-    const rows = (await this.reader.runAndReadAll(`SELECT * FROM spans WHERE ${conds.join(' OR ')} ORDER BY start_ns, span_id`)).getRowObjectsJS();
-    const out: Record<string, Span[]> = {};
-    for (const r of rows) {
-      const s = rowToSpan(r, catalog);
-      (out[s.traceId] ??= []).push(s);
-    }
-    return out;
+    const rows = (await this.reader.runAndReadAll(`SELECT * FROM spans WHERE ${traceIdConditions(traceIds)} ORDER BY start_ns, span_id`)).getRowObjectsJS();
+    return groupByTrace(rows.map((r) => rowToSpan(r, catalog)));
   }
 
   async searchTraces(q: TraceSearch): Promise<string[]> {
@@ -262,8 +253,6 @@ export class DuckDBStore implements Store {
     return run;
   }
 }
-
-const KIND_NAMES = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 
 function traceHex(hi: bigint, lo: bigint): string {
   return BigInt.asUintN(64, hi).toString(16).padStart(16, '0') + BigInt.asUintN(64, lo).toString(16).padStart(16, '0');
