@@ -48,7 +48,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'otlp-port': { key: 'otlpPort', type: 'string', default: '4318', help: 'OTLP/HTTP receiver (the SDKs\' default endpoint)' },
   'xray-port': { key: 'xrayPort', type: 'string', default: '2000', help: 'X-Ray daemon: UDP segments and TCP sampling/API (0 = off)' },
   'grpc-port': { key: 'grpcPort', type: 'string', default: '4317', help: 'OTLP/gRPC receiver (TraceService/Export; 0 = off)' },
-  'zipkin-port': { key: 'zipkinPort', type: 'string', default: '9411', help: 'Zipkin: POST /api/v2/spans and /api/v1/spans (0 = off)' },
+  'zipkin-port': { key: 'zipkinPort', type: 'string', default: '9411', help: 'Zipkin: POST /api/v2/spans and /api/v1/spans, and the Zipkin read API (0 = off)' },
   'jaeger-port': { key: 'jaegerPort', type: 'string', default: '14268', help: 'Jaeger collector: POST /api/traces, Thrift (0 = off)' },
   'jaeger-compact-port': { key: 'jaegerCompactPort', type: 'string', default: '6831', help: 'Jaeger agent UDP, compact Thrift (0 = off)' },
   'jaeger-binary-port': { key: 'jaegerBinaryPort', type: 'string', default: '6832', help: 'Jaeger agent UDP, binary Thrift (0 = off)' },

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Router, { type HTTPMethod } from 'find-my-way';
 import { mountHoneycomb } from '../api/honeycomb/routes.js';
 import { mountJaeger } from '../api/jaeger/routes.js';
+import { mountZipkinRead } from '../api/zipkin/routes.js';
 import { mountJaegerV3 } from '../api/jaeger/api-v3.js';
 import { mountJaegerMore } from '../api/jaeger/more-routes.js';
 import { mountTraceSummaries } from '../api/trace-summaries.js';
@@ -56,6 +57,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
     ports: receiverPorts(config),
     uiUrl: `http://${config.listen}:${config.httpPort}`,
     log: { warn: rateLimited((m) => log.warn(m)), error: (m) => log.error(m) },
+    mountReads: (port, r) => { if (port === 'zipkin-port') mountZipkinRead(r, pipeline.store); },
   };
 
   const sampling = new SamplingService(pipeline.store, config.region, config.accountId);
