@@ -1,10 +1,18 @@
-/** Search page (`/`): Jaeger-style trace search; the query string holds the search. */
+/**
+ * Search page (`/`): Jaeger-style trace search with a time picker (presets or an absolute range) and a
+ * duration-over-time scatter of the results (Preact components mounted into this page); the query
+ * string holds the search.
+ */
+import { h, render } from 'preact';
 import { jaeger } from '../api.js';
-import { el, errorHtml, isAbort, lookbackOptions, setTitle, type PageContext } from '../dom.js';
+import { DurationScatter } from '../components/duration-scatter.js';
+import { TimePicker } from '../components/time-picker.js';
+import { el, errorHtml, isAbort, setTitle, type PageContext } from '../dom.js';
 import { assignColors, esc, formatAgo, formatDateTime, formatDuration, plural, serviceColor } from '../format.js';
+import { rangeFromParams, rangeToApi, rangeToUrl, type TimeRange } from '../time-range.js';
 import { summarizeTrace, type TraceSummary } from '../trace-model.js';
 
-const FIELDS = ['service', 'operation', 'tags', 'lookback', 'minDuration', 'maxDuration', 'limit'] as const;
+const FIELDS = ['service', 'operation', 'tags', 'minDuration', 'maxDuration', 'limit'] as const;
 const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d))+$/;
 const SORTS: [string, string, (a: TraceSummary, b: TraceSummary) => number][] = [
   ['newest', 'Newest first', (a, b) => b.start - a.start],
@@ -14,7 +22,7 @@ const SORTS: [string, string, (a: TraceSummary, b: TraceSummary) => number][] = 
   ['spans', 'Most spans', (a, b) => b.spans - a.spans],
 ];
 
-export function renderSearch(ctx: PageContext): void {
+export function renderSearch(ctx: PageContext): () => void {
   setTitle('Search');
   const q = ctx.url.searchParams;
   const v = (k: string, d = '') => q.get(k) ?? d;
@@ -29,8 +37,7 @@ export function renderSearch(ctx: PageContext): void {
         <select name="operation" id="f-operation"><option value="">All operations</option>${v('operation') ? `<option value="${esc(v('operation'))}" selected>${esc(v('operation'))}</option>` : ''}</select></label>
       <label class="span2">Tags <small>k=v, space separated</small>
         <input name="tags" value="${esc(v('tags'))}" placeholder="http.response.status_code=500 error=true"></label>
-      <label>Lookback
-        <select name="lookback">${lookbackOptions(v('lookback', '1h'))}</select></label>
+      <div class="field">Time range <div id="f-time"></div></div>
       <label>Min duration
         <input name="minDuration" value="${esc(v('minDuration'))}" placeholder="e.g. 100ms" pattern="${DURATION.source}" title="e.g. 250ms, 1.5s, 2m"></label>
       <label>Max duration
@@ -43,6 +50,7 @@ export function renderSearch(ctx: PageContext): void {
       <h2 id="result-count">Searching…</h2>
       <label class="inline">Sort <select id="f-sort">${SORTS.map(([k, label]) => `<option value="${k}"${k === sort ? ' selected' : ''}>${label}</option>`).join('')}</select></label>
     </div>
+    <div id="scatter"></div>
     <div id="results" class="results" aria-live="polite"></div>
   </section>`;
 
@@ -52,7 +60,11 @@ export function renderSearch(ctx: PageContext): void {
   const sortSel = el<HTMLSelectElement>(ctx.root, '#f-sort');
   const results = el(ctx.root, '#results');
   const count = el(ctx.root, '#result-count');
+  const scatter = el(ctx.root, '#scatter');
+  const timeSlot = el(ctx.root, '#f-time');
   let summaries: TraceSummary[] = [];
+  let range: TimeRange = rangeFromParams(q);
+  const drawPicker = () => render(h(TimePicker, { value: range, onChange: (r: TimeRange) => { range = r; drawPicker(); form.requestSubmit(); } }), timeSlot);
 
   const fillOperations = async (svc: string, selected: string) => {
     opSel.innerHTML = `<option value="">All operations</option>`;
@@ -88,8 +100,9 @@ export function renderSearch(ctx: PageContext): void {
     const next = new URLSearchParams();
     for (const k of FIELDS) {
       const val = String(data.get(k) ?? '').trim();
-      if (val && !(k === 'lookback' && val === '1h') && !(k === 'limit' && val === '20')) next.set(k, val);
+      if (val && !(k === 'limit' && val === '20')) next.set(k, val);
     }
+    rangeToUrl(range, next);
     if (sortSel.value !== 'newest') next.set('sort', sortSel.value);
     const qs = next.toString();
     ctx.navigate(qs ? `/?${qs}` : '/');
@@ -107,12 +120,17 @@ export function renderSearch(ctx: PageContext): void {
     const list = [...summaries].sort(order[2]);
     count.textContent = plural(list.length, 'trace');
     if (list.length === 0) {
-      results.innerHTML = `<div class="empty card">No traces match. Widen the lookback or remove some criteria.</div>`;
+      results.innerHTML = `<div class="empty card">No traces match. Widen the time range or remove some criteria.</div>`;
       return;
     }
     const longest = Math.max(...list.map((s) => s.duration), 1);
     results.innerHTML = list.map((s) => resultHtml(s, longest)).join('');
   };
+  const drawScatter = () => render(h(DurationScatter, {
+    traces: summaries,
+    onOpen: (id: string) => ctx.navigate(`/trace/${encodeURIComponent(id)}`),
+    onBrush: (startUs: number, endUs: number) => { range = { kind: 'absolute', startUs, endUs }; drawPicker(); form.requestSubmit(); },
+  }), scatter);
 
   // Run the search the URL describes (the landing page shows the latest traces of every service).
   const params = new URLSearchParams();
@@ -120,19 +138,23 @@ export function renderSearch(ctx: PageContext): void {
     const val = q.get(k);
     if (val) params.set(k, val);
   }
-  if (!params.has('lookback')) params.set('lookback', '1h');
+  rangeToApi(range, params);
   if (!params.has('limit')) params.set('limit', '20');
   void (async () => {
     try {
       const traces = await jaeger.search(params, ctx.signal);
       summaries = traces.map(summarizeTrace);
       show();
+      drawScatter();
     } catch (err) {
       if (isAbort(err)) return;
       count.textContent = 'Search failed';
       results.innerHTML = errorHtml(err);
     }
   })();
+  drawPicker();
+  // Unmount the components (their listeners and charts) when the page goes.
+  return () => { render(null, timeSlot); render(null, scatter); };
 }
 
 function resultHtml(s: TraceSummary, longest: number): string {
