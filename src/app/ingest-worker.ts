@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       post({ t: 'result', id: m.id, ok: false, error: { name: e?.name ?? 'Error', message: e?.message ?? String(err) } });
     }
   });
-  post({ t: 'ready' });
+  post({ t: 'ready', engine: store.engine });
 }
 
 void main();

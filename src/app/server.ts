@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from 'find-my-way';
+import { mountHoneycomb } from '../api/honeycomb/routes.js';
 import { mountJaeger } from '../api/jaeger/routes.js';
 import { sendJson } from '../api/http-util.js';
 import { IngestPipeline } from '../pipeline/ingest-client.js';
@@ -12,6 +13,7 @@ import { mountXray } from '../api/xray/routes.js';
 import { SamplingService } from '../api/xray/sampling-service.js';
 import { mountUi } from '../api/ui.js';
 import type { Config } from './config.js';
+import { isCrossSiteWrite } from './cross-site.js';
 import { createLogger, rateLimited, type Logger } from './log.js';
 import type { StoreConfig } from './open-store.js';
 
@@ -57,6 +59,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   mountJaeger(router, pipeline.store);
   mountXray(router, xrayDeps);
   mountFilterCheck(router);
+  mountHoneycomb(router, { store: pipeline.store, apiKeys: config.apiKeys, onError: (err) => log.error(`Honeycomb API: ${(err as Error)?.stack ?? err}`) });
   router.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
   router.get('/api/honeyray/stats', async (_req, res) => {
     const st = await pipeline.store.stats();
@@ -80,6 +83,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
     try {
       if (kind !== 'xray' && otlp(req, res)) return;
       if (kind === 'otlp') return sendJson(res, 404, { error: 'not found: OTLP traces go to POST /v1/traces' });
+      if (isCrossSiteWrite(req)) return sendJson(res, 403, { error: 'cross-origin requests may not change anything here', message: 'cross-origin requests may not change anything here' });
       const r = (kind === 'api' ? router : xrayRouter).lookup(req, res) as unknown;
       if (r instanceof Promise) r.catch(onError);
     } catch (err) {
@@ -88,7 +92,10 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   };
 
   const listen = async (port: number, kind: 'api' | 'otlp' | 'xray'): Promise<number> => {
-    const s = createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, handle(kind));
+    // A slow or stalled client gets 408 quickly instead of holding a connection for minutes: headers
+    // within 10 s, the whole request (an 18 MB body takes well under a second on a LAN) within 30 s,
+    // checked every second. Keep-alive stays above the 60 s idle timeout of common load balancers.
+    const s = createServer({ keepAliveTimeout: 65_000, headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000, maxHeaderSize: 32 * 1024 }, handle(kind));
     servers.push(s);
     await new Promise<void>((resolve, reject) => {
       s.once('error', reject);

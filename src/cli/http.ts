@@ -84,6 +84,8 @@ function errorDetail(json: unknown): string | undefined {
   const o = json as { errors?: { msg?: unknown }[] | null; message?: unknown; __type?: unknown };
   const msg = Array.isArray(o.errors) && o.errors[0] && typeof o.errors[0].msg === 'string' ? o.errors[0].msg : undefined;
   if (msg) return msg;
+  // Honeycomb's problem JSON (/1/... and /api/honeyray/query).
+  if (typeof (o as { error?: unknown }).error === 'string') return (o as { error: string }).error;
   if (typeof o.message === 'string') return typeof o.__type === 'string' ? `${o.__type}: ${o.message}` : o.message;
   return undefined;
 }

@@ -6,12 +6,14 @@
 import { type CommandDef, HelpRequested, type Output } from './command.js';
 import { terminalWidth, useColor } from './format.js';
 import { CliError } from './http.js';
+import { bubbleupCommand } from './bubbleup.js';
+import { queryCommand } from './query.js';
 import { servicesCommand } from './services.js';
 import { traceCommand } from './trace.js';
 import { tracesCommand } from './traces.js';
 import { xraySummariesCommand } from './xray-summaries.js';
 
-export const COMMANDS: CommandDef[] = [servicesCommand, tracesCommand, traceCommand, xraySummariesCommand];
+export const COMMANDS: CommandDef[] = [servicesCommand, tracesCommand, traceCommand, xraySummariesCommand, queryCommand, bubbleupCommand];
 
 export function findCommand(name: string): CommandDef | undefined {
   return COMMANDS.find((c) => c.name === name);

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { dialectFor } from '../store/dialects.js';
 import type { Store } from '../store/store.js';
 import type { IngestPayload, IngestResult } from './payload.js';
 import { type FromWorker, PROXIED_METHODS, type ToWorker } from './worker-protocol.js';
@@ -20,7 +21,7 @@ export class IngestPipeline {
   private closing = false;
   readonly store: Omit<Store, 'append' | 'close'>;
 
-  private constructor(private readonly worker: Worker, private readonly limits: PipelineLimits) {
+  private constructor(private readonly worker: Worker, private readonly limits: PipelineLimits, engine: string) {
     worker.on('message', (m: FromWorker) => {
       if (m.t !== 'result') return;
       const w = this.waiting.get(m.id);
@@ -31,7 +32,8 @@ export class IngestPipeline {
     });
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', (code) => this.failAll(new Error(`ingest worker exited with code ${code}`)));
-    const proxy: Record<string, unknown> = { engine: 'proxy' };
+    // A Dialect is functions (not cloneable), so the proxy carries the engine's own by name.
+    const proxy: Record<string, unknown> = { engine: 'proxy', dialect: dialectFor(engine) };
     for (const m of PROXIED_METHODS) proxy[m] = (...args: unknown[]) => this.call(m, args);
     this.store = proxy as unknown as Omit<Store, 'append' | 'close'>;
   }
@@ -39,16 +41,16 @@ export class IngestPipeline {
   /** Starts the worker (`workerUrl` is the composition root's worker entry) and waits until the store is open. */
   static async start(workerUrl: URL, workerData: unknown, limits: PipelineLimits): Promise<IngestPipeline> {
     const worker = new Worker(workerUrl, { workerData });
-    await new Promise<void>((resolve, reject) => {
+    const engine = await new Promise<string>((resolve, reject) => {
       const onMsg = (m: FromWorker) => {
-        if (m.t === 'ready') { worker.off('message', onMsg); resolve(); }
+        if (m.t === 'ready') { worker.off('message', onMsg); resolve(m.engine); }
         if (m.t === 'fatal') { worker.off('message', onMsg); reject(new Error(m.message)); }
       };
       worker.on('message', onMsg);
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`ingest worker exited with code ${code}`)));
     });
-    return new IngestPipeline(worker, limits);
+    return new IngestPipeline(worker, limits, engine);
   }
 
   /** True when the pipeline holds more than its limit: answer 503/429 with Retry-After. */

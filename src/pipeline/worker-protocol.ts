@@ -7,7 +7,8 @@ export type ToWorker =
   | { t: 'close'; id: number };
 
 export type FromWorker =
-  | { t: 'ready' }
+  /** `engine` names the store's engine: the main thread looks its Dialect up by it (store/dialects.ts). */
+  | { t: 'ready'; engine: string }
   | { t: 'fatal'; message: string }
   | { t: 'result'; id: number; ok: true; value: unknown }
   | { t: 'result'; id: number; ok: false; error: { name: string; message: string } };

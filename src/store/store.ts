@@ -1,5 +1,6 @@
 import type { SpanBatch } from '../model/span-batch.js';
 import type { AttrType, Span } from '../model/span.js';
+import type { Dialect } from './dialect.js';
 
 /**
  * The storage seam. Callers (pipeline, api, query) see only this; each engine lives in its own folder
@@ -9,6 +10,8 @@ import type { AttrType, Span } from '../model/span.js';
  */
 export interface Store {
   readonly engine: string;
+  /** How to write SQL for `select` on this engine (query/ir/compile.ts uses it). */
+  readonly dialect: Dialect;
   /** Appends all batches in ONE transaction; resolves only once it is durable (committed). */
   append(batches: readonly SpanBatch[], opts?: AppendOptions): Promise<AppendResult>;
   /**

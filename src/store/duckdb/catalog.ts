@@ -5,7 +5,7 @@ import type { ColumnInfo } from '../store.js';
 import { SQL_TYPE, attrColumnName, quoteIdent } from './schema.js';
 
 /** New-column admission (per batch, per minute): generous for real apps, bounded for floods. */
-export const DEFAULT_ADMISSION = { perBatch: 100, perMinute: 1000 };
+export const DEFAULT_ADMISSION = { perBatch: 64, perMinute: 1000 };
 
 /** Longest attribute column name we create (the key itself is kept whole in the catalog). */
 const MAX_COLUMN_NAME = 200;

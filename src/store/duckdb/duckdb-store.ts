@@ -5,6 +5,7 @@ import { hexToTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
 import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceSearch } from '../store.js';
 import { Catalog } from './catalog.js';
+import { duckdbDialect } from './dialect.js';
 import { SpanWriter } from './span-writer.js';
 import { rowToSpan } from './row-to-span.js';
 import { DDL, quoteIdent } from './schema.js';
@@ -24,6 +25,7 @@ export interface DuckDBStoreOptions extends StoreOptions {
 /** The embedded default engine. Appends go through `SpanWriter` (its own connections); meta writes and checkpoints use `admin`; reads use `reader`. */
 export class DuckDBStore implements Store {
   readonly engine = 'duckdb';
+  readonly dialect = duckdbDialect;
   /** The writer's catalog: may already hold columns of a transaction that has not committed yet. */
   private catalog: Catalog;
   /** What readers see: a copy of the catalog as last committed, so every column in it exists. */

@@ -1,0 +1,152 @@
+/**
+ * Runs a validated spec on a Store and shapes the rows as Honeycomb's query result
+ * (`data.series[{time, data}]`, `data.results[{data}]`, keys `COUNT`, `P99(duration_ms)`, HEATMAP values
+ * `{buckets: [{lower, upper, count}]}`). Every SQL statement is compiled from the IR with the store's dialect.
+ */
+import type { Store } from '../../store/store.js';
+import { compileQuery } from '../ir/compile.js';
+import type { Literal, Query } from '../ir/ir.js';
+import { ColumnResolver } from './columns.js';
+import { HEATMAP_BINS, SpecPlanner } from './to-ir.js';
+import { calculationKey } from './spec.js';
+import { validateSpec, type NormalizedSpec } from './validate.js';
+
+export type QueryStore = Pick<Store, 'select' | 'dialect' | 'columns'>;
+
+export interface HeatmapValue {
+  buckets: { lower: number; upper: number; count: number }[];
+}
+export interface SeriesPoint {
+  time: string;
+  data: Record<string, unknown>;
+}
+export interface QueryOutput {
+  series: SeriesPoint[];
+  results: { data: Record<string, unknown> }[];
+  meta: { sql_ms: number; rows: number };
+  /** With compare_time_offset_seconds: the same query over the earlier range (times as they were). */
+  compare?: { series: SeriesPoint[]; results: { data: Record<string, unknown> }[] };
+}
+
+/** Column catalog + the spec's calculated fields + saved calculated fields for the dataset. */
+export async function resolverFor(store: Pick<Store, 'columns'>): Promise<ColumnResolver> {
+  return new ColumnResolver(await store.columns());
+}
+
+/** Validates and runs in one go (what the API and CLI extension call). */
+export async function runQuery(store: QueryStore, dataset: string, raw: unknown, opts: { now?: number; disableSeries?: boolean; columns?: ColumnResolver; maxLimit?: number } = {}): Promise<QueryOutput> {
+  const columns = opts.columns ?? (await resolverFor(store));
+  const spec = validateSpec(raw, columns, opts.now ?? Date.now() / 1000, opts.maxLimit);
+  return runSpec(store, new SpecPlanner(spec, columns, dataset), opts.disableSeries ?? false);
+}
+
+export async function runSpec(store: QueryStore, planner: SpecPlanner, disableSeries: boolean): Promise<QueryOutput> {
+  const runner = new Runner(store);
+  const main = await runOnce(runner, planner, disableSeries, 0);
+  const out: QueryOutput = { ...main, meta: { sql_ms: Math.round(runner.ms * 10) / 10, rows: runner.rows } };
+  const offset = planner.spec.compare_time_offset_seconds;
+  if (offset) out.compare = await runOnce(runner, planner, disableSeries, offset);
+  out.meta = { sql_ms: Math.round(runner.ms * 10) / 10, rows: runner.rows };
+  return out;
+}
+
+class Runner {
+  ms = 0;
+  rows = 0;
+  constructor(private readonly store: QueryStore) {}
+  async run(q: Query): Promise<Record<string, unknown>[]> {
+    const sql = compileQuery(q, this.store.dialect);
+    const t0 = performance.now();
+    const rows = await this.store.select(sql);
+    this.ms += performance.now() - t0;
+    this.rows += rows.length;
+    return rows;
+  }
+}
+
+const plain = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v);
+const groupKey = (vals: unknown[]) => JSON.stringify(vals);
+
+async function runOnce(runner: Runner, p: SpecPlanner, disableSeries: boolean, shift: number): Promise<Omit<QueryOutput, 'meta'>> {
+  const spec = p.spec;
+  const keys = spec.calculations.map(calculationKey);
+  const groupVals = (r: Record<string, unknown>) => spec.breakdowns.map((_, i) => plain(r[`g${i}`]) as Literal);
+  const calcValue = (r: Record<string, unknown> | undefined, i: number, seconds: number): unknown => {
+    const c = spec.calculations[i]!;
+    const v = r ? plain(r[`c${i}`]) : null;
+    if (c.op === 'COUNT') return v ?? 0;
+    if (c.op === 'CONCURRENCY') return v === null || v === undefined ? 0 : (v as number) / (seconds * 1e9);
+    return v ?? null;
+  };
+
+  const resultRows = await runner.run(p.results(shift));
+  const keep = resultRows.map(groupVals);
+  const heatmaps = new Map<number, { lo: number; hi: number } | null>();
+  for (let i = 0; i < spec.calculations.length; i++) {
+    if (spec.calculations[i]!.op !== 'HEATMAP') continue;
+    const [r] = await runner.run(p.heatmapRange(i, shift));
+    const lo = plain(r?.lo);
+    const hi = plain(r?.hi);
+    heatmaps.set(i, typeof lo === 'number' && typeof hi === 'number' ? { lo, hi } : null);
+  }
+
+  const heatmapCounts = async (perBucket: boolean) => {
+    const byCalc = new Map<number, Map<string, number[]>>();
+    for (const [i, range] of heatmaps) {
+      const m = new Map<string, number[]>();
+      byCalc.set(i, m);
+      if (!range) continue;
+      for (const r of await runner.run(p.heatmapBins(i, range.lo, range.hi, keep, perBucket, shift))) {
+        const k = groupKey([...(perBucket ? [plain(r.t)] : []), ...groupVals(r)]);
+        let counts = m.get(k);
+        if (!counts) m.set(k, (counts = new Array<number>(HEATMAP_BINS).fill(0)));
+        counts[Number(r.b)] = Number(r.n);
+      }
+    }
+    return byCalc;
+  };
+  const heatmapValue = (i: number, counts: number[] | undefined): HeatmapValue => {
+    const range = heatmaps.get(i);
+    if (!range) return { buckets: [] };
+    const width = (range.hi - range.lo) / HEATMAP_BINS;
+    return {
+      buckets: Array.from({ length: HEATMAP_BINS }, (_, b) => ({
+        lower: range.lo + b * width, upper: b === HEATMAP_BINS - 1 ? range.hi : range.lo + (b + 1) * width, count: counts?.[b] ?? 0,
+      })),
+    };
+  };
+
+  const row = (groups: Literal[], r: Record<string, unknown> | undefined, seconds: number, hm: Map<number, Map<string, number[]>>, hmKey: string) => {
+    const data: Record<string, unknown> = {};
+    spec.breakdowns.forEach((b, j) => (data[b] = groups[j]));
+    spec.calculations.forEach((c, i) => {
+      data[keys[i]!] = c.op === 'HEATMAP' ? heatmapValue(i, hm.get(i)?.get(hmKey)) : calcValue(r, i, seconds);
+    });
+    return data;
+  };
+
+  const hmResults = await heatmapCounts(false);
+  const results = resultRows.map((r) => {
+    const g = groupVals(r);
+    return { data: row(g, r, spec.time_range, hmResults, groupKey(g)) };
+  });
+  if (disableSeries) return { series: [], results };
+
+  const seriesRows = await runner.run(p.series(keep, shift));
+  const hmSeries = await heatmapCounts(true);
+  const byBucket = new Map<string, Record<string, unknown>>();
+  for (const r of seriesRows) byBucket.set(groupKey([plain(r.t), ...groupVals(r)]), r);
+  // Every bucket of the range, for every group the results kept: a graph has no holes to guess about.
+  const series: SeriesPoint[] = [];
+  const origin = spec.start_time - shift;
+  for (let t = origin; t < spec.end_time - shift; t += spec.granularity) {
+    const time = new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+    for (const g of keep.length ? keep : spec.breakdowns.length ? [] : [[]]) {
+      const k = groupKey([t, ...g]);
+      series.push({ time, data: row(g, byBucket.get(k), spec.granularity, hmSeries, k) });
+    }
+  }
+  return { series, results };
+}
+
+export type { NormalizedSpec };

@@ -1,0 +1,133 @@
+/**
+ * A validated Honeycomb spec -> IR queries: the results query (one row per group), the series query (the
+ * same per time bucket, for the groups the results kept) and, per HEATMAP, a range query and a bins query.
+ * Output columns are named g<i> (breakdowns), c<i> (calculations), t (bucket), b (heatmap bin).
+ */
+import { agg, and, cmp, col, isNull, lit, or, ref, type Expr, type Literal, type Query } from '../ir/ir.js';
+import type { ColumnResolver } from './columns.js';
+import { filtersExpr } from './filters.js';
+import { calculationKey, percentileOf, type Calculation } from './spec.js';
+import type { NormalizedSpec } from './validate.js';
+import { invalid } from './errors.js';
+
+export const ALL_DATASETS = '__all__';
+export const HEATMAP_BINS = 30;
+const TABLE = { table: 'spans' };
+
+export class SpecPlanner {
+  readonly groups: Expr[];
+
+  constructor(readonly spec: NormalizedSpec, private readonly columns: ColumnResolver, private readonly dataset: string) {
+    this.groups = spec.breakdowns.map((b) => columns.get(b)!.expr);
+  }
+
+  /** Dataset, time range and the spec's filters. `shift` moves the range back (compare_time_offset_seconds). */
+  where(shift = 0, extra?: Expr): Expr {
+    const s = this.spec;
+    const parts: Expr[] = [
+      cmp('>=', col('start_ns'), { k: 'time', seconds: s.start_time - shift }),
+      cmp('<', col('start_ns'), { k: 'time', seconds: s.end_time - shift }),
+    ];
+    if (this.dataset !== ALL_DATASETS) parts.unshift(cmp('=', col('dataset'), lit(this.dataset)));
+    const f = filtersExpr(s.filters, s.filter_combination, this.columns, 'filters');
+    if (f) parts.push(f);
+    if (extra) parts.push(extra);
+    return and(...parts);
+  }
+
+  calcFilter(c: Calculation, i: number): Expr | undefined {
+    return c.filters ? filtersExpr(c.filters, c.filter_combination ?? 'AND', this.columns, `calculations[${i}].filters`) : undefined;
+  }
+
+  /** The aggregate of a non-HEATMAP calculation (CONCURRENCY as the sum of durations in ns; run.ts divides). */
+  aggregate(c: Calculation, i: number): Expr {
+    const filter = this.calcFilter(c, i);
+    const x = c.column ? this.columns.get(c.column)!.expr : undefined;
+    const q = percentileOf(c.op);
+    if (q !== undefined) return agg('quantile', x, { q, filter });
+    switch (c.op) {
+      case 'COUNT': return agg('count', undefined, { filter });
+      case 'CONCURRENCY': return agg('sum', col('duration_ns'), { filter });
+      case 'SUM': return agg('sum', x, { filter });
+      case 'AVG': return agg('avg', x, { filter });
+      case 'MIN': return agg('min', x, { filter });
+      case 'MAX': return agg('max', x, { filter });
+      case 'COUNT_DISTINCT': return agg('count_distinct', x, { filter });
+      default: throw invalid(`calculations[${i}].op`, `${c.op} is not supported by Honeyray yet`);
+    }
+  }
+
+  private calcColumns(): { as: string; expr: Expr }[] {
+    return this.spec.calculations.map((c, i) => ({ as: `c${i}`, expr: c.op === 'HEATMAP' ? agg('count') : this.aggregate(c, i) }));
+  }
+
+  private groupColumns(): { as: string; expr: Expr }[] {
+    return this.groups.map((g, i) => ({ as: `g${i}`, expr: g }));
+  }
+
+  /** One row per group: havings, orders (default: the first calculation, descending) and limit. */
+  results(shift = 0): Query {
+    const s = this.spec;
+    const calcIndex = (op: string, column?: string) => s.calculations.findIndex((c) => c.op === op && (c.column ?? undefined) === (column || undefined));
+    const having = s.havings.map((h) => cmp(h.op, ref(`c${calcIndex(h.calculate_op, h.column)}`), lit(h.value)));
+    let orderBy = s.orders.map((o) => ({
+      expr: ref(o.op ? `c${calcIndex(o.op, o.column)}` : `g${s.breakdowns.indexOf(o.column!)}`),
+      desc: o.order === 'descending',
+    }));
+    if (orderBy.length === 0) {
+      const first = s.calculations.findIndex((c) => c.op !== 'HEATMAP');
+      orderBy = first >= 0 ? [{ expr: ref(`c${first}`), desc: true }] : [];
+    }
+    // Ties are broken by the groups, so the same data always gives the same rows.
+    orderBy.push(...this.groups.map((_, i) => ({ expr: ref(`g${i}`), desc: false })));
+    return {
+      from: TABLE, where: this.where(shift), select: [...this.groupColumns(), ...this.calcColumns()],
+      groupBy: this.groups, having: having.length ? and(...having) : undefined, orderBy, limit: s.limit,
+    };
+  }
+
+  /** Per time bucket and group, only for the groups `results` returned (their values in `keep`). */
+  series(keep: Literal[][], shift = 0): Query {
+    const bucket: Expr = { k: 'timeBucket', arg: col('start_ns'), granularity: this.spec.granularity, origin: this.spec.start_time - shift };
+    return {
+      from: TABLE, where: this.where(shift, this.groupsIn(keep)),
+      select: [{ as: 't', expr: bucket }, ...this.groupColumns(), ...this.calcColumns()],
+      groupBy: [bucket, ...this.groups], orderBy: [{ expr: ref('t') }],
+    };
+  }
+
+  /** min and max of a HEATMAP's column over the rows it counts. */
+  heatmapRange(i: number, shift = 0): Query {
+    const c = this.spec.calculations[i]!;
+    const x = this.columns.get(c.column!)!.expr;
+    const where = this.where(shift, and(isNull(x, true), ...(this.calcFilter(c, i) ? [this.calcFilter(c, i)!] : [])));
+    return { from: TABLE, where, select: [{ as: 'lo', expr: agg('min', x) }, { as: 'hi', expr: agg('max', x) }] };
+  }
+
+  /** Counts per bin (and group, and time bucket when `perBucket`). */
+  heatmapBins(i: number, lower: number, upper: number, keep: Literal[][], perBucket: boolean, shift = 0): Query {
+    const c = this.spec.calculations[i]!;
+    const x = this.columns.get(c.column!)!.expr;
+    const bin: Expr = { k: 'widthBucket', arg: x, lower, upper, bins: HEATMAP_BINS };
+    const bucket: Expr = { k: 'timeBucket', arg: col('start_ns'), granularity: this.spec.granularity, origin: this.spec.start_time - shift };
+    const f = this.calcFilter(c, i);
+    const where = this.where(shift, and(isNull(x, true), this.groupsIn(keep), ...(f ? [f] : [])));
+    const time = perBucket ? [{ as: 't', expr: bucket }] : [];
+    return {
+      from: TABLE, where,
+      select: [...time, ...this.groupColumns(), { as: 'b', expr: bin }, { as: 'n', expr: agg('count') }],
+      groupBy: [...(perBucket ? [bucket] : []), ...this.groups, bin],
+    };
+  }
+
+  /** Rows whose groups are one of `keep` (TRUE without breakdowns). */
+  private groupsIn(keep: Literal[][]): Expr {
+    if (this.groups.length === 0) return lit(true);
+    if (keep.length === 0) return lit(false);
+    return or(...keep.map((vals) => and(...this.groups.map((g, j) => (vals[j] === null ? isNull(g) : cmp('=', g, lit(vals[j]!)))))));
+  }
+
+  keys(): string[] {
+    return this.spec.calculations.map(calculationKey);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The relational IR every query language compiles to (Honeycomb specs, calculated fields, BubbleUp; later
+ * X-Ray filters, Jaeger search). It names physical columns and values, never SQL text: compile.ts turns it
+ * into SQL for a store's `Dialect`, so user strings reach SQL only as literals the dialect escapes and
+ * identifiers the dialect quotes.
+ */
+import type { AggregateKind } from '../../store/dialect.js';
+
+export type Literal = string | number | boolean | null;
+export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+
+/** Scalar functions with one meaning in every engine (the dialect spells them). */
+export type ScalarFn =
+  | 'contains' | 'startsWith' | 'endsWith' | 'regexMatch'
+  | 'toDouble' | 'toInt' | 'toText' | 'toBool' | 'lower' | 'length' | 'concat' | 'floor' | 'log10'
+  | 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'neg' | 'coalesce' | 'least' | 'greatest'
+  | 'traceIdHex' | 'spanIdHex' | 'nsToMs' | 'jsonArrayLength';
+
+export type Expr =
+  /** A physical column of the FROM relation (unquoted; quoted by the dialect). */
+  | { k: 'col'; column: string }
+  | { k: 'lit'; value: Literal }
+  /** A unix time (seconds) in the engine's time encoding (ns). */
+  | { k: 'time'; seconds: number }
+  | { k: 'fn'; fn: ScalarFn; args: Expr[] }
+  | { k: 'regexExtract'; arg: Expr; pattern: string; group: number }
+  | { k: 'cmp'; op: CompareOp; l: Expr; r: Expr }
+  | { k: 'and' | 'or'; args: Expr[] }
+  | { k: 'not'; arg: Expr }
+  | { k: 'isNull'; arg: Expr; negate?: boolean }
+  | { k: 'in'; arg: Expr; list: Expr[]; negate?: boolean }
+  | { k: 'case'; whens: Array<[when: Expr, then: Expr]>; else?: Expr }
+  /** Aggregate over the group's rows, optionally only those where `filter` holds. */
+  | { k: 'agg'; fn: AggregateKind; arg?: Expr; q?: number; filter?: Expr }
+  /** The start (unix s) of the `granularity`-second bucket holding the ns time `arg`, aligned to `origin`. */
+  | { k: 'timeBucket'; arg: Expr; granularity: number; origin: number }
+  /** Histogram bin 0..bins-1 of `arg` over [lower, upper]. */
+  | { k: 'widthBucket'; arg: Expr; lower: number; upper: number; bins: number }
+  /** An output column of the same query by its alias (ORDER BY, HAVING). */
+  | { k: 'ref'; alias: string };
+
+export interface OutputColumn {
+  /** Alias of the output column; becomes the key in the rows `Store.select` returns. */
+  as: string;
+  expr: Expr;
+}
+
+export interface Query {
+  /** A table, or a nested query (per-trace rollups), aliased `alias`. */
+  from: { table: string } | { query: Query; alias: string };
+  where?: Expr;
+  select: OutputColumn[];
+  groupBy?: Expr[];
+  having?: Expr;
+  orderBy?: Array<{ expr: Expr; desc?: boolean }>;
+  limit?: number;
+}
+
+// Small constructors: the front ends read better with them.
+export const col = (column: string): Expr => ({ k: 'col', column });
+export const lit = (value: Literal): Expr => ({ k: 'lit', value });
+export const fn = (name: ScalarFn, ...args: Expr[]): Expr => ({ k: 'fn', fn: name, args });
+export const cmp = (op: CompareOp, l: Expr, r: Expr): Expr => ({ k: 'cmp', op, l, r });
+export const and = (...args: Expr[]): Expr => (args.length === 1 ? args[0]! : { k: 'and', args });
+export const or = (...args: Expr[]): Expr => (args.length === 1 ? args[0]! : { k: 'or', args });
+export const not = (arg: Expr): Expr => ({ k: 'not', arg });
+export const isNull = (arg: Expr, negate = false): Expr => ({ k: 'isNull', arg, negate });
+export const agg = (name: AggregateKind, arg?: Expr, opts: { q?: number; filter?: Expr } = {}): Expr => ({ k: 'agg', fn: name, arg, ...opts });
+export const ref = (alias: string): Expr => ({ k: 'ref', alias });

@@ -1,0 +1,88 @@
+/**
+ * What differs between SQL engines, for the one compiler in query/ir/. The compiler writes portable SQL
+ * (CASE, COALESCE, comparisons, arithmetic, AND/OR, GROUP BY, ORDER BY) and asks the dialect for everything
+ * else: quoting, literals, functions whose names or semantics differ, and the engine's physical encodings
+ * (ids as 64-bit halves, times in ns). Every method returns SQL text; arguments are SQL expressions the
+ * compiler has already built (never user strings: those arrive only through `string()`/`number()`).
+ *
+ * Kept engine-neutral so a ClickHouse dialect can implement it (functions exist there under other names:
+ * quantile(q)(x), uniqExact, match, positionUTF8, toStartOfInterval...). Must be structured-clone free:
+ * Stores behind a worker proxy expose it by engine name (store/dialects.ts).
+ */
+export interface Dialect {
+  readonly name: string;
+
+  // --- names and literals -------------------------------------------------------------------------
+  /** A quoted identifier (table, column, alias); any text is safe. */
+  ident(name: string): string;
+  /** A string literal; any text is safe (NUL is dropped). */
+  string(s: string): string;
+  /** A numeric literal; NaN/Infinity are refused (throws). */
+  number(n: number): string;
+  bool(b: boolean): string;
+
+  // --- scalar functions ---------------------------------------------------------------------------
+  /** Substring tests; any NULL argument gives NULL. */
+  contains(haystack: string, needle: string): string;
+  startsWith(haystack: string, needle: string): string;
+  endsWith(haystack: string, needle: string): string;
+  /** True when `pattern` (RE2 syntax, as Honeycomb's REG_MATCH) matches anywhere in `expr`. */
+  regexMatch(expr: string, pattern: string): string;
+  /** Capture group `group` (0 = whole match) of `pattern`'s first match in `expr`; NULL when no match. */
+  regexExtract(expr: string, pattern: string, group: number): string;
+  /** Number from any scalar; NULL when it is not numeric text. */
+  toDouble(expr: string): string;
+  /** Integer (truncating) from any scalar; NULL when not numeric. */
+  toInt(expr: string): string;
+  /** Text form of any scalar (booleans as `true`/`false`). */
+  toText(expr: string): string;
+  /** Boolean from a scalar: booleans as they are, 'true'/'false' text, numbers != 0; else NULL. */
+  toBool(expr: string): string;
+  lower(expr: string): string;
+  length(expr: string): string;
+  concat(parts: string[]): string;
+  floor(expr: string): string;
+  log10(expr: string): string;
+  /** Float division that gives NULL (not an error, not infinity) on a zero divisor. */
+  divide(a: string, b: string): string;
+  /** Float modulo, NULL on a zero divisor. */
+  modulo(a: string, b: string): string;
+
+  // --- the engine's encodings -----------------------------------------------------------------------
+  /** 32 lowercase hex chars from the two signed 64-bit halves of a trace id. */
+  traceIdHex(hi: string, lo: string): string;
+  /** 16 lowercase hex chars from a signed 64-bit span id. */
+  spanIdHex(id: string): string;
+  /** Elements in a JSON array held as text (span events, links); 0 for NULL. */
+  jsonArrayLength(expr: string): string;
+  /** Unix ns (integer) -> milliseconds (float). */
+  nsToMs(ns: string): string;
+  /** Unix seconds (a JS number) -> the engine's ns literal. */
+  secondsToNs(seconds: number): string;
+  /**
+   * Time bucket: the unix second (integer) at which the `granularity`-second bucket holding `ns` starts,
+   * buckets aligned to `originSeconds` (the query's start), as Honeycomb aligns series to the time range.
+   */
+  timeBucket(ns: string, granularitySeconds: number, originSeconds: number): string;
+  /** Histogram bin index 0..bins-1 of `expr` over [lower, upper] (upper itself lands in the last bin). */
+  widthBucket(expr: string, lower: number, upper: number, bins: number): string;
+
+  // --- aggregates -----------------------------------------------------------------------------------
+  /**
+   * An aggregate over the group's rows where `filter` holds (all rows without it; DuckDB `FILTER (WHERE)`,
+   * ClickHouse's `-If` combinator). `arg` is null for count. `quantile` is the continuous (interpolated)
+   * percentile at `q` in [0,1]; `any_true` is true when the boolean `arg` holds for some row.
+   */
+  aggregate(kind: AggregateKind, arg: string | null, opts?: { q?: number; filter?: string }): string;
+}
+
+export type AggregateKind = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'count_distinct' | 'quantile' | 'any_true';
+
+/** Functions every engine spells the same: used by dialects to fill the portable parts. */
+export const portable = {
+  concat: (parts: string[]) => (parts.length ? parts.map((p) => `COALESCE(${p}, '')`).join(' || ') : `''`),
+  floor: (e: string) => `floor(${e})`,
+  log10: (e: string) => `log10(${e})`,
+  divide: (a: string, b: string) => `(CAST(${a} AS DOUBLE) / NULLIF(CAST(${b} AS DOUBLE), 0))`,
+  nsToMs: (ns: string) => `(${ns} / 1e6)`,
+};

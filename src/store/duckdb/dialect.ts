@@ -1,0 +1,56 @@
+import { portable, type AggregateKind, type Dialect } from '../dialect.js';
+
+const AGG: Record<Exclude<AggregateKind, 'quantile' | 'count' | 'count_distinct'>, string> = {
+  sum: 'sum', avg: 'avg', min: 'min', max: 'max', any_true: 'bool_or',
+};
+
+/** DuckDB's SQL (close to PostgreSQL's). Regexes are RE2, as Honeycomb's. */
+export const duckdbDialect: Dialect = {
+  name: 'duckdb',
+  ident: (name) => '"' + name.replace(/"/g, '""') + '"',
+  string: (s) => "'" + s.replace(/\0/g, '').replace(/'/g, "''") + "'",
+  number(n) {
+    if (!Number.isFinite(n)) throw new RangeError(`not a finite number: ${n}`);
+    // Integers outside the double-exact range still print as digits; other numbers as DOUBLE literals.
+    return Number.isInteger(n) && Math.abs(n) < 2 ** 53 ? String(n) : `CAST(${String(n)} AS DOUBLE)`;
+  },
+  bool: (b) => (b ? 'TRUE' : 'FALSE'),
+
+  contains: (h, n) => `contains(${h}, ${n})`,
+  startsWith: (h, n) => `starts_with(${h}, ${n})`,
+  endsWith: (h, n) => `ends_with(${h}, ${n})`,
+  regexMatch: (e, p) => `regexp_matches(${e}, ${p})`,
+  regexExtract: (e, p, g) => `CASE WHEN regexp_matches(${e}, ${p}) THEN regexp_extract(${e}, ${p}, ${g}) END`,
+  toDouble: (e) => `TRY_CAST(${e} AS DOUBLE)`,
+  toInt: (e) => `TRY_CAST(trunc(TRY_CAST(${e} AS DOUBLE)) AS BIGINT)`,
+  toText: (e) => `CAST(${e} AS VARCHAR)`,
+  toBool: (e) => `TRY_CAST(${e} AS BOOLEAN)`,
+  lower: (e) => `lower(${e})`,
+  length: (e) => `length(CAST(${e} AS VARCHAR))`,
+  concat: portable.concat,
+  floor: portable.floor,
+  log10: (e) => `CASE WHEN ${e} > 0 THEN log10(${e}) END`,
+  divide: portable.divide,
+  modulo: (a, b) => `fmod(CAST(${a} AS DOUBLE), NULLIF(CAST(${b} AS DOUBLE), 0))`,
+
+  traceIdHex: (hi, lo) => `printf('%016x%016x', ${hi}, ${lo})`,
+  spanIdHex: (id) => `printf('%016x', ${id})`,
+  jsonArrayLength: (e) => `COALESCE(json_array_length(${e}), 0)`,
+  nsToMs: portable.nsToMs,
+  secondsToNs: (s) => (Number.isInteger(s) ? `${BigInt(s) * 1_000_000_000n}` : `${BigInt(Math.round(s * 1e9))}`),
+  timeBucket: (ns, g, origin) =>
+    `CAST(${origin} + floor((${ns} - ${BigInt(origin) * 1_000_000_000n}) / ${g * 1e9}) * ${g} AS BIGINT)`,
+  widthBucket(e, lower, upper, bins) {
+    const width = (upper - lower) / bins;
+    if (!(width > 0)) return '0';
+    return `least(greatest(CAST(floor((${e} - ${duckdbDialect.number(lower)}) / ${duckdbDialect.number(width)}) AS BIGINT), 0), ${bins - 1})`;
+  },
+
+  aggregate(kind, arg, opts = {}) {
+    const filter = opts.filter ? ` FILTER (WHERE ${opts.filter})` : '';
+    if (kind === 'count') return `count(${arg ?? '*'})${filter}`;
+    if (kind === 'quantile') return `quantile_cont(${arg}, ${duckdbDialect.number(opts.q ?? 0.5)})${filter}`;
+    if (kind === 'count_distinct') return `count(DISTINCT ${arg})${filter}`;
+    return `${AGG[kind]}(${arg})${filter}`;
+  },
+};
