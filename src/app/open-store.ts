@@ -1,11 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ClickHouseStore } from '../store/clickhouse/clickhouse-store.js';
+import { openClickHouseClient } from '../store/clickhouse/open-client.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/store.js';
 
 /** Which engine and where: chosen by flags, passed to the ingest worker. */
 export interface StoreConfig {
-  engine: 'duckdb';
+  engine: 'duckdb' | 'clickhouse';
+  /** ClickHouse: `clickhouse://HOST:PORT/DB`. */
+  url?: string;
+  /** ClickHouse: days to keep (0 = forever). */
+  retentionDays?: number;
   /** Data directory; ignored when `memory` is set. */
   dataDir: string;
   memory: boolean;
@@ -15,7 +21,11 @@ export interface StoreConfig {
 }
 
 export async function openStore(c: StoreConfig): Promise<Store> {
-  if (c.memory) return DuckDBStore.open({ path: ':memory:', maxColumns: c.maxColumns, memoryLimit: c.memoryLimit, checkpointEverySpans: c.checkpointSpans });
+  if (c.engine === 'clickhouse') {
+    return ClickHouseStore.open(await openClickHouseClient(c.url!), { maxColumns: c.maxColumns, retentionDays: c.retentionDays || undefined });
+  }
+  const common = { maxColumns: c.maxColumns, memoryLimit: c.memoryLimit, checkpointEverySpans: c.checkpointSpans, retentionDays: c.retentionDays || undefined };
+  if (c.memory) return DuckDBStore.open({ path: ':memory:', ...common });
   mkdirSync(c.dataDir, { recursive: true });
-  return DuckDBStore.open({ path: join(c.dataDir, 'honeyray.duckdb'), maxColumns: c.maxColumns, memoryLimit: c.memoryLimit, checkpointEverySpans: c.checkpointSpans });
+  return DuckDBStore.open({ path: join(c.dataDir, 'honeyray.duckdb'), ...common });
 }

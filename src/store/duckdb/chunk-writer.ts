@@ -1,5 +1,6 @@
 import duckdb from '@duckdb/node-bindings';
 import type { SpanBatch } from '../../model/span-batch.js';
+import { overflowJson } from '../engine-common.js';
 import type { AttrScalar, AttrType } from '../../model/span.js';
 
 /**
@@ -59,7 +60,7 @@ export function appendBatches(appender: duckdb.Appender, plan: ChunkPlan, batche
   for (let i = 0; i < batches.length; i++) {
     const b = batches[i]!;
     const keys = overflowKeys[i] ?? [];
-    const overflow = keys.length > 0 ? buildOverflow(b, keys) : null;
+    const overflow = keys.length > 0 ? overflowJson(b, keys) : null;
     if (overflow) overflowed += overflow.count;
     for (let start = 0; start < b.length; ) {
       const n = Math.min(VECTOR_SIZE - fill, b.length - start);
@@ -229,20 +230,4 @@ class Validity {
     duckdb.vector_ensure_validity_writable(vec);
     duckdb.copy_data_to_vector_validity(vec, 0, this.bits.buffer as ArrayBuffer, this.bits.byteOffset, this.bits.byteLength);
   }
-}
-
-function buildOverflow(b: SpanBatch, keys: string[]): { json: (string | null)[]; count: number } {
-  const rows: (Record<string, AttrScalar> | null)[] = new Array(b.length).fill(null);
-  let count = 0;
-  for (const key of keys) {
-    const vals = b.attrs.get(key)?.values;
-    if (!vals) continue;
-    for (let i = 0; i < vals.length; i++) {
-      const v = vals[i];
-      if (v === undefined) continue;
-      (rows[i] ??= {})[key] = v;
-      count++;
-    }
-  }
-  return { json: rows.map((r) => (r ? JSON.stringify(r) : null)), count };
 }

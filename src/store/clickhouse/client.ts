@@ -1,0 +1,180 @@
+/**
+ * How the ClickHouse store talks to an engine: three calls, SQL text in, JSON rows out. Two
+ * implementations run the same SQL: `HttpClient` (a ClickHouse server over its HTTP interface, any
+ * release from 18.16 on) and `ChdbClient` (ClickHouse 26.x in-process through the npm `chdb` package).
+ *
+ * HttpClient is a thin layer over Node's fetch rather than `@clickhouse/client`: the official client
+ * takes raw-format inserts (TabSeparated) only as object-mode-free streams, logs every failed query to
+ * the console by itself, and its query parameters and sessions are not understood by 18.16. Here a
+ * request is one POST: the statement in the URL, the TSV rows as the body.
+ */
+
+export interface ChClient {
+  /** A SELECT; rows as JSON objects (64-bit integers arrive as decimal strings). */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  /** The same, with the engine refusing any write or DDL (ClickHouse's `readonly = 2`). */
+  queryReadOnly(sql: string): Promise<Record<string, unknown>[]>;
+  /** DDL or INSERT ... SELECT: no result. */
+  command(sql: string): Promise<void>;
+  /** `INSERT INTO table (columns) FORMAT TabSeparated` with `tsv` as the data. */
+  insertTsv(table: string, columns: readonly string[], tsv: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The engine refused a statement (bad SQL, unknown table, ...): `code` is ClickHouse's error code. */
+export class ClickHouseError extends Error {
+  constructor(message: string, readonly code: number, readonly detail: string) {
+    super(message);
+    this.name = 'ClickHouseError';
+  }
+}
+
+/** The server could not be reached or did not answer: retry later (503 to exporters). */
+export class ClickHouseUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ClickHouseUnavailableError';
+  }
+}
+
+/** `Code: 60, e.displayText() = DB::Exception: ...` (18.16) or `Code: 60. DB::Exception: ...` (26.x). */
+export function parseEngineError(text: string): ClickHouseError {
+  const m = /Code:\s*(\d+)/.exec(text);
+  const code = m ? Number(m[1]) : 0;
+  return new ClickHouseError(`ClickHouse error ${code}`, code, text.trim().slice(0, 2000));
+}
+
+export interface HttpClientOptions {
+  /** `http://host:8123` */
+  url: string;
+  database: string;
+  user?: string;
+  password?: string;
+  /** Per-request timeout (ms). */
+  timeoutMs?: number;
+}
+
+export class HttpClient implements ChClient {
+  private readonly base: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly o: HttpClientOptions) {
+    // Newer servers write 64-bit integers in JSON as numbers: JSON.parse would round ids and times.
+    this.base = o.url.replace(/\/+$/, '') + '/?output_format_json_quote_64bit_integers=1&database=' + encodeURIComponent(o.database);
+    this.headers = {};
+    if (o.user) this.headers['x-clickhouse-user'] = o.user;
+    if (o.password) this.headers['x-clickhouse-key'] = o.password;
+  }
+
+  /** Without `database=`: for CREATE DATABASE before the database exists. */
+  withoutDatabase(): HttpClient {
+    const c = new HttpClient(this.o);
+    (c as unknown as { base: string }).base = this.o.url.replace(/\/+$/, '') + '/?output_format_json_quote_64bit_integers=1';
+    return c;
+  }
+
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    return parseJsonEachRow(await this.post(sql + '\nFORMAT JSONEachRow', undefined));
+  }
+
+  async queryReadOnly(sql: string): Promise<Record<string, unknown>[]> {
+    // A setting in the URL applies to this request only (18.16 has no SETTINGS clause over HTTP sessions).
+    return parseJsonEachRow(await this.post(sql + '\nFORMAT JSONEachRow', undefined, '&readonly=2'));
+  }
+
+  async command(sql: string): Promise<void> {
+    await this.post(sql, undefined);
+  }
+
+  async insertTsv(table: string, columns: readonly string[], tsv: string): Promise<void> {
+    await this.post(`INSERT INTO ${table} (${columns.join(', ')}) FORMAT TabSeparated`, tsv);
+  }
+
+  async close(): Promise<void> { /* fetch's keep-alive sockets close when idle */ }
+
+  private async post(statement: string, body: string | undefined, settings = ''): Promise<string> {
+    // A statement with a body goes in the URL (the body is the data); otherwise the statement is the body.
+    const url = (body === undefined ? this.base : this.base + '&query=' + encodeURIComponent(statement)) + settings;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST', headers: this.headers, body: body === undefined ? statement : body,
+        signal: AbortSignal.timeout(this.o.timeoutMs ?? 60_000),
+      });
+    } catch (err) {
+      throw new ClickHouseUnavailableError(`ClickHouse at ${this.o.url} is unreachable`, { cause: err });
+    }
+    const text = await res.text().catch((err: unknown) => {
+      throw new ClickHouseUnavailableError(`ClickHouse at ${this.o.url} closed the connection`, { cause: err });
+    });
+    if (res.ok) return text;
+    if (res.status === 503 || res.status === 502 || res.status === 504) throw new ClickHouseUnavailableError(`ClickHouse at ${this.o.url} answered ${res.status}`);
+    throw parseEngineError(text);
+  }
+}
+
+export function parseJsonEachRow(text: string): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  let start = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', start);
+    const line = nl < 0 ? text.slice(start) : text.slice(start, nl);
+    if (line.trim() !== '') rows.push(JSON.parse(line) as Record<string, unknown>);
+    if (nl < 0) return rows;
+    start = nl + 1;
+  }
+}
+
+/** The part of chdb's Session this store uses (chdb is an optional dependency: imported lazily). */
+interface ChdbSession {
+  queryAsync(query: string, opts?: { format?: string }): Promise<{ text(): string }>;
+  close(): void;
+}
+
+/**
+ * ClickHouse 26.x in-process (npm `chdb`), data in `path`. chdb allows one session per process at a
+ * time, so a second store on another path in the same process fails to open.
+ */
+export class ChdbClient implements ChClient {
+  private constructor(private readonly session: ChdbSession) {}
+
+  static async open(path: string): Promise<ChdbClient> {
+    let mod: { Session: new (path: string, opts: { connectionArgs: string[] }) => ChdbSession };
+    try {
+      mod = (await import('chdb')) as unknown as typeof mod;
+    } catch (err) {
+      throw new Error('the chdb engine needs the npm package chdb (npm install chdb)', { cause: err });
+    }
+    // 26.x writes 64-bit integers in JSON as numbers by default (18.16 as strings): JSON.parse would
+    // round ids and nanosecond times, so ask for strings as the HTTP server gives by default.
+    return new ChdbClient(new mod.Session(path, { connectionArgs: ['--output_format_json_quote_64bit_integers=1'] }));
+  }
+
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    return parseJsonEachRow((await this.run(sql, 'JSONEachRow')).text());
+  }
+
+  async queryReadOnly(sql: string): Promise<Record<string, unknown>[]> {
+    return this.query(`${sql}\nSETTINGS readonly = 2`);
+  }
+
+  async command(sql: string): Promise<void> {
+    await this.run(sql, 'TabSeparated');
+  }
+
+  async insertTsv(table: string, columns: readonly string[], tsv: string): Promise<void> {
+    await this.run(`INSERT INTO ${table} (${columns.join(', ')}) FORMAT TabSeparated\n${tsv}`, 'TabSeparated');
+  }
+
+  async close(): Promise<void> {
+    this.session.close();
+  }
+
+  private async run(sql: string, format: string): Promise<{ text(): string }> {
+    try {
+      return await this.session.queryAsync(sql, { format });
+    } catch (err) {
+      throw parseEngineError((err as Error).message ?? String(err));
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import { portable, type AggregateKind, type Dialect } from '../dialect.js';
+import { quoteIdent, quoteString } from './schema.js';
+
+/**
+ * ClickHouse's SQL for query/'s compiler, written to the intersection of 18.16 and 26.x (both run the
+ * conformance suite). Function names differ from DuckDB's: match/extract (RE2, as Honeycomb's),
+ * xxxOrNull conversions, the -If aggregate combinator instead of FILTER (WHERE), quantile(q)(x).
+ * Two things exist only on newer releases and are marked below: regex groups past the first
+ * (extractGroups) and JSON array lengths (JSONLength).
+ */
+const IF_AGG: Record<Exclude<AggregateKind, 'quantile' | 'count' | 'count_distinct'>, string> = {
+  sum: 'sum', avg: 'avg', min: 'min', max: 'max', any_true: 'max',
+};
+
+const num = (n: number): string => {
+  if (!Number.isFinite(n)) throw new RangeError(`not a finite number: ${n}`);
+  return Number.isInteger(n) && Math.abs(n) < 2 ** 53 ? String(n) : `toFloat64(${String(n)})`;
+};
+const f64 = (e: string) => `toFloat64(${e})`;
+const text = (e: string) => `toString(${e})`;
+/** 16 lowercase hex digits of a 64-bit integer: hex() drops leading zero bytes, so pad. */
+const hex16 = (e: string) => `lower(concat(substring('0000000000000000', 1, 16 - length(hex(toUInt64(${e})))), hex(toUInt64(${e}))))`;
+
+export const clickhouseDialect: Dialect = {
+  name: 'clickhouse',
+  ident: quoteIdent,
+  string: (s) => quoteString(s.replace(/\0/g, '')),
+  number: num,
+  // 18.16 has no true/false literals: conditions are UInt8.
+  bool: (b) => (b ? '1' : '0'),
+
+  contains: (h, n) => `(position(${h}, ${n}) > 0)`,
+  startsWith: (h, n) => `(substring(${h}, 1, length(${n})) = ${n})`,
+  endsWith: (h, n) => `(length(${h}) >= length(${n}) AND substring(${h}, length(${h}) - length(${n}) + 1) = ${n})`,
+  regexMatch: (e, p) => `match(${e}, ${p})`,
+  regexExtract: (e, p, g) => {
+    const pick = g === 0 ? `extract(${e}, concat('(', ${p}, ')'))` : g === 1 ? `extract(${e}, ${p})` : `extractGroups(${e}, ${p})[${g}]` /* 20.x+ */;
+    return `if(match(${e}, ${p}), ${pick}, NULL)`;
+  },
+  toDouble: (e) => `toFloat64OrNull(${text(e)})`,
+  toInt: (e) => `toInt64(trunc(toFloat64OrNull(${text(e)})))`,
+  toText: text,
+  toBool: (e) => `multiIf(lower(${text(e)}) IN ('true', '1'), 1, lower(${text(e)}) IN ('false', '0'), 0, toFloat64OrNull(${text(e)}) != 0)`,
+  lower: (e) => `lower(${e})`,
+  length: (e) => `lengthUTF8(${text(e)})`,
+  concat: portable.concat,
+  floor: portable.floor,
+  log10: (e) => `if(${e} > 0, log10(${e}), NULL)`,
+  divide: (a, b) => `(${f64(a)} / nullIf(${f64(b)}, 0))`,
+  modulo: (a, b) => `(${f64(a)} - ${f64(b)} * trunc(${f64(a)} / nullIf(${f64(b)}, 0)))`,
+
+  traceIdHex: (hi, lo) => `concat(${hex16(hi)}, ${hex16(lo)})`,
+  spanIdHex: hex16,
+  jsonArrayLength: (e) => `if(${e} = '' OR ${e} IS NULL, 0, JSONLength(${e}))` /* 19.x+ */,
+  nsToMs: portable.nsToMs,
+  secondsToNs: (s) => (Number.isInteger(s) ? `${BigInt(s) * 1_000_000_000n}` : `${BigInt(Math.round(s * 1e9))}`),
+  timeBucket: (ns, g, origin) => `toInt64(${origin} + floor((${ns} - ${BigInt(origin) * 1_000_000_000n}) / ${g * 1e9}) * ${g})`,
+  widthBucket(e, lower, upper, bins) {
+    const width = (upper - lower) / bins;
+    if (!(width > 0)) return '0';
+    return `least(greatest(toInt64(floor((${e} - ${num(lower)}) / ${num(width)})), 0), ${bins - 1})`;
+  },
+
+  aggregate(kind, arg, opts = {}) {
+    const f = opts.filter;
+    if (kind === 'count') {
+      if (arg === null) return f ? `countIf(${f})` : 'count()';
+      return f ? `countIf(${arg} IS NOT NULL AND (${f}))` : `count(${arg})`;
+    }
+    if (kind === 'quantile') return f ? `quantileIf(${num(opts.q ?? 0.5)})(${arg}, ${f})` : `quantile(${num(opts.q ?? 0.5)})(${arg})`;
+    if (kind === 'count_distinct') return f ? `uniqExactIf(${arg}, ${f})` : `uniqExact(${arg})`;
+    return f ? `${IF_AGG[kind]}If(${arg}, ${f})` : `${IF_AGG[kind]}(${arg})`;
+  },
+};
+
+/**
+ * Where ClickHouse releases differ, in one place. The store is proven on 18.16 (Debian's
+ * clickhouse-server) and 26.x (npm chdb); anything that only one of them has is decided here from
+ * `SELECT version()`.
+ *
+ * | | 18.16 | 26.x |
+ * |---|---|---|
+ * | TTL clause | no: retention drops old day partitions (`ALTER TABLE ... DROP PARTITION`) | `TTL <day> + INTERVAL n DAY` |
+ * | ALTER MODIFY COLUMN type | rewrites the column synchronously | a mutation: `mutations_sync = 2` waits for it |
+ * | JSON 64-bit integers | strings by default | numbers by default: client.ts asks for strings |
+ * | `true`/`false` literals, Bool | absent: bool columns are UInt8 | present |
+ */
+export interface ClickHouseRelease {
+  version: string;
+  major: number;
+  /** TTL on MergeTree tables (19.6+). */
+  ttl: boolean;
+  /** `SETTINGS` clause on ALTER and `mutations_sync` (19.x+). */
+  mutationsSync: boolean;
+}
+
+export function releaseOf(version: string): ClickHouseRelease {
+  const [maj = 0, min = 0] = version.split('.').map((x) => Number(x));
+  const atLeast = (a: number, b: number) => maj > a || (maj === a && min >= b);
+  return { version, major: maj, ttl: atLeast(19, 6), mutationsSync: atLeast(20, 1) };
+}
+
+/** The oldest release the store is tested on. */
+export const OLDEST_SUPPORTED = '18.16';
+
+export function tooOld(r: ClickHouseRelease): boolean {
+  const [a, b] = OLDEST_SUPPORTED.split('.').map(Number) as [number, number];
+  const [maj = 0, min = 0] = r.version.split('.').map(Number);
+  return maj < a || (maj === a && min < b);
+}
+
+/** TTL clause for `spans_data`, or '' where retention is done by dropping partitions. */
+export function ttlClause(r: ClickHouseRelease, retentionDays: number | undefined): (dateExpr: string) => string {
+  return (dateExpr) => (r.ttl && retentionDays ? ` TTL ${dateExpr} + INTERVAL ${Math.floor(retentionDays)} DAY` : '');
+}
+
+/** ALTER ... MODIFY COLUMN that has finished rewriting when it returns. */
+export function modifyColumnSql(r: ClickHouseRelease, table: string, column: string, type: string): string {
+  return `ALTER TABLE ${table} MODIFY COLUMN ${column} ${type}` + (r.mutationsSync ? ' SETTINGS mutations_sync = 2' : '');
+}

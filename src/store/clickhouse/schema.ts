@@ -1,0 +1,88 @@
+import type { AttrType } from '../../model/span.js';
+
+/**
+ * The ClickHouse tables. `spans_data` is the wide table (the same fixed columns as DuckDB's `spans`,
+ * plus `ver`, then one Nullable column per attribute key, added on first sight); `spans` is a view of
+ * its live rows, the table compiled queries read.
+ *
+ * Why a view: MergeTree has no cheap DELETE/UPDATE, so an X-Ray document that replaces an in-progress
+ * one, or a dataset learnt after the fact, is written as new rows (with a new `ver`) plus one row per
+ * superseded row in `dead` (trace, span id, ver). Reads keep rows whose (trace, span, ver) is not in
+ * `dead`: that set is small (only replaced X-Ray rows), so the anti-join is one hash lookup per row.
+ *
+ * Layout: one partition per day of start time (retention drops whole partitions; time-range scans
+ * skip partitions by their start_ns min/max), rows ordered by trace id then start, so a trace is a
+ * few granules of each partition. 18.16 has no data-skipping indexes and no TTL (see dialect.ts).
+ */
+export const FIXED_COLUMNS = [
+  ['trace_hi', 'Int64'],
+  ['trace_lo', 'Int64'],
+  ['span_id', 'Int64'],
+  ['parent_id', 'Int64'],
+  ['start_ns', 'Int64'],
+  ['duration_ns', 'Int64'],
+  ['kind', 'UInt8'],
+  ['status_code', 'UInt8'],
+  ['source', 'UInt8'],
+  ['flags', 'UInt32'],
+  ['dropped_attrs', 'UInt32'],
+  ['dropped_events', 'UInt32'],
+  ['dropped_links', 'UInt32'],
+  ['xray_doc_id', 'Int64'],
+  ['dataset', 'String'],
+  ['name', 'String'],
+  ['trace_state', 'String'],
+  ['status_message', 'String'],
+  ['scope_name', 'String'],
+  ['scope_version', 'String'],
+  /** JSON arrays; '' when none. */
+  ['events', 'String'],
+  ['links', 'String'],
+  ['xray_doc', 'Nullable(String)'],
+  /** JSON object of attribute values past the column cap. */
+  ['attrs_overflow', 'Nullable(String)'],
+  /** Which append wrote the row (see `dead`). */
+  ['ver', 'UInt64'],
+] as const;
+
+export const FIXED_NAMES: readonly string[] = FIXED_COLUMNS.map(([n]) => n);
+
+/** Attribute column types; bool is UInt8 (18.16 has no Bool), so a bool widened to string reads '0'/'1'. */
+export const CH_TYPE: Record<AttrType, string> = { string: 'Nullable(String)', int: 'Nullable(Int64)', double: 'Nullable(Float64)', bool: 'Nullable(UInt8)' };
+
+/** ClickHouse identifiers: backquoted, backslash-escaped (18.16 and 26.x alike). */
+export function quoteIdent(name: string): string {
+  return '`' + name.replace(/\\/g, '\\\\').replace(/`/g, '\\`') + '`';
+}
+
+/** ClickHouse string literals escape with backslashes, not by doubling quotes. */
+export function quoteString(s: string): string {
+  return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\0/g, '\\0') + "'";
+}
+
+export const PARTITION_EXPR = 'toDate(toDateTime(intDiv(start_ns, 1000000000)))';
+
+/** Live rows of `spans_data`; `extra` narrows the `dead` subquery (e.g. to one trace). */
+export function liveCondition(deadFilter = ''): string {
+  return `(source = 0 OR (trace_hi, trace_lo, span_id, ver) NOT IN (SELECT trace_hi, trace_lo, span_id, ver FROM dead${deadFilter ? ` WHERE ${deadFilter}` : ''}))`;
+}
+
+/** Tables that do not depend on the attribute columns; `ttl` is the TTL clause or ''. */
+export function baseDdl(ttl: (dateExpr: string) => string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS spans_data (${FIXED_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}) ` +
+      `ENGINE = MergeTree PARTITION BY ${PARTITION_EXPR} ORDER BY (trace_hi, trace_lo, start_ns)${ttl(PARTITION_EXPR)}`,
+    `CREATE TABLE IF NOT EXISTS dead (trace_hi Int64, trace_lo Int64, span_id Int64, ver UInt64) ENGINE = MergeTree ORDER BY (trace_hi, trace_lo, span_id)`,
+    // Catalog and meta rows are versioned; the newest version of a key wins at read time (argMax).
+    `CREATE TABLE IF NOT EXISTS columns (key String, column String, type String, origin String, first_seen Int64, last_seen Int64, ver UInt64) ENGINE = ReplacingMergeTree(ver) ORDER BY key`,
+    `CREATE TABLE IF NOT EXISTS meta (kind String, name String, value String, deleted UInt8, ver UInt64) ENGINE = ReplacingMergeTree(ver) ORDER BY (kind, name)`,
+    `CREATE TABLE IF NOT EXISTS schema_version (version UInt32, applied_ms Int64) ENGINE = MergeTree ORDER BY version`,
+  ];
+}
+
+/** The `spans` view; recreated whenever `spans_data` gains a column (a view's columns are fixed at creation). */
+export function viewDdl(): string[] {
+  return ['DROP TABLE IF EXISTS spans', `CREATE VIEW spans AS SELECT * FROM spans_data WHERE ${liveCondition()}`];
+}
+
+export const SCHEMA_VERSION = 1;
