@@ -186,3 +186,13 @@ export const honeycomb = {
   bubbleUp: (dataset: string, query: QuerySpecIn, selection: BubbleUpSelection, signal?: AbortSignal) =>
     postJson<BubbleUpResult>(`/api/honeyray/bubbleup/${encodeURIComponent(dataset)}`, { query, selection }, signal),
 };
+
+/** `GET /api/honeyray/trace-summaries`: one row per trace, filtered and sorted by the engine over the whole result. */
+export interface TraceSummaryRow {
+  traceId: string; rootService: string; rootName: string; startUs: number; durationUs: number;
+  spanCount: number; errorCount: number; services: string[];
+}
+export const honeyray = {
+  traceSummaries: (params: URLSearchParams, signal?: AbortSignal) =>
+    call<{ data: TraceSummaryRow[]; total: number }>(`/api/honeyray/trace-summaries?${params}`, { signal }),
+};

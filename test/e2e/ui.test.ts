@@ -216,6 +216,22 @@ describe('web UI', () => {
       await page.waitForFunction(() => document.querySelectorAll('.result').length === 1);
       assert.equal(await page.inputValue('#f-service'), 'frontend');
       assert.equal(await page.inputValue('input[name=tags]'), 'payment.provider=stripe');
+      // Sorting and X-Ray filter expressions are the server's, over every matching trace.
+      await page.goto(url('/?limit=1'));
+      await page.waitForFunction(() => document.querySelectorAll('.result').length === 1);
+      assert.match(await page.innerText('#result-count'), /^1 trace of 3$/);
+      await page.selectOption('#f-sort', 'slowest');
+      await page.waitForURL(/sort=slowest/);
+      await page.waitForSelector(`.result[data-trace-id="${BULK}"]`);
+      await page.selectOption('#f-sort', 'most_spans');
+      await page.waitForURL(/sort=most_spans/);
+      await page.waitForSelector(`.result[data-trace-id="${BULK}"]`);
+      await page.goto(url('/'));
+      await page.fill('input[name=filter]', 'service("payment") { fault }');
+      await page.click('button[type=submit]');
+      await page.waitForURL(/filter=service/);
+      await page.waitForFunction(() => document.querySelectorAll('.result').length === 1);
+      assert.equal(await page.getAttribute('.result', 'data-trace-id'), CHECKOUT);
       await page.goto(url('/'));
       await page.waitForFunction(() => document.querySelectorAll('.result').length === 3);
       await shot('search');
