@@ -4,7 +4,7 @@ import type { AttrType, Span } from '../../model/span.js';
 import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceSearch } from '../store.js';
 import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
 import { ColumnCatalog, DEFAULT_ADMISSION, type ColumnDdl } from '../catalog.js';
-import { ClickHouseError, type ChClient } from './client.js';
+import { ClickHouseError, refusedSyntax, type ChClient } from './client.js';
 import { clickhouseDialect, modifyColumnSql, type ClickHouseRelease } from './dialect.js';
 import { encodeTsv, escapeTsv } from './encode-tsv.js';
 import { migrate } from './migrate.js';
@@ -17,7 +17,7 @@ export interface ClickHouseStoreOptions extends StoreOptions {
   retentionDays?: number;
 }
 
-/** SYNTAX_ERROR, READONLY, and 26.x's ACCESS_DENIED / UNSUPPORTED_METHOD for table functions under readonly. */
+/** SYNTAX_ERROR, READONLY, ACCESS_DENIED (26.x: table functions under readonly), UNSUPPORTED_METHOD. */
 const REFUSED_CODES = new Set([62, 164, 497, 1]);
 
 const TYPE_OF: Record<string, AttrType> = Object.fromEntries(Object.entries(CH_TYPE).map(([k, v]) => [v, k as AttrType]));
@@ -191,11 +191,12 @@ export class ClickHouseStore implements Store {
   }
 
   /**
-   * One read-only SELECT. Proven by the engine, not by inspecting the text: the statement is parsed
+   * One read-only SELECT. Proven by the engine: the statement is parsed
    * as a subquery (anything but a SELECT there, or a second statement, is a syntax error), and it
-   * runs with `readonly = 2` (no writes, no DDL).
+   * runs with `readonly = 1` (no writes, no DDL, no settings, no table functions such as file() or url()).
    */
   async select(sql: string): Promise<Record<string, unknown>[]> {
+    if (refusedSyntax(sql)) throw new QueryRefusedError('only a single read-only SELECT is allowed');
     try {
       return await this.client.queryReadOnly(`SELECT * FROM (\n${sql}\n)`);
     } catch (err) {
