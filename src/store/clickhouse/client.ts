@@ -79,7 +79,7 @@ export class HttpClient implements ChClient {
 
   async queryReadOnly(sql: string): Promise<Record<string, unknown>[]> {
     // A setting in the URL applies to this request only (18.16 has no SETTINGS clause over HTTP sessions).
-    return parseJsonEachRow(await this.post(sql + '\nFORMAT JSONEachRow', undefined, '&readonly=1'));
+    return typedRows(await this.post(sql + '\nFORMAT JSON', undefined, '&readonly=1'));
   }
 
   async command(sql: string): Promise<void> {
@@ -111,6 +111,17 @@ export class HttpClient implements ChClient {
     if (res.status === 503 || res.status === 502 || res.status === 504) throw new ClickHouseUnavailableError(`ClickHouse at ${this.o.url} answered ${res.status}`);
     throw parseEngineError(text);
   }
+}
+
+/**
+ * Rows of FORMAT JSON with 64-bit integer columns as bigints (JSON carries them as strings), as
+ * DuckDB's reader gives them: callers of select() see the same value types on every engine.
+ */
+export function typedRows(text: string): Record<string, unknown>[] {
+  const doc = JSON.parse(text) as { meta: { name: string; type: string }[]; data: Record<string, unknown>[] };
+  const big = doc.meta.filter((m) => /^(Nullable\()?U?Int(64|128|256)\)?$/.test(m.type)).map((m) => m.name);
+  if (big.length) for (const r of doc.data) for (const k of big) if (typeof r[k] === 'string') r[k] = BigInt(r[k] as string);
+  return doc.data;
 }
 
 export function parseJsonEachRow(text: string): Record<string, unknown>[] {
@@ -155,7 +166,11 @@ export class ChdbClient implements ChClient {
   }
 
   async queryReadOnly(sql: string): Promise<Record<string, unknown>[]> {
-    return this.query(`${sql}\nSETTINGS readonly = 1`);
+    try {
+      return typedRows((await this.session.queryAsync(`${sql}\nSETTINGS readonly = 1`, { format: 'JSON' })).text());
+    } catch (err) {
+      throw parseEngineError((err as Error).message ?? String(err));
+    }
   }
 
   async command(sql: string): Promise<void> {
