@@ -18,6 +18,8 @@ import { measureDecode } from './otlp-decode.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const PAYLOAD = resolve('test/fixtures/wire/otel/payload_512.pb');
+/** Receivers with ports of their own stay off: this benchmark measures OTLP/HTTP. */
+const OTHER_PORTS_OFF = ['--grpc-port', '0', '--zipkin-port', '0', '--jaeger-port', '0', '--jaeger-compact-port', '0', '--jaeger-binary-port', '0'];
 
 function dirBytes(dir: string): number {
   return readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
@@ -27,7 +29,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'honeyray-bench-'));
   const [http, otlp] = [await freePort(), await freePort()];
   const { child: server, exited, log } = await startUntilHealthy(
-    ['dist/src/cli.js', 'serve', '--data-dir', dataDir, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0', '--log-level', 'warn'], http);
+    ['dist/src/cli.js', 'serve', '--data-dir', dataDir, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0', ...OTHER_PORTS_OFF, '--log-level', 'warn'], http);
 
   console.log(`bench:ingest: ${SECONDS}s, ${CONNECTIONS} connections, payload ${PAYLOAD} (512 spans, ${statSync(PAYLOAD).size} bytes)`);
   const gen = spawn(process.execPath, ['dist/bench/ingest-loadgen.js', `http://127.0.0.1:${otlp}/v1/traces`, String(SECONDS), String(CONNECTIONS), PAYLOAD], { stdio: ['ignore', 'pipe', 'inherit'] });

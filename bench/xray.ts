@@ -132,7 +132,7 @@ async function startTarget(): Promise<{ child: ChildProcess; http: number; xray:
   const dataDir = SINK ? null : mkdtempSync(join(tmpdir(), 'honeyray-bench-xray-'));
   const args = SINK
     ? ['dist/bench/xray-loadgen.js', 'sink', String(xray), String(http)]
-    : ['dist/src/cli.js', 'serve', '--data-dir', dataDir!, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', String(xray), '--log-level', 'warn'];
+    : ['dist/src/cli.js', 'serve', '--data-dir', dataDir!, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', String(xray), '--grpc-port', '0', '--zipkin-port', '0', '--jaeger-port', '0', '--jaeger-compact-port', '0', '--jaeger-binary-port', '0', '--log-level', 'warn'];
   const { child, exited, log } = await startUntilHealthy(args, http);
   return { child, http, xray, dataDir, exited, log };
 }

@@ -11,13 +11,27 @@
  *                                       custom span user-activities (user.handle)
  *   GET /api/activities/search?term=    custom span search-activities (search.term); 422 without term
  *   GET /api/message_groups             custom span message-groups
+ *   GET /api/messages/@:handle          custom span messages (message.receiver_handle)
+ *   POST /api/messages                  custom span create-message; 422 on a blank or too long message
+ *   POST /api/activities                custom span create-activity (activity.ttl); 422 on bad input
+ *   POST /api/activities/:uuid/reply    custom span create-reply (activity.uuid); 422 on bad input
  *   GET /api/error                      throws: 500, X-Ray fault + cause, OTel exception + ERROR
+ * One module per service under services/, as the seed's services/*.py.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { ProxyTracerProvider, type Tracer } from '@opentelemetry/api';
-import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
-import { homeActivities, messageGroups, notificationsActivities, searchActivities, userActivities, type Model } from './services.js';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
+import { createActivity } from './services/create-activity.js';
+import { createMessage } from './services/create-message.js';
+import { createReply } from './services/create-reply.js';
+import { homeActivities } from './services/home-activities.js';
+import { messageGroups } from './services/message-groups.js';
+import { messages } from './services/messages.js';
+import type { Model } from './services/model.js';
+import { notificationsActivities } from './services/notifications-activities.js';
+import { searchActivities } from './services/search-activities.js';
+import { userActivities } from './services/user-activities.js';
 import { acquireXray, setupOtel, type OtelTracing, type XrayTracing } from './tracing.js';
 
 export interface CruddurOptions {
@@ -33,6 +47,11 @@ export interface CruddurOptions {
   samplingRules?: 'centralized' | 'local-all';
   /** X-Ray daemon `host:port`; default AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000. */
   xrayDaemonAddress?: string;
+  /**
+   * Honour an `X-Cruddur-Delay-Ms` request header (at most 5000) by answering that much later: how
+   * `honeyray demo` makes slow requests. Off by default; never part of the seed's app.
+   */
+  delayHeader?: boolean;
 }
 
 export interface CruddurApp {
@@ -75,7 +94,13 @@ export async function createCruddurApp(opts: CruddurOptions = {}): Promise<Crudd
   app.disable('x-powered-by');
   if (otel) app.use(otel.middleware);
   if (xray) app.use(xray.openSegment);
+  if (opts.delayHeader) app.use(delayByHeader);
+  app.use(express.json());
 
+  const body = (req: Request, key: string): string | undefined => {
+    const v = (req.body as Record<string, unknown> | undefined)?.[key];
+    return typeof v === 'string' ? v : undefined;
+  };
   const reply = <T>(res: Response, model: Model<T>) => {
     if (model.errors !== null) res.status(422).json(model.errors);
     else res.status(200).json(model.data);
@@ -122,6 +147,22 @@ export async function createCruddurApp(opts: CruddurOptions = {}): Promise<Crudd
     reply(res, messageGroups(tracer, USER_HANDLE));
   });
 
+  app.get('/api/messages/@:handle', (req, res) => {
+    reply(res, messages(tracer, USER_HANDLE, req.params.handle));
+  });
+
+  app.post('/api/messages', (req, res) => {
+    reply(res, createMessage(tracer, body(req, 'message'), USER_HANDLE, body(req, 'user_receiver_handle')));
+  });
+
+  app.post('/api/activities', (req, res) => {
+    reply(res, createActivity(tracer, USER_HANDLE, body(req, 'message'), body(req, 'ttl')));
+  });
+
+  app.post('/api/activities/:uuid/reply', (req, res) => {
+    reply(res, createReply(tracer, body(req, 'message'), USER_HANDLE, req.params.uuid));
+  });
+
   app.get('/api/error', () => {
     throw new Error('boom');
   });
@@ -148,6 +189,14 @@ export async function createCruddurApp(opts: CruddurOptions = {}): Promise<Crudd
     },
   };
 }
+
+const MAX_DELAY_MS = 5000;
+
+const delayByHeader: RequestHandler = (req, _res, next) => {
+  const ms = Number(req.headers['x-cruddur-delay-ms']);
+  if (Number.isFinite(ms) && ms > 0) setTimeout(next, Math.min(ms, MAX_DELAY_MS));
+  else next();
+};
 
 /** Creates the app and listens on `port` (0 = any free port) on `host` (default 127.0.0.1). */
 export async function startCruddur(opts: CruddurOptions & { port?: number; host?: string } = {}): Promise<RunningCruddur> {

@@ -8,7 +8,8 @@
  *   PORT (4567), HOST (127.0.0.1), CRUDDUR_SERVICE_NAME (backend-flask),
  *   CRUDDUR_OTEL=0 / CRUDDUR_XRAY=0 to turn one side off,
  *   CRUDDUR_XRAY_SAMPLING=local-all to sample every request (default: centralized rules),
- *   CRUDDUR_XRAY_STREAMING_THRESHOLD=n (AWSXRay.setStreamingThreshold).
+ *   CRUDDUR_XRAY_STREAMING_THRESHOLD=n (AWSXRay.setStreamingThreshold),
+ *   CRUDDUR_DELAY_HEADER=1 to honour an X-Cruddur-Delay-Ms request header (slow requests for `honeyray demo`).
  */
 import { startCruddur } from './app.js';
 
@@ -34,6 +35,7 @@ const app = await startCruddur({
   xray: !off(env.CRUDDUR_XRAY),
   samplingRules: sampling,
   streamingThreshold: threshold,
+  delayHeader: env.CRUDDUR_DELAY_HEADER !== undefined && !off(env.CRUDDUR_DELAY_HEADER),
 });
 
 const otlp = env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318 (OTel default)';

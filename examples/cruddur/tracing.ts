@@ -14,6 +14,13 @@
  *   digits are the epoch seconds) and an incoming `X-Amzn-Trace-Id` (or W3C `traceparent`) header
  *   continues the caller's trace.
  *
+ * One request, one trace: the OTel middleware runs first and hands its context to X-Ray by rewriting
+ * the request's `X-Amzn-Trace-Id` to `Root=<the OTel trace id>;Parent=<the SERVER span id>` (keeping
+ * the caller's `Sampled=` when there was one; without it the SDK's sampling rules decide, as they
+ * would for a new trace). The X-Ray segment is then a child of the OTel SERVER span in the same trace,
+ * with or without an incoming header; Honeyray recognises such a segment (same service, parent is that
+ * service's SERVER span) as the same request seen twice and counts it once.
+ *
  * AWS X-Ray (the seed's xray_recorder part)
  *   `openSegment(serviceName)` / `closeSegment()` from aws-xray-sdk-express. The daemon address is the
  *   SDK's own `AWS_XRAY_DAEMON_ADDRESS` (default 127.0.0.1:2000; segments go over UDP, and centralized
@@ -86,6 +93,7 @@ export function setupOtel(serviceName: string): OtelTracing {
     const parent = propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
     const span = tracer.startSpan(req.method, { kind: SpanKind.SERVER, attributes: requestAttributes(req) }, parent);
     spans.set(req, span);
+    req.headers[XRAY_HEADER] = xrayHeaderFor(span, req.headers[XRAY_HEADER]);
     let ended = false;
     const end = () => {
       if (ended) return;
@@ -125,6 +133,18 @@ export function setupOtel(serviceName: string): OtelTracing {
       await provider.shutdown();
     },
   };
+}
+
+const XRAY_HEADER = 'x-amzn-trace-id';
+
+/**
+ * The `X-Amzn-Trace-Id` that makes the X-Ray segment continue `span`'s trace as its child. The caller's
+ * `Sampled=` is kept (its decision binds both); otherwise it is left out so X-Ray's rules decide.
+ */
+function xrayHeaderFor(span: Span, incoming: string | string[] | undefined): string {
+  const { traceId, spanId } = span.spanContext();
+  const sampled = /(?:^|;)\s*Sampled=([01?])/i.exec(Array.isArray(incoming) ? incoming[0] ?? '' : incoming ?? '')?.[1];
+  return `Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)};Parent=${spanId}${sampled ? `;Sampled=${sampled}` : ''}`;
 }
 
 function requestAttributes(req: Request): Attributes {

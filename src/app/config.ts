@@ -12,6 +12,11 @@ export interface Config {
   httpPort: number;
   otlpPort: number;
   xrayPort: number;
+  grpcPort: number;
+  zipkinPort: number;
+  jaegerPort: number;
+  jaegerCompactPort: number;
+  jaegerBinaryPort: number;
   apiKeys: string[];
   maxBodyBytes: number;
   corsOrigins: string[];
@@ -36,11 +41,16 @@ export const FLAGS: Record<string, FlagSpec> = {
   'data-dir': { key: 'dataDir', type: 'string', default: './honeyray-data', help: 'directory for the database file' },
   memory: { key: 'memory', type: 'boolean', default: 'false', help: 'keep everything in memory (nothing on disk)' },
   store: { key: 'store', type: 'string', default: 'duckdb', help: 'duckdb (embedded, in --data-dir), or clickhouse://HOST:PORT/DB (a ClickHouse server, docs/clickhouse.md)' },
-  'retention-days': { key: 'retentionDays', type: 'string', default: '0', help: 'ClickHouse store: days of spans to keep (0 = forever)' },
+  'retention-days': { key: 'retentionDays', type: 'string', default: '0', help: 'days of spans to keep, deleted in the background (0 = forever)' },
   listen: { key: 'listen', type: 'string', default: '127.0.0.1', help: 'address every port binds to (0.0.0.0 for all interfaces)' },
   'http-port': { key: 'httpPort', type: 'string', default: '16686', help: 'web UI + APIs (Jaeger /api, X-Ray, OTLP /v1/traces too)' },
   'otlp-port': { key: 'otlpPort', type: 'string', default: '4318', help: 'OTLP/HTTP receiver (the SDKs\' default endpoint)' },
   'xray-port': { key: 'xrayPort', type: 'string', default: '2000', help: 'X-Ray daemon: UDP segments and TCP sampling/API (0 = off)' },
+  'grpc-port': { key: 'grpcPort', type: 'string', default: '4317', help: 'OTLP/gRPC receiver (TraceService/Export; 0 = off)' },
+  'zipkin-port': { key: 'zipkinPort', type: 'string', default: '9411', help: 'Zipkin: POST /api/v2/spans and /api/v1/spans (0 = off)' },
+  'jaeger-port': { key: 'jaegerPort', type: 'string', default: '14268', help: 'Jaeger collector: POST /api/traces, Thrift (0 = off)' },
+  'jaeger-compact-port': { key: 'jaegerCompactPort', type: 'string', default: '6831', help: 'Jaeger agent UDP, compact Thrift (0 = off)' },
+  'jaeger-binary-port': { key: 'jaegerBinaryPort', type: 'string', default: '6832', help: 'Jaeger agent UDP, binary Thrift (0 = off)' },
   'api-keys': { key: 'apiKeys', type: 'string', default: '', help: 'comma-separated keys required in x-honeycomb-team (empty = no auth)' },
   'max-body': { key: 'maxBodyBytes', type: 'string', default: '20971520', help: 'largest accepted request body in bytes, also after decompression' },
   'cors-origins': { key: 'corsOrigins', type: 'string', default: '*', help: 'origins allowed to send OTLP from a browser, comma-separated' },
@@ -93,6 +103,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     httpPort: int('http-port', 0, 65535),
     otlpPort: int('otlp-port', 0, 65535),
     xrayPort: int('xray-port', 0, 65535),
+    grpcPort: int('grpc-port', 0, 65535),
+    zipkinPort: int('zipkin-port', 0, 65535),
+    jaegerPort: int('jaeger-port', 0, 65535),
+    jaegerCompactPort: int('jaeger-compact-port', 0, 65535),
+    jaegerBinaryPort: int('jaeger-binary-port', 0, 65535),
     apiKeys: list('api-keys'),
     maxBodyBytes: int('max-body', 1024, 2 ** 31),
     corsOrigins: list('cors-origins'),

@@ -11,7 +11,6 @@ import { PROXIED_METHODS } from '../pipeline/worker-protocol.js';
 import type { Store } from '../store/store.js';
 import { openStore, type StoreConfig } from './open-store.js';
 import { decodePayload } from './decode-payload.js';
-import { loadAssemblerSeed, type AssemblerSeed } from '../receivers/xray/assembler.js';
 
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
@@ -24,14 +23,7 @@ async function main(): Promise<void> {
     post({ t: 'fatal', message: `cannot open store: ${(err as Error).message}` });
     return;
   }
-  let seed: AssemblerSeed | undefined;
-  try {
-    seed = await loadAssemblerSeed(store);
-  } catch (err) {
-    // Not fatal: only in-progress X-Ray segments and streamed subsegments that span a restart are affected.
-    console.error(`cannot restore the X-Ray assembler state: ${(err as Error).message}`);
-  }
-  const decode: Decoder = decodePayload(seed);
+  const decode: Decoder = await decodePayload(store, (m) => console.error(m));
   const committer = new GroupCommitter(store, decode);
   const allowed = new Set<string>(PROXIED_METHODS);
 

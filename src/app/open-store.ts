@@ -24,7 +24,8 @@ export async function openStore(c: StoreConfig): Promise<Store> {
   if (c.engine === 'clickhouse') {
     return ClickHouseStore.open(await openClickHouseClient(c.url!), { maxColumns: c.maxColumns, retentionDays: c.retentionDays || undefined });
   }
-  if (c.memory) return DuckDBStore.open({ path: ':memory:', maxColumns: c.maxColumns, memoryLimit: c.memoryLimit, checkpointEverySpans: c.checkpointSpans });
+  const common = { maxColumns: c.maxColumns, memoryLimit: c.memoryLimit, checkpointEverySpans: c.checkpointSpans, retentionDays: c.retentionDays || undefined };
+  if (c.memory) return DuckDBStore.open({ path: ':memory:', ...common });
   mkdirSync(c.dataDir, { recursive: true });
-  return DuckDBStore.open({ path: join(c.dataDir, 'honeyray.duckdb'), maxColumns: c.maxColumns, memoryLimit: c.memoryLimit, checkpointEverySpans: c.checkpointSpans });
+  return DuckDBStore.open({ path: join(c.dataDir, 'honeyray.duckdb'), ...common });
 }

@@ -1,11 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Router from 'find-my-way';
+import Router, { type HTTPMethod } from 'find-my-way';
 import { mountHoneycomb } from '../api/honeycomb/routes.js';
 import { mountJaeger } from '../api/jaeger/routes.js';
-import { sendJson } from '../api/http-util.js';
+import { mountJaegerV3 } from '../api/jaeger/api-v3.js';
+import { mountJaegerMore } from '../api/jaeger/more-routes.js';
+import { mountTraceSummaries } from '../api/trace-summaries.js';
+import { decodeOtlpJson } from '../receivers/otlp/decode-json.js';
+import { SERVER_OPTIONS } from '../http/http-listener.js';
+import { sendJson } from '../http/http-util.js';
 import { IngestPipeline } from '../pipeline/ingest-client.js';
-import { createOtlpHandler } from '../receivers/otlp/http-receiver.js';
+import { RECEIVERS } from '../receivers/receivers.js';
+import type { Listener, ReceiverDeps } from '../receivers/receiver.js';
 import { XrayUdpReceiver } from '../receivers/xray/udp-receiver.js';
 import { GroupService } from '../api/xray/group-service.js';
 import { mountFilterCheck } from '../api/xray/filter-check.js';
@@ -20,27 +26,36 @@ import type { StoreConfig } from './open-store.js';
 export interface Honeyray {
   config: Config;
   /** Ports actually bound (useful with port 0 in tests). */
-  ports: { http: number; otlp: number; xray: number };
+  ports: { http: number; otlp: number; xray: number } & Record<string, number>;
   pipeline: IngestPipeline;
   /** Stops accepting, commits what was accepted, closes the store. */
   stop(): Promise<void>;
 }
 
+/** Ports of receivers that listen on their own, by flag name (0 = off). */
+function receiverPorts(c: Config): Record<string, number> {
+  return { 'grpc-port': c.grpcPort, 'zipkin-port': c.zipkinPort, 'jaeger-port': c.jaegerPort, 'jaeger-compact-port': c.jaegerCompactPort, 'jaeger-binary-port': c.jaegerBinaryPort };
+}
+
 /** The composition root: opens the store (in the ingest worker), binds every port. */
+
 export async function startHoneyray(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Honeyray> {
   const storeConfig: StoreConfig = {
     engine: config.store === 'duckdb' ? 'duckdb' : 'clickhouse', url: config.store, retentionDays: config.retentionDays, dataDir: config.dataDir, memory: config.memory, maxColumns: config.maxColumns, memoryLimit: config.memoryLimit, checkpointSpans: config.checkpointSpans,
   };
   const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes });
 
-  const otlp = createOtlpHandler({
+  const receiverDeps: ReceiverDeps = {
     submit: (p) => pipeline.submit(p),
     full: () => pipeline.full(),
     apiKeys: config.apiKeys,
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
-    onError: (err) => log.error(`OTLP request failed: ${(err as Error)?.stack ?? err}`),
-  });
+    listen: config.listen,
+    ports: receiverPorts(config),
+    uiUrl: `http://${config.listen}:${config.httpPort}`,
+    log: { warn: rateLimited((m) => log.warn(m)), error: (m) => log.error(m) },
+  };
 
   const sampling = new SamplingService(pipeline.store, config.region, config.accountId);
   await sampling.init();
@@ -56,7 +71,16 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
     ignoreTrailingSlash: true,
     defaultRoute: (_req, res) => sendJson(res, 404, { error: 'not found' }),
   });
+  // Honeycomb's API host (OTLP, Events API) answers on the OTLP port and on the UI/API port alike.
+  const otlpRouter = Router({
+    ignoreTrailingSlash: true,
+    defaultRoute: (_req, res) => sendJson(res, 404, { error: 'not found: OTLP traces go to POST /v1/traces' }),
+  });
+  for (const r of RECEIVERS) r.routes?.(otlpRouter, receiverDeps);
   mountJaeger(router, pipeline.store);
+  mountJaegerV3(router, pipeline.store);
+  mountJaegerMore(router, { store: pipeline.store, decodeOtlpJson: (b) => decodeOtlpJson(b), maxBodyBytes: config.maxBodyBytes });
+  mountTraceSummaries(router, pipeline.store);
   mountXray(router, xrayDeps);
   mountFilterCheck(router);
   mountHoneycomb(router, { store: pipeline.store, apiKeys: config.apiKeys, onError: (err) => log.error(`Honeycomb API: ${(err as Error)?.stack ?? err}`) });
@@ -81,10 +105,11 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
       else res.destroy();
     };
     try {
-      if (kind !== 'xray' && otlp(req, res)) return;
-      if (kind === 'otlp') return sendJson(res, 404, { error: 'not found: OTLP traces go to POST /v1/traces' });
-      if (isCrossSiteWrite(req)) return sendJson(res, 403, { error: 'cross-origin requests may not change anything here', message: 'cross-origin requests may not change anything here' });
-      const r = (kind === 'api' ? router : xrayRouter).lookup(req, res) as unknown;
+      // Ingest routes (OTLP, Events API) come first on the API port too: browsers may send to them
+      // cross-origin (CORS decides), which the cross-site write guard below would refuse.
+      const ingest = kind === 'otlp' || (kind === 'api' && otlpRouter.find(req.method as HTTPMethod, (req.url ?? '').split('?')[0]!) !== null);
+      if (!ingest && isCrossSiteWrite(req)) return sendJson(res, 403, { error: 'cross-origin requests may not change anything here', message: 'cross-origin requests may not change anything here' });
+      const r = (ingest ? otlpRouter : kind === 'api' ? router : xrayRouter).lookup(req, res) as unknown;
       if (r instanceof Promise) r.catch(onError);
     } catch (err) {
       onError(err);
@@ -92,10 +117,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   };
 
   const listen = async (port: number, kind: 'api' | 'otlp' | 'xray'): Promise<number> => {
-    // A slow or stalled client gets 408 quickly instead of holding a connection for minutes: headers
-    // within 10 s, the whole request (an 18 MB body takes well under a second on a LAN) within 30 s,
-    // checked every second. Keep-alive stays above the 60 s idle timeout of common load balancers.
-    const s = createServer({ keepAliveTimeout: 65_000, headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000, maxHeaderSize: 32 * 1024 }, handle(kind));
+    const s = createServer(SERVER_OPTIONS, handle(kind));
     servers.push(s);
     await new Promise<void>((resolve, reject) => {
       s.once('error', reject);
@@ -107,6 +129,9 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   let httpPort = 0;
   let otlpPort = 0;
   let xrayPort = 0;
+  const listeners: Listener[] = RECEIVERS.flatMap((r) => r.listeners?.(receiverDeps) ?? []);
+  const started: Listener[] = [];
+  const own: Record<string, number> = {};
   try {
     httpPort = await listen(config.httpPort, 'api');
     otlpPort = await listen(config.otlpPort, 'otlp');
@@ -114,25 +139,32 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
       xrayPort = await udp.start();
       await listen(xrayPort, 'xray');
     }
+    for (const l of listeners) {
+      own[l.name] = await l.start();
+      started.push(l);
+    }
   } catch (err) {
     for (const s of servers) s.close();
     await udp?.stop();
+    await Promise.all(started.map((l) => l.stop()));
     await pipeline.close();
     throw err;
   }
   const xrayNote = udp ? `  X-Ray daemon udp+tcp ${config.listen}:${xrayPort}` : '';
-  log.info(`Honeyray listening on ${config.listen}: UI+API http://${config.listen}:${httpPort}  OTLP http://${config.listen}:${otlpPort}/v1/traces${xrayNote}  data ${config.memory ? '(in memory)' : config.dataDir}`);
+  const ownNote = Object.entries(own).map(([name, port]) => `  ${name} ${config.listen}:${port}`).join('');
+  log.info(`Honeyray listening on ${config.listen}: UI+API http://${config.listen}:${httpPort}  OTLP http://${config.listen}:${otlpPort}/v1/traces${xrayNote}${ownNote}  data ${config.memory ? '(in memory)' : config.dataDir}`);
 
   let stopping: Promise<void> | null = null;
   return {
     config,
-    ports: { http: httpPort, otlp: otlpPort, xray: xrayPort },
+    ports: { ...own, http: httpPort, otlp: otlpPort, xray: xrayPort },
     pipeline,
     stop() {
       stopping ??= (async () => {
         const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
         for (const s of servers) s.closeIdleConnections();
         await udp?.stop();
+        await Promise.all(started.map((l) => l.stop()));
         await pipeline.close();
         for (const s of servers) s.closeAllConnections();
         await closed;

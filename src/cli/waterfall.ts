@@ -130,6 +130,15 @@ export function traceInfo(t: JaegerTrace): TraceInfo {
 const PARTIAL = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 const PALETTE: ColorName[] = ['cyan', 'green', 'yellow', 'blue', 'magenta'];
 
+/**
+ * A span's duration as text. The Node X-Ray SDK stamps times in milliseconds, so its fast subsegments
+ * arrive with start = end: "< 1ms" says that, where "0µs" would read as missing.
+ */
+export function spanDuration(s: Span): string {
+  if (s.duration === 0 && s.tags.some((t) => t.key === 'xray.type')) return '< 1ms';
+  return formatMicros(s.duration);
+}
+
 /** `[offset, offset + length)` of the trace, as a bar `cells` wide (eighth-cell precision at the end). */
 export function bar(offset: number, length: number, total: number, cells: number): string {
   const scale = total > 0 ? cells / total : 0;
@@ -185,7 +194,7 @@ export function renderWaterfall(t: JaegerTrace, opts: WaterfallOptions): string[
 
   // Tree with bars.
   const labels = rows.map((r) => r.prefix + (r.missingParent ? '⋯ ' : '') + r.service + ' ' + r.span.operationName);
-  const durs = rows.map((r) => formatMicros(r.span.duration));
+  const durs = rows.map((r) => spanDuration(r.span));
   const durW = Math.max(6, ...durs.map(width));
   const labelW = Math.min(Math.max(12, ...labels.map(width)), Math.max(24, Math.floor(opts.width * 0.45)));
   const fixed = labelW + 1 + 1 + 1 + durW + 1;
@@ -210,7 +219,7 @@ export function renderWaterfall(t: JaegerTrace, opts: WaterfallOptions): string[
     out.push(paint('bold', 'Tags'));
     for (const r of rows) {
       const s = r.span;
-      const where = `span ${s.spanID}, at +${formatMicros(s.startTime - start)}, ${formatMicros(s.duration)}`;
+      const where = `span ${s.spanID}, at +${formatMicros(s.startTime - start)}, ${spanDuration(s)}`;
       const orphan = r.missingParent ? `, parent ${r.missingParent} not in the trace` : '';
       out.push('');
       out.push(`${paint(r.error ? 'red' : colorOf(r.service), r.service)} ${s.operationName}  ${paint('dim', `(${where}${orphan})`)}${r.error ? ' ' + paint('red', '✗') : ''}`);

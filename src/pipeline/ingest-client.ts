@@ -60,10 +60,10 @@ export class IngestPipeline {
 
   async submit(payload: IngestPayload): Promise<IngestResult> {
     if (this.closing) return { ok: false, reason: 'unavailable', message: 'server is shutting down' };
-    const bytes = payload.kind === 'xray' ? payload.documents.reduce((n, d) => n + d.length, 0) : payload.body.byteLength;
+    const bytes = (payload.body?.byteLength ?? 0) + (payload.documents?.reduce((n, d) => n + d.length, 0) ?? 0);
     this.queuedBytes += bytes;
     try {
-      const transfer = payload.kind === 'xray' ? [] : [ownBuffer(payload)];
+      const transfer = payload.body ? [ownBuffer(payload as { body: Uint8Array })] : [];
       return await this.send<IngestResult>({ t: 'ingest', id: 0, payload }, transfer);
     } catch (err) {
       return { ok: false, reason: 'unavailable', message: (err as Error).message };

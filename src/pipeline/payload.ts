@@ -3,12 +3,21 @@ import type { AppendOptions } from '../store/store.js';
 
 /**
  * What receivers hand to the pipeline: raw bytes plus how to read them. Decoding happens in the
- * ingest worker, next to the store, so the HTTP event loop only moves bytes.
+ * ingest worker, next to the store, so the HTTP event loop only moves bytes. `kind` names a codec
+ * registered in `receivers/codecs.ts` (e.g. `otlp-proto`, `xray`, `zipkin-json`); the union is open so
+ * a new protocol needs no change here.
  */
-export type IngestPayload =
-  | { kind: 'otlp-proto' | 'otlp-json'; body: Uint8Array; dataset?: string }
-  /** X-Ray segment documents (JSON text), from UDP datagrams or PutTraceSegments. */
-  | { kind: 'xray'; documents: string[] };
+export interface IngestPayload {
+  kind: string;
+  /** Raw bytes, handed to the worker without a copy. */
+  body?: Uint8Array;
+  /** Text documents, for protocols that arrive as many small texts (X-Ray segment documents). */
+  documents?: string[];
+  /** Honeycomb dataset chosen by the request (`x-honeycomb-dataset`, `/1/batch/{dataset}`). */
+  dataset?: string;
+  /** Request details the codec needs (e.g. the Events API's sample rate and event time headers). */
+  params?: Record<string, string | number | undefined>;
+}
 
 export type IngestResult =
   | { ok: true; accepted: number; rejected: number; message?: string; rejectedDocuments?: RejectedDocument[] }

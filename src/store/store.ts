@@ -23,10 +23,17 @@ export interface Store {
   ready?(): Promise<void>;
   /** All spans of a trace (32 hex id), in start order; [] when unknown. */
   getTrace(traceId: string): Promise<Span[]>;
+  /**
+   * The same spans as `getTrace`, as columns: cheap to move between threads and to serialize, for big
+   * traces (100,000 spans). Null when the trace is unknown.
+   */
+  getTraceColumns(traceId: string): Promise<TraceColumns | null>;
   /** Many traces at once, keyed by 32-hex id; unknown ids are absent. */
   getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>>;
   /** Trace ids matching a Jaeger-style search, newest first. */
   searchTraces(q: TraceSearch): Promise<string[]>;
+  /** Per-trace summaries of the traces matching `q`, computed in the engine, sorted over the whole result. */
+  traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries>;
   /** Distinct datasets (service names), sorted. */
   services(): Promise<string[]>;
   /** Distinct span names of a service, with their kinds. */
@@ -80,6 +87,8 @@ export interface TraceSearch {
   startNs?: bigint;
   endNs?: bigint;
   limit?: number;
+  /** Any-span filter: each leaf must hold on SOME span of the trace; and/or combine those. */
+  where?: SpanFilter;
 }
 
 export interface Operation {
@@ -122,4 +131,70 @@ export interface StoreOptions {
 /** A statement `select()` will not run (not a single read-only SELECT). The message names no SQL. */
 export class QueryRefusedError extends Error {
   override name = 'QueryRefusedError';
+}
+
+/**
+ * A condition on the spans of a trace. A leaf holds for a trace when some span satisfies it
+ * (`not-exists`: when no span has the key); `and` / `or` combine trace-level truths. Comparisons other
+ * than = and != are numeric. Keys are attribute keys, or the fixed fields `service.name`, `name`,
+ * `span.kind`, `error`, `otel.status_code`, `otel.status_description`, `otel.scope.name`, `duration_ns`.
+ */
+export type SpanFilter =
+  | { and: SpanFilter[] }
+  | { or: SpanFilter[] }
+  | { key: string; op: '=' | '!=' | '>' | '>=' | '<' | '<=' | 'contains' | 'exists' | 'not-exists'; value?: string | number | boolean };
+
+export type TraceSummarySort = 'newest' | 'oldest' | 'slowest' | 'fastest' | 'most_spans' | 'errors';
+
+export interface TraceSummaryQuery extends TraceSearch {
+  sort?: TraceSummarySort;
+  /**
+   * A trace-level condition compiled by query/ for this engine (an X-Ray filter expression): SQL over
+   * the trace's spans grouped under alias `t`, ANDed into the HAVING clause.
+   */
+  having?: string;
+}
+
+export interface TraceSummaryRow {
+  traceId: string;
+  rootService: string;
+  rootName: string;
+  startUs: number;
+  durationUs: number;
+  spanCount: number;
+  errorCount: number;
+  services: string[];
+}
+
+export interface TraceSummaries {
+  data: TraceSummaryRow[];
+  /** Traces matching the query (before the limit). */
+  total: number;
+}
+
+/**
+ * One trace, column by column, in start order. Ids are hex; times are microseconds (what the read APIs
+ * print); `events` / `links` / `overflow` are the stored JSON texts (null when none); `attrs` holds only
+ * the attribute columns with a value in this trace, in table order.
+ */
+export interface TraceColumns {
+  traceId: string;
+  length: number;
+  spanId: string[];
+  parentSpanId: string[];
+  name: string[];
+  dataset: string[];
+  traceState: string[];
+  kind: number[];
+  statusCode: number[];
+  statusMessage: string[];
+  flags: number[];
+  scopeName: string[];
+  scopeVersion: string[];
+  startUs: number[];
+  durationUs: number[];
+  events: (string | null)[];
+  links: (string | null)[];
+  overflow: (string | null)[];
+  attrs: { key: string; resource: boolean; values: (string | number | boolean | null)[] }[];
 }

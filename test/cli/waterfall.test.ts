@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JaegerTrace } from '../../src/api/jaeger/to-jaeger.js';
 import { formatMicros, parseDurationMicros, width } from '../../src/cli/format.js';
-import { bar, renderWaterfall, ruler, spanTree, traceInfo } from '../../src/cli/waterfall.js';
+import { bar, renderWaterfall, ruler, spanDuration, spanTree, traceInfo } from '../../src/cli/waterfall.js';
 import { T0, TRACE_ID, fixtureTrace } from './fixture-trace.js';
 
 const ESC = '\u001b';
@@ -121,6 +121,10 @@ describe('waterfall', () => {
     assert.equal(bar(0, 100, 100, 10), '█'.repeat(10));
     assert.equal(bar(25, 12.5, 100, 8), '  █');
     assert.equal(bar(50, 0, 100, 10), '     ▏');
+    // X-Ray spans with millisecond timestamps and start = end: "< 1ms", still a visible bar.
+    const xray = { duration: 0, tags: [{ key: 'xray.type', type: 'string', value: 'subsegment' }] } as unknown as Parameters<typeof spanDuration>[0];
+    assert.equal(spanDuration(xray), '< 1ms');
+    assert.equal(spanDuration({ ...xray, tags: [] }), '0µs');
     assert.equal(bar(0, 15, 100, 10), '█▌');
     assert.equal(bar(100, 0, 100, 10), '         █', 'a span at the very end stays inside');
     assert.equal(ruler(1_000_000, 20), '0                 1s');

@@ -120,7 +120,7 @@ describe('X-Ray SDK service -> OTel service: one trace in Honeyray', () => {
     const t = ((await (await fetch(`${srv.http}/api/traces/${traceId}`)).json()) as { data: any[] }).data[0];
     assert.equal(t.traceID, traceId.slice(2).replace('-', ''));
     const byName = new Map<string, any>(t.spans.map((s: any) => [s.operationName, s]));
-    const segment = byName.get('backend-flask');
+    const segment = byName.get('GET /api/activities/home');
     const call = byName.get('127.0.0.1');
     const server = byName.get('GET /api/activities');
     const db = byName.get('db-query');

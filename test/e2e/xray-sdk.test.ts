@@ -183,7 +183,7 @@ describe('aws-xray-sdk-core + express -> Honeyray daemon port -> X-Ray API / Jae
     assert.equal(t.traceID, ids.activities.slice(2).replace('-', ''));
     assert.equal(t.spans.length, 3);
     const byName = new Map(t.spans.map((s: any) => [s.operationName, s]));
-    const root = byName.get('backend-flask') as any;
+    const root = byName.get('GET /api/activities/@andrewbrown') as any;
     const outer = byName.get('activities_users') as any;
     const inner = byName.get('user_activity_andrewbrown') as any;
     assert.ok(root && outer && inner, `spans ${[...byName.keys()]}`);

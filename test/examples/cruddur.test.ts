@@ -25,15 +25,20 @@ interface JTrace { traceID: string; spans: JSpan[]; processes: Record<string, { 
 const tags = (s: JSpan) => Object.fromEntries(s.tags.map((t) => [t.key, t.value]));
 const isXray = (s: JSpan) => s.tags.some((t) => t.key === 'xray.type');
 
-/** The routes of the seed, and what each request should produce. */
-const ROUTES = [
-  '/api/activities/home',
-  '/api/activities/notifications',
-  '/api/activities/@andrewbrown',
-  '/api/activities/search?term=cloud',
-  '/api/activities/search',
-  '/api/message_groups',
-  '/api/error',
+/** The routes of the seed: `METHOD path` (and a JSON body for the POSTs). */
+const ROUTES: [string, object?][] = [
+  ['GET /api/activities/home'],
+  ['GET /api/activities/notifications'],
+  ['GET /api/activities/@andrewbrown'],
+  ['GET /api/activities/search?term=cloud'],
+  ['GET /api/activities/search'],
+  ['GET /api/message_groups'],
+  ['GET /api/messages/@worf'],
+  ['POST /api/messages', { user_receiver_handle: 'worf', message: 'Qapla!' }],
+  ['POST /api/activities', { message: 'Cloud is fun!', ttl: '7-days' }],
+  ['POST /api/activities', { message: '', ttl: '7-days' }],
+  ['POST /api/activities/68f126b0-1ceb-4a33-88be-d90fa7109eee/reply', { message: 'Agreed.' }],
+  ['GET /api/error'],
 ];
 
 async function traces(srv: RunningServer, query: string): Promise<JTrace[]> {
@@ -71,10 +76,11 @@ describe('Cruddur example -> Honeyray', () => {
     delete process.env.AWS_XRAY_DAEMON_ADDRESS;
     const app = await startCruddur({ port: 0, samplingRules: 'local-all', xrayDaemonAddress: `127.0.0.1:${srv.xrayPort}` });
     try {
-      for (const r of ROUTES) {
-        const res = await fetch(app.url + r);
+      for (const [i, [r, body]] of ROUTES.entries()) {
+        const [method, path] = r.split(' ') as [string, string];
+        const res = await fetch(app.url + path, body ? { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : { method });
         await res.arrayBuffer();
-        statuses[r] = res.status;
+        statuses[`${i} ${r}`] = res.status;
       }
       const res = await fetch(`${app.url}/api/activities/@worf`, {
         headers: { 'X-Amzn-Trace-Id': `Root=${callerRoot};Parent=${callerParent};Sampled=1` },
@@ -93,22 +99,13 @@ describe('Cruddur example -> Honeyray', () => {
   });
 
   it('answers every route like the seed', () => {
-    assert.deepEqual(statuses, {
-      '/api/activities/home': 200,
-      '/api/activities/notifications': 200,
-      '/api/activities/@andrewbrown': 200,
-      '/api/activities/search?term=cloud': 200,
-      '/api/activities/search': 422,
-      '/api/message_groups': 200,
-      '/api/error': 500,
-      '@worf': 200,
-    });
+    assert.deepEqual(Object.values(statuses), [200, 200, 200, 200, 422, 200, 200, 200, 200, 422, 200, 500, 200], JSON.stringify(statuses));
   });
 
   it('OpenTelemetry: every request is a trace with its SERVER span and the custom spans and attributes', async () => {
     const spans = await eventually(async () => {
       const s = otelSpans(await traces(srv, 'service=backend-flask&limit=50'));
-      return s.filter((x) => tags(x)['span.kind'] === 'server').length >= 8 ? s : null;
+      return s.filter((x) => tags(x)['span.kind'] === 'server').length >= ROUTES.length + 1 ? s : null;
     }, 15_000, 'OTel spans of backend-flask');
     const byName = (n: string) => spans.filter((s) => s.operationName === n);
     const parentOf = (s: JSpan) => spans.find((p) => p.spanID === s.references[0]?.spanID && p.traceID === s.traceID);
@@ -152,6 +149,18 @@ describe('Cruddur example -> Honeyray', () => {
 
     assert.equal(tags(byName('message-groups')[0]!)['app.result_length'], 2);
 
+    // The sibling routes, one service module each.
+    const msgs = tags(byName('messages')[0]!);
+    assert.equal(msgs['message.receiver_handle'], 'worf');
+    assert.equal(msgs['app.result_length'], 4);
+    assert.equal(tags(byName('create-message')[0]!)['message.receiver_handle'], 'worf');
+    const posts = byName('create-activity').map(tags);
+    assert.ok(posts.some((t) => t['activity.ttl'] === '7-days' && t['message.length'] === 13));
+    assert.ok(posts.some((t) => t['app.errors'] === 'message_blank'));
+    const replySpan = byName('create-reply')[0]!;
+    assert.equal(tags(replySpan)['activity.uuid'], '68f126b0-1ceb-4a33-88be-d90fa7109eee');
+    assert.equal(parentOf(replySpan)?.operationName, 'POST /api/activities/:uuid/reply');
+
     const [err] = byName('GET /api/error');
     assert.ok(err, 'the error request span');
     const et = tags(err);
@@ -187,10 +196,16 @@ describe('Cruddur example -> Honeyray', () => {
     const segments = xspans.filter((s) => tags(s)['xray.type'] === 'segment');
     assert.equal(segments.length, ROUTES.length + 1, 'local-all: every request is sampled');
     for (const s of segments) {
-      assert.equal(s.operationName, 'backend-flask');
-      const proc = all.find((t) => t.traceID === s.traceID)!.processes[s.processID]!;
-      assert.equal(proc.serviceName, 'backend-flask');
+      // The operation says what was served (X-Ray has no route template: the path), the service stays.
+      assert.match(s.operationName, /^(GET|POST) \/api\//);
+      const tr = all.find((t) => t.traceID === s.traceID)!;
+      assert.equal(tr.processes[s.processID]!.serviceName, 'backend-flask');
+      // One request, one trace: the X-Ray segment is the child of the request's OTel SERVER span.
+      const parent = tr.spans.find((p) => p.spanID === s.references[0]?.spanID);
+      assert.ok(parent && !isXray(parent) && tags(parent)['span.kind'] === 'server', `segment ${s.operationName} under its OTel SERVER span`);
+      assert.equal(parent.operationName.split(' ')[0], s.operationName.split(' ')[0]);
     }
+    assert.ok(segments.some((s) => s.operationName === 'GET /api/activities/@andrewbrown'));
 
     // The seed's subsegments: activities_users > user_activity_<handle>.
     for (const handle of ['andrewbrown', 'worf']) {
@@ -204,11 +219,13 @@ describe('Cruddur example -> Honeyray', () => {
       assert.equal(tags(seg!)['xray.type'], 'segment');
     }
 
-    // The caller's trace holds both worlds: OTel spans and the X-Ray segment, child of the caller.
+    // The caller's trace holds both worlds: the OTel SERVER span, child of the caller, and the X-Ray
+    // segment, child of that SERVER span.
     const caller = (await getTrace(srv, callerRoot))!;
     const seg = caller.spans.find((s) => tags(s)['xray.type'] === 'segment');
     assert.ok(seg, 'X-Ray segment in the caller trace');
-    assert.equal(seg.references[0]?.spanID, callerParent);
+    const server = caller.spans.find((s) => s.spanID === seg.references[0]?.spanID);
+    assert.equal(server?.references[0]?.spanID, callerParent);
 
     // The error: a fault with a cause, as X-Ray stores it.
     const errSeg = segments.find((s) => tags(s)['http.response.status_code'] === 500);
@@ -269,7 +286,7 @@ describe('Cruddur example -> Honeyray', () => {
     const streamed = await eventually(async () => {
       const ts = await traces(srv, 'service=cruddur-c&limit=10');
       const spans = ts.flatMap((t) => t.spans);
-      return spans.some((s) => s.operationName === 'user_activity_stream') && spans.some((s) => s.operationName === 'cruddur-c') ? spans : null;
+      return spans.some((s) => s.operationName === 'user_activity_stream') && spans.some((s) => s.operationName === 'GET /api/activities/@stream' && tags(s)['xray.type'] === 'segment') ? spans : null;
     }, 15_000, 'streamed subsegments of the third app');
     assert.ok(streamed.every(isXray));
   });

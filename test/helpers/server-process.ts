@@ -14,6 +14,12 @@ export interface RunningServer {
   httpPort: number;
   otlpPort: number;
   xrayPort: number;
+  /** The receivers' own ports (each a free port): gRPC, Zipkin, Jaeger collector and agent. */
+  grpcPort: number;
+  zipkinPort: number;
+  jaegerPort: number;
+  jaegerCompactPort: number;
+  jaegerBinaryPort: number;
   dataDir: string;
   http: string;
   otlp: string;
@@ -50,9 +56,12 @@ export async function freePort(): Promise<number> {
 export async function startServer(opts: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'honeyray-test-'));
   const [httpPort, otlpPort, xrayPort] = [await freePort(), await freePort(), await freePort()];
+  const [grpcPort, zipkinPort, jaegerPort, jaegerCompactPort, jaegerBinaryPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const child: ChildProcess = spawn(process.execPath, [
     CLI, 'serve', '--data-dir', dataDir, '--http-port', String(httpPort), '--otlp-port', String(otlpPort),
-    '--xray-port', String(xrayPort), ...(opts.args ?? []),
+    '--xray-port', String(xrayPort), '--grpc-port', String(grpcPort), '--zipkin-port', String(zipkinPort),
+    '--jaeger-port', String(jaegerPort), '--jaeger-compact-port', String(jaegerCompactPort),
+    '--jaeger-binary-port', String(jaegerBinaryPort), ...(opts.args ?? []),
   ], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   child.stdout!.on('data', (d) => (logs += d));
@@ -68,7 +77,7 @@ export async function startServer(opts: { dataDir?: string; args?: string[]; env
   });
   return {
     pid: child.pid!,
-    httpPort, otlpPort, xrayPort, dataDir,
+    httpPort, otlpPort, xrayPort, grpcPort, zipkinPort, jaegerPort, jaegerCompactPort, jaegerBinaryPort, dataDir,
     http: `http://127.0.0.1:${httpPort}`,
     otlp: `http://127.0.0.1:${otlpPort}`,
     logs: () => logs,

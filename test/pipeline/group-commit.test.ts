@@ -20,7 +20,7 @@ describe('GroupCommitter', () => {
   it('stores a segment once when its in-progress and complete versions arrive in the same group', async () => {
     const store = await DuckDBStore.open({ path: ':memory:' });
     try {
-      const committer = new GroupCommitter(store, decodePayload(), 50_000, () => undefined);
+      const committer = new GroupCommitter(store, await decodePayload(store, () => undefined), 50_000, () => undefined);
       // Submitted back to back, they are decoded into one group; the complete one must commit after.
       const results = await Promise.all([
         committer.submit({ kind: 'xray', documents: [seg('aaaaaaaaaaaaaaa1', false)] }),

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { join } from 'node:path';
 import { DuckDBStore } from '../../src/store/duckdb/duckdb-store.js';
 import { storeConformance } from './conformance.js';
+import { makeBatch } from './make-batch.js';
 
 storeConformance('duckdb', (dir) => DuckDBStore.open({ path: join(dir, 'spans.duckdb'), maxColumns: 20 }));
 
@@ -20,6 +21,28 @@ describe('DuckDB store: the read path cannot reach files', () => {
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('DuckDB store: retention', () => {
+  it('expires exactly the spans that started before the cutoff', async () => {
+    const store = await DuckDBStore.open({ path: ':memory:' });
+    try {
+      const day = 86_400_000_000_000n;
+      const now = BigInt(Date.now()) * 1_000_000n;
+      const at = (traceId: string, spanId: string, startNs: bigint) => ({ traceId, spanId, name: 'op', dataset: 'svc', startNs, durationNs: 1n, attrs: {} });
+      await store.append([makeBatch([
+        at('0000000000000000000000000000000a', '000000000000000a', now - 9n * day),
+        at('0000000000000000000000000000000a', '000000000000000b', now - 7n * day + 1_000_000_000n),
+        at('0000000000000000000000000000000c', '000000000000000c', now - 1n * day),
+      ])]);
+      assert.equal(await store.expire(now - 7n * day), 1);
+      assert.deepEqual((await store.getTrace('0000000000000000000000000000000a')).map((s) => s.spanId), ['000000000000000b']);
+      assert.equal((await store.getTrace('0000000000000000000000000000000c')).length, 1);
+      assert.equal(await store.expire(now - 7n * day), 0);
+    } finally {
+      await store.close();
     }
   });
 });

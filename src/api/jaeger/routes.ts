@@ -2,69 +2,85 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Router from 'find-my-way';
 import { InvalidIdError, normalizeTraceId } from '../../model/ids.js';
 import type { Store, TraceSearch } from '../../store/store.js';
-import { sendJson } from '../http-util.js';
+import { sendEncoded } from '../http-util.js';
+import { envelope, isPretty, query, sendJaeger, sendJaegerError, type JaegerError } from './envelope.js';
+import { jaegerTraceJson } from './jaeger-json.js';
 import { toJaegerTrace } from './to-jaeger.js';
 
-type ReadStore = Pick<Store, 'services' | 'operations' | 'getTrace' | 'getTraces' | 'searchTraces'>;
+export type ReadStore = Pick<Store, 'services' | 'operations' | 'getTraceColumns' | 'getTraces' | 'searchTraces' | 'select'>;
 type R = Router.Instance<Router.HTTPVersion.V1>;
-
-/** Jaeger query-service envelope. */
-function envelope(data: unknown, errors: { code: number; msg: string }[] | null = null) {
-  return { data, total: Array.isArray(data) ? data.length : 0, limit: 0, offset: 0, errors };
-}
-
-function bad(res: ServerResponse, status: number, msg: string): void {
-  sendJson(res, status, envelope(null, [{ code: status, msg }]));
-}
 
 /**
  * The Jaeger query API as Jaeger's UI and Grafana's Jaeger data source call it:
  * `/api/services`, `/api/services/:service/operations`, `/api/operations`, `/api/traces/:id`,
- * `/api/traces?service=&operation=&tags=&minDuration=&maxDuration=&start=&end=&limit=&lookback=`.
+ * `/api/traces?service=&operation=&tags=&minDuration=&maxDuration=&start=&end=&limit=&lookback=`,
+ * `/api/traces?traceID=a&traceID=b`. The rest of Jaeger's API is in more-routes.ts and api-v3.ts.
  */
 export function mountJaeger(router: R, store: ReadStore): void {
-  router.get('/api/services', async (_req, res) => {
-    sendJson(res, 200, envelope(await store.services()));
+  router.get('/api/services', async (req, res) => {
+    sendJaeger(req, res, 200, envelope(await store.services()));
   });
-  router.get('/api/services/:service/operations', async (_req, res, params) => {
+  router.get('/api/services/:service/operations', async (req, res, params) => {
     const ops = await store.operations(params.service!);
-    sendJson(res, 200, envelope([...new Set(ops.map((o) => o.name))]));
+    sendJaeger(req, res, 200, envelope([...new Set(ops.map((o) => o.name))]));
   });
   router.get('/api/operations', async (req, res) => {
     const q = query(req);
     const service = q.get('service');
-    if (!service) return bad(res, 400, "parameter 'service' is required");
+    if (!service) return sendJaegerError(req, res, 400, "parameter 'service' is required");
     const kind = q.get('spanKind');
     const ops = (await store.operations(service)).filter((o) => !kind || o.spanKind === kind);
-    sendJson(res, 200, envelope(ops));
+    sendJaeger(req, res, 200, envelope(ops));
   });
-  router.get('/api/traces/:id', async (_req, res, params) => {
+  router.get('/api/traces/:id', async (req, res, params) => {
     let id: string;
     try {
       id = normalizeTraceId(params.id!);
     } catch (err) {
-      if (err instanceof InvalidIdError) return bad(res, 400, err.message);
+      if (err instanceof InvalidIdError) return sendJaegerError(req, res, 400, err.message);
       throw err;
     }
-    const spans = await store.getTrace(id);
-    if (spans.length === 0) return bad(res, 404, 'trace not found');
-    sendJson(res, 200, envelope([toJaegerTrace(spans)]));
+    // Columns, serialized as text: the fast path for big traces (see jaeger-json.ts).
+    const cols = await store.getTraceColumns(id);
+    if (!cols) return sendJaegerError(req, res, 404, 'trace not found');
+    const text = `{"data":[${jaegerTraceJson(cols)}],"total":1,"limit":0,"offset":0,"errors":null}`;
+    if (isPretty(req)) return sendJaeger(req, res, 200, JSON.parse(text));
+    sendEncoded(res, 200, text, { 'content-type': 'application/json' });
   });
   router.get('/api/traces', async (req, res) => {
+    const q = query(req);
+    if (q.getAll('traceID').length) return tracesByIds(req, res, store, q.getAll('traceID'));
     let search: TraceSearch;
     try {
-      search = parseSearch(query(req));
+      search = parseSearch(q);
     } catch (err) {
-      return bad(res, 400, (err as Error).message);
+      return sendJaegerError(req, res, 400, (err as Error).message);
     }
     const ids = await store.searchTraces(search);
     const traces = await store.getTraces(ids);
-    sendJson(res, 200, envelope(ids.filter((id) => traces[id]).map((id) => toJaegerTrace(traces[id]!))));
+    sendJaeger(req, res, 200, envelope(ids.filter((id) => traces[id]).map((id) => toJaegerTrace(traces[id]!))));
   });
 }
 
-function query(req: IncomingMessage): URLSearchParams {
-  return new URL(req.url ?? '/', 'http://x').searchParams;
+/**
+ * `/api/traces?traceID=a&traceID=b` (Jaeger UI's compare view and its search-by-ids box): exactly those
+ * traces, in the order asked; each miss is an entry of `errors` naming the trace, as Jaeger does.
+ */
+async function tracesByIds(req: IncomingMessage, res: ServerResponse, store: ReadStore, raw: string[]): Promise<void> {
+  const ids: string[] = [];
+  for (const r of raw) {
+    try {
+      ids.push(normalizeTraceId(r));
+    } catch (err) {
+      if (err instanceof InvalidIdError) return sendJaegerError(req, res, 400, err.message);
+      throw err;
+    }
+  }
+  const unique = [...new Set(ids)];
+  const traces = await store.getTraces(unique);
+  const errors: JaegerError[] = unique.filter((id) => !traces[id]?.length).map((id) => ({ msg: 'trace not found', traceID: id }));
+  const data = unique.filter((id) => traces[id]?.length).map((id) => toJaegerTrace(traces[id]!));
+  sendJaeger(req, res, 200, envelope(data, errors.length ? errors : null));
 }
 
 /** Jaeger's search parameters; times in microseconds, durations like `1.2s`, `100ms`, `500us`. */

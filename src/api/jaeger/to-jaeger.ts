@@ -1,4 +1,4 @@
-import { SPAN_KIND_NAMES, type AnyValue, type AttrScalar, type Span } from '../../model/span.js';
+import { SPAN_KIND_NAMES, type AnyValue, type AttrScalar, type Span, type SpanEvent } from '../../model/span.js';
 
 /** Jaeger's JSON model (jaeger-ui `src/types/trace.tsx`, the query service's `/api/traces` answers). */
 export interface JaegerKeyValue { key: string; type: 'string' | 'bool' | 'int64' | 'float64'; value: string | number | boolean }
@@ -53,16 +53,21 @@ export function toJaegerTrace(spans: Span[]): JaegerTrace {
       startTime: Number(s.startUnixNano / 1000n),
       duration: Number(s.durationNano / 1000n),
       tags: [...toTags(s.attributes), ...fixedTags(s)],
-      logs: s.events.map((e) => ({
-        timestamp: Number(BigInt(e.timeUnixNano) / 1000n),
-        fields: [{ key: 'event', type: 'string', value: e.name }, ...toTags(flatten(e.attributes))],
-      })),
+      logs: jaegerLogs(s.events),
       processID: pid,
       warnings: warnings.length ? warnings : null,
       flags: s.flags & 0xff,
     };
   });
   return { traceID, spans: out, processes, warnings: null };
+}
+
+/** Span events as Jaeger logs: an `event` field with the name, then the attributes. */
+export function jaegerLogs(events: SpanEvent[]): JaegerSpan['logs'] {
+  return events.map((e) => ({
+    timestamp: Number(BigInt(e.timeUnixNano) / 1000n),
+    fields: [{ key: 'event', type: 'string', value: e.name }, ...toTags(flatten(e.attributes))],
+  }));
 }
 
 /** The tags Jaeger's OTLP translator adds for fields OTel has outside attributes. */

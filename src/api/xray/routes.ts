@@ -5,7 +5,7 @@ import type { IngestPayload, IngestResult } from '../../pipeline/payload.js';
 import { compileFilterExpression } from '../../query/xray-filter/compile-sql.js';
 import type { CompileContext } from '../../query/xray-filter/fields.js';
 import { FilterSyntaxError, formatError } from '../../query/xray-filter/parser.js';
-import { buildServices, graphQueries, summaryOf, timeSeriesQuery, type StatsRow } from '../../query/xray/service-graph.js';
+import { buildServices, graphQueries, timeSeriesPoints, timeSeriesQueries } from '../../query/xray/service-graph.js';
 import { seconds } from '../../query/xray/span-flags.js';
 import { summarizeTrace, traceBounds } from '../../query/xray/trace-summary.js';
 import { synthesizeSegments } from '../../receivers/xray/spans-to-segments.js';
@@ -116,15 +116,9 @@ export function mountXray(router: R, d: XrayApiDeps): void {
     const scope = await scopeOf(d, ctx, b, start, end);
     const entity = typeof b.EntitySelectorExpression === 'string' && b.EntitySelectorExpression.trim() !== '' ? compile(b.EntitySelectorExpression, ctx) : null;
     const where = entity ? inTraces(scope, start, end, entity) : scope;
-    const rows = await d.store.select(timeSeriesQuery(ctx, where, period));
-    return {
-      TimeSeriesServiceStatistics: rows.map((r) => ({
-        Timestamp: Number(r.ts),
-        ServiceSummaryStatistics: summaryOf(r as unknown as StatsRow),
-        ResponseTimeHistogram: [],
-      })),
-      ContainsOldGroupVersions: false,
-    };
+    const q = timeSeriesQueries(ctx, where, period);
+    const [services, edges, histogram] = await Promise.all([d.store.select(q.services), d.store.select(q.edges), d.store.select(q.histogram)]);
+    return { TimeSeriesServiceStatistics: timeSeriesPoints(services, edges, histogram), ContainsOldGroupVersions: false };
   });
 
   op('/CreateGroup', async (b) => ({ Group: await d.groups.create(b) }));

@@ -3,6 +3,7 @@
  * and the values behind each filter keyword. Every `…(a)` method takes the alias of the spans table row it
  * talks about; predicates returned here are never NULL (so NOT works as expected).
  */
+import { DEFAULT_HOST, URL_PARTS } from '../../model/http-url.js';
 import { Attr, HTTP_ALIASES } from '../../model/semconv.js';
 import type { Dialect } from './dialect.js';
 import type { CompareOp, RootCauseTarget, ServiceRef, StringKeyword, StringOp } from './ast.js';
@@ -42,7 +43,6 @@ const PLATFORM_TO_ORIGIN: Array<[string, string]> = [
 ];
 
 const STRING_KEYWORD_ATTRS: Partial<Record<StringKeyword, string[]>> = {
-  'http.url': [Attr.HTTP_URL],
   'http.method': [Attr.HTTP_METHOD],
   'http.useragent': [Attr.HTTP_USER_AGENT],
   'http.clientip': [Attr.HTTP_CLIENT_IP],
@@ -151,12 +151,44 @@ export class Fields {
     return this.num(a, this.withAliases(Attr.HTTP_STATUS));
   }
 
-  /** Root, SERVER or CONSUMER span, or an X-Ray segment: the spans X-Ray would call segments. */
+  /**
+   * Root, SERVER or CONSUMER span, or an X-Ray segment: the spans X-Ray would call segments. Not a
+   * segment: the X-Ray twin of an OTel SERVER span, i.e. an X-Ray segment whose parent is a SERVER span
+   * of the same service. That is one request instrumented twice (OTel hands its context to the X-Ray
+   * middleware, examples/cruddur/tracing.ts); counting it once keeps request counts, errors and the
+   * service map honest. (span-flags.ts `isSegment` is the JS twin.)
+   */
   isSegment(a: string): string {
     const parts = [`${a}.parent_id = 0`, `${a}.kind IN (2, 5)`];
     const xt = this.col(a, Attr.XRAY_TYPE);
     if (xt) parts.push(this.d.isTrue(`${a}.source = 1 AND ${xt.sql} = 'segment'`));
-    return this.or(parts);
+    const segment = this.or(parts);
+    if (!xt) return segment;
+    const twin = this.and([
+      this.d.isTrue(`${a}.source = 1 AND ${a}.parent_id <> 0`),
+      this.hasParent(a, (p) => this.d.isTrue(`${p}.source <> 1 AND ${p}.kind = 2`), [[`dataset`, `${a}.dataset`]]),
+    ]);
+    return this.and([segment, this.not(twin)]);
+  }
+
+  /**
+   * The request URL X-Ray would record for span `a`: `url.full` (or `http.url`), else rebuilt from
+   * scheme, host, port, path and query exactly as model/http-url.ts `httpUrl` does; null if no column
+   * of either kind exists.
+   */
+  httpUrl(a: string): string | null {
+    const full = this.text(a, [...URL_PARTS.full]);
+    const path = this.text(a, [...URL_PARTS.path]);
+    if (path === null) return full;
+    const scheme = this.text(a, [...URL_PARTS.scheme]);
+    const host = this.text(a, [...URL_PARTS.host]);
+    const port = this.text(a, [...URL_PARTS.port]);
+    const query = this.text(a, [...URL_PARTS.query]);
+    const h = host ? `COALESCE(NULLIF(${host}, ''), ${this.lit(DEFAULT_HOST)})` : this.lit(DEFAULT_HOST);
+    const portPart = port ? `CASE WHEN ${port} IS NULL OR ${this.d.contains(h, "':'")} THEN '' ELSE ':' || ${port} END` : `''`;
+    const queryPart = query ? `COALESCE('?' || NULLIF(${query}, ''), '')` : `''`;
+    const rebuilt = `COALESCE(NULLIF(${scheme ?? 'NULL'}, ''), 'http') || '://' || ${h} || ${portPart} || NULLIF(${path}, '') || ${queryPart}`;
+    return full ? `COALESCE(NULLIF(${full}, ''), ${rebuilt})` : rebuilt;
   }
 
   /** An outgoing call: CLIENT or PRODUCER span, or an X-Ray subsegment in namespace aws/remote. */
@@ -209,8 +241,11 @@ export class Fields {
     });
   }
 
-  /** The parent span of `a` is stored (and satisfies `cond` on the parent's alias when given). */
-  hasParent(a: string, cond?: (p: string) => string): string {
+  /**
+   * The parent span of `a` is stored (and satisfies `cond` on the parent's alias when given; `moreKeys`:
+   * columns of the parent equal to expressions of the outer row, which `cond` may not reference).
+   */
+  hasParent(a: string, cond?: (p: string) => string, moreKeys: Array<[column: string, outer: string]> = []): string {
     const p = this.newAlias();
     return this.d.exists({
       table: this.table,
@@ -219,6 +254,7 @@ export class Fields {
         [`${p}.trace_hi`, `${a}.trace_hi`],
         [`${p}.trace_lo`, `${a}.trace_lo`],
         [`${p}.span_id`, `${a}.parent_id`],
+        ...moreKeys.map(([c, outer]): [string, string] => [`${p}.${c}`, outer]),
       ],
       where: cond ? cond(p) : this.d.TRUE,
     });
@@ -288,6 +324,8 @@ export class Fields {
         const sm = `NULLIF(${a}.status_message, '')`;
         return m ? `COALESCE(${m}, ${sm})` : sm;
       }
+      case 'http.url':
+        return this.httpUrl(a);
       default: {
         const keys = STRING_KEYWORD_ATTRS[kw] ?? [];
         return this.text(a, keys.flatMap((k) => this.withAliases(k)));

@@ -60,6 +60,11 @@ export function rootCauses(spans: Span[]): { FaultRootCauses: RootCause[]; Error
   return { FaultRootCauses: causes(isFault), ErrorRootCauses: causes(isError), ResponseTimeRootCauses: responseTime };
 }
 
+/** X-Ray names a segment entity after its service; its span is named `METHOD /path` (segment-to-spans.ts). */
+function entityName(s: Span): string {
+  return s.source === 1 && s.attributes[Attr.XRAY_TYPE] === 'segment' ? s.dataset : s.name;
+}
+
 /** The service entry of a root cause at span `s`: its service and the path from the service's entry span. */
 function service(s: Span, byId: Map<string, Span>, children: Map<string, Span[]>): RootCauseService {
   const path: Span[] = [s];
@@ -73,7 +78,7 @@ function service(s: Span, byId: Map<string, Span>, children: Map<string, Span[]>
     Names: id.Names,
     ...(id.Type ? { Type: id.Type } : {}),
     ...(typeof account === 'string' ? { AccountId: account } : {}),
-    EntityPath: path.map((p) => ({ Name: p.name, Exceptions: exceptions(p), Remote: p.kind === 3 || p.kind === 4 })),
+    EntityPath: path.map((p) => ({ Name: entityName(p), Exceptions: exceptions(p), Remote: p.kind === 3 || p.kind === 4 })),
     Inferred: inferred,
   };
 }

@@ -28,27 +28,71 @@ function statsColumns(f: Fields, a: string): string {
     min(${a}.start_ns) AS first_ns, max(${a}.start_ns + ${a}.duration_ns) AS last_ns`;
 }
 
-/**
- * GetTimeSeriesServiceStatistics: SummaryStatistics of the segment-level spans in `scope`, per period
- * of `periodSeconds` (column `ts`, epoch seconds of the period's start).
- */
-export function timeSeriesQuery(ctx: CompileContext, scope: (alias: string) => string, periodSeconds: number): string {
-  const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect ?? duckdbDialect);
-  const p = Math.floor(periodSeconds);
-  return `SELECT CAST(floor(t.start_ns / ${p * 1_000_000_000}) AS BIGINT) * ${p} AS ts, ${statsColumns(f, 't')}
-    FROM spans t WHERE (${scope('t')}) AND t.dataset <> '' AND (${f.isSegment('t')}) GROUP BY 1 ORDER BY 1`;
+/** Seconds rounded to the millisecond: X-Ray's histogram bins. */
+const bucket = (a: string) => `round(${a}.duration_ns / 1e6) / 1e3`;
+
+export interface TimeSeriesQueries {
+  /** `ts` + `statsColumns`: ServiceSummaryStatistics per period. */
+  services: string;
+  /** `ts` + `statsColumns`: EdgeSummaryStatistics per period. */
+  edges: string;
+  /** `ts`, `value` (seconds), `count`: ResponseTimeHistogram per period. */
+  histogram: string;
 }
 
-/** SummaryStatistics from a row of `statsColumns`. */
-export function summaryOf(s: StatsRow): SummaryStatistics {
-  return summary(s);
+/**
+ * GetTimeSeriesServiceStatistics over the segment-level spans in `scope`, per period of `periodSeconds`
+ * (column `ts`, epoch seconds of the period's start):
+ * - ServiceSummaryStatistics and ResponseTimeHistogram: the segments themselves (the service's view);
+ * - EdgeSummaryStatistics: the requests into those segments as their callers saw them: the caller's
+ *   outgoing call span when a traced service made the call, else (a root, or a caller that traces
+ *   elsewhere) the segment itself, which is then the edge from the client.
+ */
+export function timeSeriesQueries(ctx: CompileContext, scope: (alias: string) => string, periodSeconds: number): TimeSeriesQueries {
+  const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect ?? duckdbDialect);
+  const p = Math.floor(periodSeconds);
+  const ts = (a: string) => `CAST(floor(${a}.start_ns / ${p * 1_000_000_000}) AS BIGINT) * ${p}`;
+  const segments = `(${scope('t')}) AND t.dataset <> '' AND (${f.isSegment('t')})`;
+  const tracedCaller = (c: string) => `${c}.trace_hi = t.trace_hi AND ${c}.trace_lo = t.trace_lo AND ${c}.span_id = t.parent_id
+    AND ${c}.dataset <> '' AND ${c}.dataset <> t.dataset AND (${f.isCall(c)})`;
+  const edgeRows = `SELECT t.* FROM spans t WHERE ${segments} AND NOT EXISTS (SELECT 1 FROM spans c WHERE ${tracedCaller('c')})
+    UNION ALL
+    SELECT c.* FROM spans t JOIN spans c ON ${tracedCaller('c')} WHERE ${segments}`;
+  return {
+    services: `SELECT ${ts('t')} AS ts, ${statsColumns(f, 't')} FROM spans t WHERE ${segments} GROUP BY 1 ORDER BY 1`,
+    edges: `SELECT ${ts('t')} AS ts, ${statsColumns(f, 't')} FROM (${edgeRows}) t GROUP BY 1 ORDER BY 1`,
+    histogram: `SELECT ${ts('t')} AS ts, ${bucket('t')} AS value, count(*) AS count FROM spans t WHERE ${segments} GROUP BY 1, 2 ORDER BY 1, 2`,
+  };
+}
+
+type Row = Record<string, unknown>;
+
+/** The `TimeSeriesServiceStatistics` entries from the rows of `timeSeriesQueries`, one per period. */
+export function timeSeriesPoints(services: Row[], edges: Row[], histogram: Row[]): TimeSeriesPoint[] {
+  const points = new Map<number, TimeSeriesPoint>();
+  const at = (ts: unknown) => {
+    const t = Number(ts);
+    let pt = points.get(t);
+    if (!pt) points.set(t, (pt = { Timestamp: t, ResponseTimeHistogram: [] }));
+    return pt;
+  };
+  for (const r of services) at(r.ts).ServiceSummaryStatistics = summary(r as unknown as StatsRow);
+  for (const r of edges) at(r.ts).EdgeSummaryStatistics = summary(r as unknown as StatsRow);
+  for (const r of histogram) at(r.ts).ResponseTimeHistogram.push({ Value: Number(r.value), Count: Number(r.count) });
+  return [...points.values()].sort((a, b) => a.Timestamp - b.Timestamp);
+}
+
+export interface TimeSeriesPoint {
+  Timestamp: number;
+  EdgeSummaryStatistics?: SummaryStatistics;
+  ServiceSummaryStatistics?: SummaryStatistics;
+  ResponseTimeHistogram: { Value: number; Count: number }[];
 }
 
 export function graphQueries(ctx: CompileContext, scope: (alias: string) => string): GraphQueries {
   const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect ?? duckdbDialect);
   const stats = (a: string) => statsColumns(f, a);
   const origin = f.text('t', [Attr.XRAY_ORIGIN]) ?? 'NULL';
-  const bucket = (a: string) => `round(${a}.duration_ns / 1e6) / 1e3`;
   const remoteName = f.remoteName('t');
   const ns = f.text('t', [Attr.XRAY_NAMESPACE]);
   const remoteType = ns ? `CASE WHEN ${ns} = 'aws' THEN 'AWS::' || t.name ELSE 'remote' END` : `'remote'`;

@@ -39,9 +39,14 @@ export function isThrottle(s: Span): boolean {
   return s.attributes[Attr.XRAY_THROTTLE] === true || httpStatus(s) === 429;
 }
 
-/** Root, SERVER or CONSUMER span, or an X-Ray segment. */
-export function isSegment(s: Span, ids: Set<string>): boolean {
-  if (!s.parentSpanId || !ids.has(s.parentSpanId)) return true;
+/**
+ * Root, SERVER or CONSUMER span, or an X-Ray segment; not the X-Ray twin of an OTel SERVER span of the
+ * same service (one request instrumented twice; see xray-filter/fields.ts `isSegment`, the SQL twin).
+ */
+export function isSegment(s: Span, byId: Map<string, Span>): boolean {
+  const parent = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
+  if (s.source === 1 && parent && parent.source !== 1 && parent.kind === 2 && parent.dataset === s.dataset) return false;
+  if (!parent) return true;
   if (s.source === 1) return s.attributes[Attr.XRAY_TYPE] === 'segment';
   return s.kind === 2 || s.kind === 5;
 }

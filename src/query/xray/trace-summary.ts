@@ -1,3 +1,4 @@
+import { httpUrl } from '../../model/http-url.js';
 import { w3cToXray } from '../../model/ids.js';
 import { Attr } from '../../model/semconv.js';
 import type { AttrScalar, Span } from '../../model/span.js';
@@ -48,11 +49,12 @@ export function traceBounds(spans: readonly Span[]): { start: bigint; end: bigin
 
 /** Summarizes one trace (all its spans, any order) the way GetTraceSummaries reports it. */
 export function summarizeTrace(spans: Span[]): TraceSummary {
-  const ids = new Set(spans.map((s) => s.spanId));
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const ids = new Set(byId.keys());
   const sorted = [...spans].sort((a, b) => (a.startUnixNano < b.startUnixNano ? -1 : a.startUnixNano > b.startUnixNano ? 1 : 0));
   const root = sorted.find((s) => !s.parentSpanId) ?? sorted.find((s) => !ids.has(s.parentSpanId)) ?? sorted[0]!;
   const { start, end } = traceBounds(spans);
-  const segments = spans.filter((s) => isSegment(s, ids));
+  const segments = spans.filter((s) => isSegment(s, byId));
   const services = new Map<string, ServiceId>();
   for (const s of segments) if (s.dataset) services.set(s.dataset, serviceId(s));
 
@@ -84,7 +86,8 @@ export function summarizeTrace(spans: Span[]): TraceSummary {
   const str = (v: AttrScalar | undefined) => (v === undefined ? undefined : String(v));
   const status = attr(root, Attr.HTTP_STATUS);
   const http: TraceSummary['Http'] = {};
-  if (attr(root, Attr.HTTP_URL) !== undefined) http.HttpURL = str(attr(root, Attr.HTTP_URL));
+  const url = httpUrl((k) => attr(root, k));
+  if (url !== undefined) http.HttpURL = url;
   if (status !== undefined) http.HttpStatus = Number(status);
   if (attr(root, Attr.HTTP_METHOD) !== undefined) http.HttpMethod = str(attr(root, Attr.HTTP_METHOD));
   if (attr(root, Attr.HTTP_USER_AGENT) !== undefined) http.UserAgent = str(attr(root, Attr.HTTP_USER_AGENT));
@@ -98,7 +101,7 @@ export function summarizeTrace(spans: Span[]): TraceSummary {
     HasFault: segments.some(isFault),
     HasError: segments.some(isError),
     HasThrottle: segments.some(isThrottle),
-    IsPartial: spans.some((s) => s.attributes[Attr.XRAY_IN_PROGRESS] === true) || !spans.some((s) => !s.parentSpanId),
+    IsPartial: isPartial(spans, ids),
     Http: http,
     Annotations: annotations,
     Users: [...users].map(([UserName, ds]) => ({ UserName, ServiceIds: [...ds].map((d) => ({ Name: d, Names: [d] })) })),
@@ -111,6 +114,19 @@ export function summarizeTrace(spans: Span[]): TraceSummary {
     Revision: 1,
     MatchedEventTime: startS,
   };
+}
+
+/**
+ * X-Ray's `IsPartial`: a segment of the trace is still in progress, or missing. Missing is only
+ * knowable for a subsegment, which always belongs to a segment that must arrive; a root whose parent
+ * is upstream (a caller that traces elsewhere, `X-Amzn-Trace-Id: ...;Parent=`) is not missing anything.
+ */
+function isPartial(spans: readonly Span[], ids: Set<string>): boolean {
+  for (const s of spans) {
+    if (s.attributes[Attr.XRAY_IN_PROGRESS] === true) return true;
+    if (s.source === 1 && s.attributes[Attr.XRAY_TYPE] === 'subsegment' && s.parentSpanId && !ids.has(s.parentSpanId)) return true;
+  }
+  return false;
 }
 
 function annotationValue(v: AttrScalar): AnnotationValue {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, decodeContent, mediaType, readBody, sendText } from '../../api/http-util.js';
+import { HttpError, decodeContent, mediaType, readBody, sendText } from '../../http/http-util.js';
 import type { IngestPayload, IngestResult } from '../../pipeline/payload.js';
 import { exportResponse, statusBody } from './responses.js';
 
@@ -98,7 +98,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** google.rpc.Code in the Status body, as Honeycomb's husky sets them (otlp/errors.go). */
-function grpcCode(status: number): number {
+export function grpcCode(status: number): number {
   switch (status) {
     case 400: return 13; // INTERNAL: husky's code for "failed to parse OTLP request body"
     case 401: return 16; // UNAUTHENTICATED

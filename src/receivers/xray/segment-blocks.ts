@@ -2,6 +2,7 @@
  * The blocks of a synthesized X-Ray document built from span attributes: `http`, `aws`, `sql`, `cause`
  * (with stack frames), metadata values; used by spans-to-segments.ts.
  */
+import { httpUrl } from '../../model/http-url.js';
 import { Attr, HTTP_ALIASES } from '../../model/semconv.js';
 import type { AttrScalar, Span } from '../../model/span.js';
 import type { XrayAws, XrayCauseObject, XrayException, XrayHttp, XraySql, XrayStackFrame } from './segment-document.js';
@@ -69,15 +70,7 @@ export function buildHttp(a: AttrView, isSegment: boolean): XrayHttp | undefined
   const req: Record<string, unknown> = {};
   const method = a.str(Attr.HTTP_METHOD, ...HTTP_ALIASES[Attr.HTTP_METHOD]!);
   if (method !== undefined) req.method = method;
-  let url = a.str(Attr.HTTP_URL, ...HTTP_ALIASES[Attr.HTTP_URL]!);
-  if (url === undefined && (a.has('url.path') || a.has('http.target'))) {
-    const scheme = a.str('url.scheme', 'http.scheme') ?? 'http';
-    const host = a.str('server.address', 'http.host', 'net.host.name') ?? 'localhost';
-    const port = a.str('server.port');
-    const path = a.str('url.path', 'http.target') ?? '';
-    const query = a.str('url.query');
-    url = `${scheme}://${host}${port !== undefined && !host.includes(':') ? ':' + port : ''}${path}${query ? '?' + query : ''}`;
-  }
+  const url = httpUrl((k) => a.get(k));
   if (url !== undefined) req.url = url;
   const ua = a.str(Attr.HTTP_USER_AGENT, ...HTTP_ALIASES[Attr.HTTP_USER_AGENT]!);
   if (ua !== undefined) req.user_agent = ua;

@@ -1,14 +1,15 @@
 /**
  * X-Ray segment document -> rows of a SpanBatch (pure; see docs/xray-mapping.md for the full table).
  *
- * - The document's top is one span: a segment becomes a SERVER span whose dataset and name are the
- *   segment name; an independent subsegment (`type:"subsegment"`) becomes a child span of `parent_id`
+ * - The document's top is one span: a segment becomes a SERVER span whose dataset is the segment
+ *   name, and whose name is `METHOD /path` when it records an HTTP request (else the segment name); an independent subsegment (`type:"subsegment"`) becomes a child span of `parent_id`
  *   with dataset '' (the segment it belongs to may not have arrived yet; the pipeline fills it in).
  * - Every inline subsegment, at any depth, becomes a child span of its enclosing (sub)segment, in the
  *   segment's dataset. Subsegments in namespace `remote` or `aws` are CLIENT spans, others INTERNAL.
  * - The top row carries the original document text (`batch.xrayDoc`) so BatchGetTraces can return it
  *   unchanged; every row of the document gets the document's id in `batch.xrayDocId`.
  */
+import { urlPath } from '../../model/http-url.js';
 import { hexToTraceId, hexToU64, xrayToW3c } from '../../model/ids.js';
 import { Attr, METADATA_PREFIX } from '../../model/semconv.js';
 import { SpanKind, SpanSource, StatusCode } from '../../model/span.js';
@@ -173,7 +174,13 @@ function addEntity(ctx: Ctx, d: SegmentDocument, parent: bigint, isSegment: bool
     if (typeof d.resource_arn === 'string') set(b, row, Attr.XRAY_RESOURCE_ARN, d.resource_arn);
   }
 
-  if (isObject(d.http)) mapHttp(b, row, d.http);
+  if (isObject(d.http)) {
+    mapHttp(b, row, d.http);
+    if (isSegment) {
+      const op = operationName(d.http);
+      if (op !== undefined) b.name[row] = op;
+    }
+  }
   if (isObject(d.aws)) mapAws(b, row, d.aws);
   if (isObject(d.sql)) mapSql(b, row, d.sql);
   if (isSegment) for (const k of RESOURCE_KEYS) if (b.attrs.get(k)?.values[row] !== undefined) b.resourceKeys.add(k);
@@ -199,6 +206,18 @@ function addEntity(ctx: Ctx, d: SegmentDocument, parent: bigint, isSegment: bool
     }
   }
   return row;
+}
+
+/**
+ * The operation name of a segment that served an HTTP request: `METHOD /path` (X-Ray knows no route
+ * template), so X-Ray roots can be told apart in operation lists like the OTel ones (`GET /api/...`).
+ * The segment's own name, the service, stays the dataset and `service.name`.
+ */
+function operationName(http: XrayHttp): string | undefined {
+  const req = http.request;
+  if (!isObject(req) || typeof req.method !== 'string' || typeof req.url !== 'string') return undefined;
+  const path = urlPath(req.url);
+  return path === undefined ? undefined : `${req.method} ${path}`;
 }
 
 function mapHttp(b: SpanBatch, row: number, http: XrayHttp): void {

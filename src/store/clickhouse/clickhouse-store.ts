@@ -1,7 +1,8 @@
 import { hexToTraceId, hexToU64 } from '../../model/ids.js';
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { AttrType, Span } from '../../model/span.js';
-import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceSearch } from '../store.js';
+import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
+import { spansToTraceColumns, summariesFromSpans } from '../spans-to-reads.js';
 import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
 import { ColumnCatalog, DEFAULT_ADMISSION, type ColumnDdl } from '../catalog.js';
 import { ClickHouseError, refusedSyntax, type ChClient } from './client.js';
@@ -168,6 +169,15 @@ export class ClickHouseStore implements Store {
     const rows = await this.client.query(`SELECT * FROM spans_data WHERE (${conds}) AND ${liveCondition(conds)} ORDER BY start_ns, span_id`);
     const byColumn = new Map(this.readCatalog.all().map((c) => [c.column, c]));
     return groupByTrace(rows.map((r) => rowToSpan(r, byColumn)));
+  }
+
+  async getTraceColumns(traceId: string): Promise<TraceColumns | null> {
+    return spansToTraceColumns(traceId, await this.getTrace(traceId));
+  }
+
+  /** From whole traces for now (spans-to-reads.ts); DuckDB computes summaries in the engine. */
+  traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries> {
+    return summariesFromSpans(q, (s) => this.searchTraces(s), (ids) => this.getTraces(ids));
   }
 
   async searchTraces(q: TraceSearch): Promise<string[]> {

@@ -2,14 +2,15 @@ import { statSync } from 'node:fs';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { Span } from '../../model/span.js';
-import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceSearch } from '../store.js';
+import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
 import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
 import { Catalog } from './catalog.js';
 import { duckdbDialect } from './dialect.js';
 import { SpanWriter } from './span-writer.js';
 import { rowToSpan } from './row-to-span.js';
 import { DDL, quoteIdent } from './schema.js';
-import { compileTraceSearch } from './trace-search.js';
+import { readTraceColumns } from './trace-columns.js';
+import { compileTraceSearch, compileTraceSummaries } from './trace-search.js';
 
 export interface DuckDBStoreOptions extends StoreOptions {
   /** Database file, or ':memory:'. */
@@ -20,7 +21,12 @@ export interface DuckDBStoreOptions extends StoreOptions {
   threads?: number;
   /** DuckDB memory_limit, e.g. '1GB'. */
   memoryLimit?: string;
+  /** Days of spans to keep (by start time); 0 or absent = forever. */
+  retentionDays?: number;
 }
+
+/** How often retention runs (and once shortly after opening). */
+const RETENTION_EVERY_MS = 10 * 60_000;
 
 /** The embedded default engine. Appends go through `SpanWriter` (its own connections); meta writes and checkpoints use `admin`; reads use `reader`. */
 export class DuckDBStore implements Store {
@@ -34,6 +40,7 @@ export class DuckDBStore implements Store {
   private closed = false;
 
   private writer!: SpanWriter;
+  private retentionTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly opts: DuckDBStoreOptions,
@@ -61,6 +68,7 @@ export class DuckDBStore implements Store {
     const store = new DuckDBStore(opts, instance, admin, reader);
     for (const sql of DDL) await admin.run(sql);
     await store.loadCatalog();
+    if (opts.retentionDays && opts.retentionDays > 0) store.scheduleRetention(opts.retentionDays);
     store.writer = await SpanWriter.create(instance, admin, () => store.catalog, () => store.loadCatalog(), () => store.publishCatalog(), opts.checkpointEverySpans ?? 500_000);
     return store;
   }
@@ -76,6 +84,28 @@ export class DuckDBStore implements Store {
       firstSeenMs: Number(r.first_seen), lastSeenMs: Number(r.last_seen),
     })));
     this.publishCatalog();
+  }
+
+  /**
+   * Deletes spans that started more than `days` ago, in the background, between appends. DuckDB frees
+   * row groups whose rows are all deleted at the next checkpoint; ingest order is time order, so old
+   * data sits in whole row groups.
+   */
+  private scheduleRetention(days: number): void {
+    const run = () => {
+      const cutoffNs = (BigInt(Date.now()) - BigInt(Math.round(days * 86_400_000))) * 1_000_000n;
+      void this.expire(cutoffNs).catch(() => undefined);
+    };
+    setTimeout(run, 10_000).unref();
+    this.retentionTimer = setInterval(run, RETENTION_EVERY_MS);
+    this.retentionTimer.unref();
+  }
+
+  /** Deletes every span that started before `cutoffNs`; returns how many. */
+  async expire(cutoffNs: bigint): Promise<number> {
+    if (this.closed) return 0;
+    const r = await this.writer.exclusive((admin) => admin.run('DELETE FROM spans WHERE start_ns < $1', [cutoffNs]));
+    return Number(r.rowsChanged);
   }
 
   /** Called once a catalog change has committed: readers now see the new columns. */
@@ -98,6 +128,10 @@ export class DuckDBStore implements Store {
     return (await this.getTraces([traceId]))[traceId] ?? [];
   }
 
+  getTraceColumns(traceId: string): Promise<TraceColumns | null> {
+    return readTraceColumns(this.reader, this.readCatalog, (key) => this.attrColumn(key), traceId);
+  }
+
   async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {
     if (traceIds.length === 0) return {};
     const catalog = this.readCatalog;
@@ -106,9 +140,33 @@ export class DuckDBStore implements Store {
   }
 
   async searchTraces(q: TraceSearch): Promise<string[]> {
-    const sql = compileTraceSearch(q, (key) => this.columnRef(key));
+    const sql = compileTraceSearch(q, (key) => this.attrColumn(key));
     const rows = (await this.reader.runAndReadAll(sql)).getRowsJS();
     return rows.map((r) => traceHex(r[0] as bigint, r[1] as bigint));
+  }
+
+  async traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries> {
+    const sql = compileTraceSummaries(q, (key) => this.attrColumn(key));
+    const rows = (await this.reader.runAndReadAll(sql)).getRowObjectsJS();
+    return {
+      total: rows.length ? Number(rows[0]!.total) : 0,
+      data: rows.map((r) => ({
+        traceId: traceHex(r.trace_hi as bigint, r.trace_lo as bigint),
+        rootService: String(r.root_service ?? ''),
+        rootName: String(r.root_name ?? ''),
+        startUs: Number((r.start_ns as bigint) / 1000n),
+        durationUs: Number((r.duration_ns as bigint) / 1000n),
+        spanCount: Number(r.span_count),
+        errorCount: Number(r.error_count),
+        services: ((r.services as string[] | null) ?? []).map(String),
+      })),
+    };
+  }
+
+  /** The quoted column of an attribute key, or null when the key was never seen (public for bench:query's floor). */
+  attrColumn(key: string): string | null {
+    const c = this.readCatalog.get(key);
+    return c ? quoteIdent(c.column) : null;
   }
 
   async services(): Promise<string[]> {
@@ -123,12 +181,6 @@ export class DuckDBStore implements Store {
 
   async columns(): Promise<ColumnInfo[]> {
     return this.readCatalog.all().map((c) => ({ ...c }));
-  }
-
-  /** SQL for an attribute key's column, or NULL when the key has no committed column. */
-  columnRef(key: string): string {
-    const c = this.readCatalog.get(key);
-    return c ? quoteIdent(c.column) : 'NULL';
   }
 
   async select(sql: string): Promise<Record<string, unknown>[]> {
@@ -185,6 +237,7 @@ export class DuckDBStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.writer.idle();
     await this.writeQueue;
     if (this.opts.path !== ':memory:') await this.admin.run('CHECKPOINT').catch(() => undefined);

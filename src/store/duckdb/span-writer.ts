@@ -64,6 +64,23 @@ export class SpanWriter {
     return this.run(prev, release, batches, opts);
   }
 
+  /**
+   * Runs `fn` on the admin connection with no append in flight (retention deletes): nothing it deletes
+   * can conflict with an append's own deletes (X-Ray replacements).
+   */
+  async exclusive<T>(fn: (admin: DuckDBConnection) => Promise<T>): Promise<T> {
+    const prev = this.syncChain;
+    let release!: () => void;
+    this.syncChain = new Promise((r) => (release = r));
+    try {
+      await prev;
+      await Promise.all(this.slots.map((s) => s.commit));
+      return await fn(this.admin);
+    } finally {
+      release();
+    }
+  }
+
   private async run(prev: Promise<void>, release: () => void, batches: readonly SpanBatch[], opts: AppendOptions): Promise<AppendResult> {
     await prev;
     const now = Date.now();

@@ -103,8 +103,11 @@ describe('OTel spans -> synthesized segments -> parse -> same ids/times/names/pa
       assert.equal(r.durationNano, s.durationNano, s.spanId);
       assert.equal(r.dataset, s.dataset, s.spanId);
       const isSegment = out.some((o) => o.Id === s.spanId);
-      // A segment's name is its service (the dataset); subsegments keep the span name.
-      assert.equal(r.name, isSegment ? s.dataset : s.name, s.spanId);
+      // A segment's name is its service (the dataset), its span's name `METHOD /path` when it served an
+      // HTTP request; subsegments keep the span name.
+      const method = s.attributes['http.request.method'] ?? s.attributes['http.method'];
+      const path = s.attributes['url.path'] ?? s.attributes['http.target'] ?? (typeof s.attributes['url.full'] === 'string' ? new URL(s.attributes['url.full']).pathname : undefined);
+      assert.equal(r.name, isSegment ? (method && path ? `${method} ${path}` : s.dataset) : s.name, s.spanId);
     }
     assert.equal(back.get('a000000000000003')!.kind, 3);
     assert.equal(back.get('a000000000000002')!.kind, 1);

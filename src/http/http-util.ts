@@ -1,0 +1,141 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+
+/** Thrown while reading a request; carries the HTTP status that fits. */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/**
+ * Reads a whole body (chunked or not) up to `limit` bytes; over it -> HttpError 413. The limit is
+ * checked against Content-Length first so an oversize upload is refused before it is read.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(new HttpError(413, `request body of ${declared} bytes is over the limit of ${limit} bytes`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(new HttpError(413, `request body is over the limit of ${limit} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => { if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)); });
+    req.on('error', (e) => { if (!failed) { failed = true; reject(new HttpError(400, `error reading request body: ${e.message}`)); } });
+  });
+}
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+/** zstd is in node:zlib from Node 22.15/23.8; on older Nodes a zstd body is a 415 naming what is accepted. */
+const zstdDecompress = (zlib as { zstdDecompress?: typeof zlib.gunzip }).zstdDecompress;
+const zstd = zstdDecompress ? promisify(zstdDecompress) : null;
+const ENCODINGS = zstd ? 'gzip, deflate, zstd' : 'gzip, deflate';
+
+/**
+ * Undoes Content-Encoding (gzip, deflate, zstd where Node has it; identity/none), capping the decompressed size at `limit`.
+ * Unknown encodings -> 415; corrupt data -> 400; a bomb past the limit -> 413.
+ */
+export async function decodeContent(body: Buffer, encoding: string | undefined, limit: number): Promise<Buffer> {
+  const enc = (encoding ?? '').trim().toLowerCase();
+  if (enc === '' || enc === 'identity') return body;
+  const opts = { maxOutputLength: limit };
+  try {
+    if (enc === 'gzip' || enc === 'x-gzip') return await gunzip(body, opts);
+    if (enc === 'deflate') return await inflate(body, opts).catch(() => promisify(zlib.inflateRaw)(body, opts));
+    if ((enc === 'zstd' || enc === 'zst') && zstd) return await zstd(body, opts);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE') throw new HttpError(413, `decompressed body is over the limit of ${limit} bytes`);
+    throw new HttpError(400, `cannot decompress ${enc} body: ${e.message}`);
+  }
+  throw new HttpError(415, `unsupported content-encoding ${JSON.stringify(encoding)}, valid encodings are: ${ENCODINGS}`);
+}
+
+/** `readBody` then `decodeContent`; an HttpError (status + message for the client) is returned, not thrown. */
+export async function readDecodedBody(req: IncomingMessage, limit: number): Promise<Buffer | HttpError> {
+  try {
+    return await decodeContent(await readBody(req, limit), req.headers['content-encoding'], limit);
+  } catch (err) {
+    if (err instanceof HttpError) return err;
+    throw err;
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
+  sendEncoded(res, status, text, { 'content-type': 'application/json', ...headers });
+}
+
+/** Below this a compressed body saves less than the headers and CPU it costs. */
+const COMPRESS_MIN_BYTES = 1024;
+/**
+ * Fast settings. Measured on a 74 MB Jaeger trace (100,000 spans): brotli 1 -> 3.2 MB in 0.2 s, gzip 1 ->
+ * 3.7 MB in 0.2-0.5 s, brotli 4 -> 3.3 MB in 3.8 s; the defaults (gzip 6, brotli 11) cost seconds more.
+ * Big bodies get the fastest level; small ones a better ratio at no noticeable cost.
+ */
+const BIG_BODY = 1 << 20;
+const brotliOpts = (n: number) => ({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: n >= BIG_BODY ? 1 : 4, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: n } });
+const gzipOpts = (n: number) => ({ level: n >= BIG_BODY ? 1 : 4 });
+
+/** The encoding to answer with for an Accept-Encoding header: br, then gzip, else none (q=0 refuses). */
+export function negotiateEncoding(accept: string | string[] | undefined): 'br' | 'gzip' | null {
+  const offered = new Map<string, number>();
+  for (const part of (Array.isArray(accept) ? accept.join(',') : accept ?? '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)).find(Boolean);
+    offered.set(name, q ? Number(q[1]) : 1);
+  }
+  const ok = (e: string) => (offered.get(e) ?? offered.get('*') ?? 0) > 0;
+  return ok('br') ? 'br' : ok('gzip') ? 'gzip' : null;
+}
+
+/**
+ * Sends a body as is or compressed by the request's Accept-Encoding (`res.req`), so every JSON answer
+ * is negotiated without callers passing the request. Compression runs on the libuv pool, off the event loop.
+ */
+export function sendEncoded(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>): void {
+  const raw = typeof body === 'string' ? Buffer.from(body) : body;
+  const enc = raw.length >= COMPRESS_MIN_BYTES ? negotiateEncoding(res.req?.headers['accept-encoding']) : null;
+  if (!enc) {
+    res.writeHead(status, { 'content-length': raw.length, vary: 'Accept-Encoding', ...headers });
+    res.end(raw);
+    return;
+  }
+  const done = (err: Error | null, out: Buffer) => {
+    if (err) {
+      res.writeHead(status, { 'content-length': raw.length, vary: 'Accept-Encoding', ...headers });
+      res.end(raw);
+      return;
+    }
+    res.writeHead(status, { 'content-length': out.length, 'content-encoding': enc, vary: 'Accept-Encoding', ...headers });
+    res.end(out);
+  };
+  if (enc === 'br') zlib.brotliCompress(raw, brotliOpts(raw.length), done);
+  else zlib.gzip(raw, gzipOpts(raw.length), done);
+}
+
+export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** `application/json; charset=utf-8` -> `application/json`. */
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase();
+}

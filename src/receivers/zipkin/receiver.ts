@@ -1,0 +1,41 @@
+import Router from 'find-my-way';
+import { createHttpListener } from '../../http/http-listener.js';
+import { mediaType, sendText } from '../../http/http-util.js';
+import { textIngestRoute } from '../ingest-route.js';
+import type { Receiver, ReceiverDeps } from '../receiver.js';
+import { ZIPKIN_KINDS } from './codec.js';
+
+const PROTO = new Set(['application/x-protobuf', 'application/protobuf']);
+
+/**
+ * Zipkin's collector API on `--zipkin-port` (9411): `POST /api/v2/spans` (JSON, proto3) and
+ * `POST /api/v1/spans` (JSON), answered 202 as Zipkin does; errors are text/plain.
+ */
+export const zipkinReceiver: Receiver = {
+  name: 'Zipkin',
+  listeners: (d) => {
+    const port = d.ports['zipkin-port'];
+    if (!port) return [];
+    const router = Router({ ignoreTrailingSlash: true, defaultRoute: (_req, res) => sendText(res, 404, 'not found: Zipkin spans go to POST /api/v2/spans') });
+    mountZipkinWrite(router, d);
+    const http = createHttpListener(d.listen, port, (req, res) => router.lookup(req, res), d.log.error);
+    return [{ name: 'Zipkin http', ...http }];
+  },
+};
+
+function mountZipkinWrite(router: Router.Instance<Router.HTTPVersion.V1>, d: ReceiverDeps): void {
+  router.post('/api/v2/spans', textIngestRoute(d, {
+    what: 'Zipkin', okStatus: 202, unsupported: 'unsupported content-type, valid types are: application/json, application/x-protobuf',
+    kindFor: (req) => {
+      const t = mediaType(req.headers['content-type']);
+      return PROTO.has(t) ? ZIPKIN_KINDS.v2Proto : t === 'application/json' || t === '' ? ZIPKIN_KINDS.v2Json : undefined;
+    },
+  }));
+  router.post('/api/v1/spans', textIngestRoute(d, {
+    what: 'Zipkin', okStatus: 202, unsupported: 'unsupported content-type, valid types are: application/json (Thrift is not accepted; send JSON or use /api/v2/spans)',
+    kindFor: (req) => {
+      const t = mediaType(req.headers['content-type']);
+      return t === 'application/json' || t === '' ? ZIPKIN_KINDS.v1Json : undefined;
+    },
+  }));
+}

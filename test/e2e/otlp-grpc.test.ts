@@ -1,0 +1,81 @@
+/**
+ * The real OTel JS gRPC exporter (@opentelemetry/exporter-trace-otlp-grpc), plain and gzip, with Honeycomb
+ * headers as metadata, exporting to Honeyray's gRPC port; read back through the Jaeger API. Bad input from a
+ * raw grpc-js client gets gRPC status codes and the server keeps serving.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
+import { jaegerTrace } from '../helpers/jaeger-read.js';
+
+/** A raw unary call to TraceService/Export with `body` as the request bytes. */
+function rawExport(port: number, body: Buffer, metadata: Record<string, string> = {}): Promise<{ code: number; details: string; response?: Buffer }> {
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const md = new grpc.Metadata();
+  for (const [k, v] of Object.entries(metadata)) md.set(k, v);
+  return new Promise((resolve) => {
+    client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', (b: Buffer) => b, (b: Buffer) => b, body, md, (err, response) => {
+      client.close();
+      resolve(err ? { code: err.code, details: err.details } : { code: 0, details: '', response });
+    });
+  });
+}
+
+describe('OTLP/gRPC: @opentelemetry/exporter-trace-otlp-grpc -> Honeyray', () => {
+  let srv: RunningServer;
+  before(async () => { srv = await startServer({ args: ['--api-keys', 'grpc-key', '--max-body', '65536'] }); });
+  after(async () => { await srv.stop(); removeDir(srv.dataDir); });
+
+  for (const compression of ['none', 'gzip'] as const) {
+    it(`exports a trace (${compression}), with x-honeycomb-team and x-honeycomb-dataset as metadata`, async () => {
+      const metadata = new grpc.Metadata();
+      metadata.set('x-honeycomb-team', 'grpc-key');
+      metadata.set('x-honeycomb-dataset', `grpc-${compression}`);
+      const exporter = new OTLPTraceExporter({ url: `http://127.0.0.1:${srv.grpcPort}`, metadata, compression: compression as never });
+      const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'grpc-svc' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+      const tracer = provider.getTracer('grpc-e2e', '1.0.0');
+      const root = tracer.startSpan('GET /grpc', { kind: SpanKind.SERVER, attributes: { 'http.response.status_code': 500 } });
+      const child = tracer.startSpan('query', { kind: SpanKind.CLIENT, attributes: { 'db.rows': 7 } }, trace.setSpan(context.active(), root));
+      child.addEvent('retry', { attempt: 2 });
+      child.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+      child.end();
+      root.end();
+      await provider.forceFlush();
+      await provider.shutdown();
+
+      const t = await jaegerTrace(srv.http, root.spanContext().traceId);
+      assert.equal(t.spans.length, 2);
+      const c = t.spans.find((s) => s.operationName === 'query')!;
+      assert.equal(c.spanID, child.spanContext().spanId);
+      assert.deepEqual(c.references.map((r) => r.spanID), [root.spanContext().spanId]);
+      const tag = (k: string) => c.tags.find((x) => x.key === k)?.value;
+      assert.equal(tag('span.kind'), 'client');
+      assert.equal(tag('db.rows'), 7);
+      assert.equal(tag('otel.status_code'), 'ERROR');
+      assert.equal(tag('otel.status_description'), 'boom');
+      assert.deepEqual(c.logs[0]!.fields.find((f) => f.key === 'attempt')?.value, 2);
+      assert.equal(t.processes[c.processID]!.serviceName, `grpc-${compression}`);
+    });
+  }
+
+  it('bad input gets gRPC status codes and the server keeps serving', async () => {
+    const key = { 'x-honeycomb-team': 'grpc-key' };
+    assert.equal((await rawExport(srv.grpcPort, Buffer.alloc(0))).code, grpc.status.UNAUTHENTICATED);
+    const wrong = await rawExport(srv.grpcPort, Buffer.alloc(0), { 'x-honeycomb-team': 'nope' });
+    assert.deepEqual([wrong.code, wrong.details], [grpc.status.UNAUTHENTICATED, 'unknown API key - check your credentials']);
+    const garbage = await rawExport(srv.grpcPort, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 1, 2]), key);
+    assert.equal(garbage.code, grpc.status.INTERNAL);
+    assert.match(garbage.details, /^failed to parse OTLP request body/);
+    assert.doesNotMatch(garbage.details, /SELECT|duckdb/i);
+    const big = await rawExport(srv.grpcPort, Buffer.alloc(100_000), key);
+    assert.equal(big.code, grpc.status.RESOURCE_EXHAUSTED);
+    const empty = await rawExport(srv.grpcPort, Buffer.alloc(0), key);
+    assert.deepEqual([empty.code, empty.response?.length], [0, 0], 'an empty request is a valid, empty export');
+  });
+});
