@@ -21,6 +21,9 @@ export interface ClickHouseStoreOptions extends StoreOptions {
 /** SYNTAX_ERROR, READONLY, ACCESS_DENIED (26.x: table functions under readonly), UNSUPPORTED_METHOD. */
 const REFUSED_CODES = new Set([62, 164, 497, 1]);
 
+/** ILLEGAL_COLUMN (18.16: "column with this name already exists"), DUPLICATE_COLUMN (newer releases). */
+const COLUMN_EXISTS = new Set([44, 15]);
+
 const TYPE_OF: Record<string, AttrType> = Object.fromEntries(Object.entries(CH_TYPE).map(([k, v]) => [v, k as AttrType]));
 
 /**
@@ -94,7 +97,7 @@ export class ClickHouseStore implements Store {
     return this.serialWrite(() => this.appendNow(batches, opts));
   }
 
-  private async appendNow(batches: readonly SpanBatch[], opts: AppendOptions): Promise<AppendResult> {
+  private async appendNow(batches: readonly SpanBatch[], opts: AppendOptions, retried = false): Promise<AppendResult> {
     const now = Date.now();
     const plans = batches.map((b) => this.catalog.plan(b, now));
     try {
@@ -120,6 +123,9 @@ export class ClickHouseStore implements Store {
     } catch (err) {
       this.catalog.takeDirty();
       await this.loadCatalog().catch(() => undefined);
+      // Another Honeyray node on the same database added this column first (18.16 has no ADD COLUMN
+      // IF NOT EXISTS): nothing was written yet, so plan again with the reloaded catalog, once.
+      if (!retried && err instanceof ClickHouseError && COLUMN_EXISTS.has(err.code)) return this.appendNow(batches, opts, true);
       throw err;
     }
   }
