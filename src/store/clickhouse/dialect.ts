@@ -14,7 +14,8 @@ const IF_AGG: Record<Exclude<AggregateKind, 'quantile' | 'count' | 'count_distin
 
 const num = (n: number): string => {
   if (!Number.isFinite(n)) throw new RangeError(`not a finite number: ${n}`);
-  return Number.isInteger(n) && Math.abs(n) < 2 ** 53 ? String(n) : `toFloat64(${String(n)})`;
+  // A plain literal (0.5, 1e+21 are Float64): 18.16 takes only literals as aggregate parameters (quantile(q)).
+  return String(n);
 };
 const f64 = (e: string) => `toFloat64(${e})`;
 const text = (e: string) => `toString(${e})`;
