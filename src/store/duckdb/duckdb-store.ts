@@ -132,8 +132,14 @@ export class DuckDBStore implements Store {
     return (await this.getTracesColumns([traceId]))[0] ?? null;
   }
 
-  getTracesColumns(traceIds: readonly string[]): Promise<TraceColumns[]> {
-    return readTraceColumns(this.reader, this.readCatalog, (key) => this.attrColumn(key), traceIds);
+  async getTracesColumns(traceIds: readonly string[]): Promise<TraceColumns[]> {
+    // The columns are chosen from the catalog before the read; a column committed meanwhile (its rows
+    // already visible) would be missed, so read again when the catalog changed under us.
+    for (let attempt = 0; ; attempt++) {
+      const catalog = this.readCatalog;
+      const out = await readTraceColumns(this.reader, catalog, (key) => columnOf(catalog, key), traceIds);
+      if (catalog === this.readCatalog || attempt === 2) return out;
+    }
   }
 
   async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {
@@ -169,8 +175,7 @@ export class DuckDBStore implements Store {
 
   /** The quoted column of an attribute key, or null when the key was never seen (public for bench:query's floor). */
   attrColumn(key: string): string | null {
-    const c = this.readCatalog.get(key);
-    return c ? quoteIdent(c.column) : null;
+    return columnOf(this.readCatalog, key);
   }
 
   async services(): Promise<string[]> {
@@ -256,6 +261,11 @@ export class DuckDBStore implements Store {
     this.writeQueue = run.catch(() => undefined);
     return run;
   }
+}
+
+function columnOf(catalog: Catalog, key: string): string | null {
+  const c = catalog.get(key);
+  return c ? quoteIdent(c.column) : null;
 }
 
 function traceHex(hi: bigint, lo: bigint): string {

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { hexToTraceId, traceIdToHex, u64ToHex } from '../../model/ids.js';
+import { traceIdToHex, u64ToHex } from '../../model/ids.js';
+import { traceIdConditions } from '../engine-common.js';
 import type { TraceColumns } from '../store.js';
 import type { Catalog } from './catalog.js';
 
@@ -17,10 +18,7 @@ const REPEATED = ['name', 'dataset', 'trace_state', 'status_message', 'scope_nam
  */
 export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog, column: (key: string) => string | null, traceIds: readonly string[]): Promise<TraceColumns[]> {
   if (traceIds.length === 0) return [];
-  const where = traceIds.map((id) => {
-    const [hi, lo] = hexToTraceId(id);
-    return `(trace_hi = ${hi} AND trace_lo = ${lo})`;
-  }).join(' OR ');
+  const where = traceIdConditions(traceIds);
   const all = catalog.all().map((c) => ({ info: c, sql: column(c.key) })).filter((c): c is { info: typeof c.info; sql: string } => c.sql !== null);
   const present = all.length
     ? ((await conn.runAndReadAll(`SELECT ${all.map((c) => `count(${c.sql}) > 0`).join(', ')} FROM spans WHERE ${where}`)).getRowsJS()[0] ?? [])
