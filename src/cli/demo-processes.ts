@@ -81,6 +81,8 @@ export function startHoneyray(dataDir: string, p: Ports, listen: string): Promis
   return startChild('Honeyray', [
     HONEYRAY_BIN, 'serve', '--data-dir', dataDir, '--listen', listen,
     '--http-port', String(p.http), '--otlp-port', String(p.otlp), '--xray-port', String(p.xray),
+    // The demo sends OTLP/HTTP and X-Ray only: the other receivers' ports stay closed (and free).
+    '--grpc-port', '0', '--zipkin-port', '0', '--jaeger-port', '0', '--jaeger-compact-port', '0', '--jaeger-binary-port', '0',
   ], { ...process.env }, 'listening on');
 }
 
