@@ -9,7 +9,7 @@ import { mountJaegerMore } from '../api/jaeger/more-routes.js';
 import { mountTraceSummaries } from '../api/trace-summaries.js';
 import { decodeOtlpJson } from '../receivers/otlp/decode-json.js';
 import { SERVER_OPTIONS } from '../http/http-listener.js';
-import { sendJson } from '../http/http-util.js';
+import { sendJson, setBodyBudget } from '../http/http-util.js';
 import { IngestPipeline } from '../pipeline/ingest-client.js';
 import { RECEIVERS } from '../receivers/receivers.js';
 import type { Listener, ReceiverDeps } from '../receivers/receiver.js';
@@ -44,6 +44,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   const storeConfig: StoreConfig = {
     engine: config.store === 'duckdb' ? 'duckdb' : 'clickhouse', url: config.store, retentionDays: config.retentionDays, dataDir: config.dataDir, memory: config.memory, maxColumns: config.maxColumns, memoryLimit: config.memoryLimit, checkpointSpans: config.checkpointSpans,
   };
+  setBodyBudget(config.maxInflightBytes);
   const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes });
 
   const receiverDeps: ReceiverDeps = {

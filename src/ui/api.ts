@@ -137,3 +137,62 @@ export const xray = {
     return call<FilterCheck>(`/api/xray/filter?expression=${encodeURIComponent(expression)}`, { signal });
   },
 };
+
+/**
+ * Honeycomb-shaped API (`/1/...`) and Honeyray's one-round-trip extensions (`/api/honeyray/...`), as the
+ * read-API contract of issue 7 describes them. Types restate the contract, not the server's code.
+ */
+export interface Dataset { name: string; slug: string; created_at?: string; last_written_at?: string }
+export interface Column { id?: string; key_name: string; type: 'string' | 'integer' | 'float' | 'boolean'; description?: string; hidden?: boolean }
+export interface QueryFilter { column: string; op: string; value?: string | number | boolean | (string | number | boolean)[] }
+export interface QueryCalculation { op: string; column?: string }
+export interface QuerySpecIn {
+  calculations?: QueryCalculation[];
+  filters?: QueryFilter[];
+  breakdowns?: string[];
+  orders?: { op?: string; column?: string; order?: 'ascending' | 'descending' }[];
+  havings?: { calculate_op: string; column?: string; op: string; value: number }[];
+  limit?: number;
+  time_range?: number;
+  start_time?: number;
+  end_time?: number;
+  granularity?: number;
+}
+export interface HeatmapValue { buckets: { lower: number; upper: number; count: number }[] }
+export interface QueryResult {
+  series: { time: string; data: Record<string, unknown> }[];
+  results: { data: Record<string, unknown> }[];
+  meta?: { sql_ms: number; rows: number };
+}
+export interface BubbleUpColumn {
+  column: string;
+  type: string;
+  score: number;
+  selection: { value: unknown; count: number; fraction: number }[];
+  baseline: { value: unknown; count: number; fraction: number }[];
+}
+export interface BubbleUpResult { columns: BubbleUpColumn[]; selection_count: number; baseline_count: number }
+export type BubbleUpSelection =
+  | { start_time: number; end_time: number; column: string; lower: number; upper: number }
+  | { filters: QueryFilter[] };
+
+const postJson = <T>(url: string, body: unknown, signal?: AbortSignal) =>
+  call<T>(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal });
+
+export const honeycomb = {
+  datasets: (signal?: AbortSignal) => call<Dataset[]>('/1/datasets', { signal }),
+  columns: (dataset: string, signal?: AbortSignal) => call<Column[]>(`/1/columns/${encodeURIComponent(dataset)}`, { signal }),
+  query: (dataset: string, spec: QuerySpecIn, signal?: AbortSignal) => postJson<QueryResult>(`/api/honeyray/query/${encodeURIComponent(dataset)}`, spec, signal),
+  bubbleUp: (dataset: string, query: QuerySpecIn, selection: BubbleUpSelection, signal?: AbortSignal) =>
+    postJson<BubbleUpResult>(`/api/honeyray/bubbleup/${encodeURIComponent(dataset)}`, { query, selection }, signal),
+};
+
+/** `GET /api/honeyray/trace-summaries`: one row per trace, filtered and sorted by the engine over the whole result. */
+export interface TraceSummaryRow {
+  traceId: string; rootService: string; rootName: string; startUs: number; durationUs: number;
+  spanCount: number; errorCount: number; services: string[];
+}
+export const honeyray = {
+  traceSummaries: (params: URLSearchParams, signal?: AbortSignal) =>
+    call<{ data: TraceSummaryRow[]; total: number }>(`/api/honeyray/trace-summaries?${params}`, { signal }),
+};

@@ -1,6 +1,8 @@
 /** The single-page app: a tiny history router over the four pages. */
 import type { Page, PageContext } from './dom.js';
+import { renderHome } from './pages/home.js';
 import { renderMap } from './pages/map.js';
+import { renderQuery } from './pages/query.js';
 import { renderSearch } from './pages/search.js';
 import { renderTrace } from './pages/trace.js';
 import { renderXray } from './pages/xray.js';
@@ -11,7 +13,9 @@ let current: { abort: AbortController; cleanup?: (() => void) | void } | null = 
 function route(path: string): { page: Page; nav: string } | null {
   if (path === '/' || path === '/search') return { page: renderSearch, nav: 'search' };
   if (path.startsWith('/trace/')) return { page: renderTrace, nav: 'trace' };
+  if (path === '/home') return { page: renderHome, nav: 'home' };
   if (path === '/map') return { page: renderMap, nav: 'map' };
+  if (path === '/query') return { page: renderQuery, nav: 'query' };
   if (path === '/xray') return { page: renderXray, nav: 'xray' };
   return null;
 }

@@ -1,20 +1,33 @@
-/** Search page (`/`): Jaeger-style trace search; the query string holds the search. */
-import { jaeger } from '../api.js';
-import { el, errorHtml, isAbort, lookbackOptions, setTitle, type PageContext } from '../dom.js';
+/**
+ * Search page (`/`): Jaeger-style trace search with a time picker (presets or an absolute range) and a
+ * duration-over-time scatter of the results (Preact components mounted into this page); the query
+ * string holds the search.
+ */
+import { h, render } from 'preact';
+import { honeyray, jaeger, type TraceSummaryRow } from '../api.js';
+import { DurationScatter } from '../components/duration-scatter.js';
+import { TimePicker } from '../components/time-picker.js';
+import { el, errorHtml, isAbort, setTitle, type PageContext } from '../dom.js';
 import { assignColors, esc, formatAgo, formatDateTime, formatDuration, plural, serviceColor } from '../format.js';
-import { summarizeTrace, type TraceSummary } from '../trace-model.js';
+import { rangeFromParams, rangeToApi, rangeToUrl, type TimeRange } from '../time-range.js';
+import type { TraceSummary } from '../trace-model.js';
 
-const FIELDS = ['service', 'operation', 'tags', 'lookback', 'minDuration', 'maxDuration', 'limit'] as const;
+const FIELDS = ['service', 'operation', 'tags', 'filter', 'minDuration', 'maxDuration', 'limit'] as const;
 const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d))+$/;
-const SORTS: [string, string, (a: TraceSummary, b: TraceSummary) => number][] = [
-  ['newest', 'Newest first', (a, b) => b.start - a.start],
-  ['oldest', 'Oldest first', (a, b) => a.start - b.start],
-  ['longest', 'Longest first', (a, b) => b.duration - a.duration],
-  ['shortest', 'Shortest first', (a, b) => a.duration - b.duration],
-  ['spans', 'Most spans', (a, b) => b.spans - a.spans],
+/** The server's sort orders (over the whole result, not the fetched page). */
+const SORTS: [string, string][] = [
+  ['newest', 'Newest first'], ['oldest', 'Oldest first'], ['slowest', 'Longest first'], ['fastest', 'Shortest first'],
+  ['most_spans', 'Most spans'], ['errors', 'Most errors'],
 ];
 
-export function renderSearch(ctx: PageContext): void {
+function fromRow(r: TraceSummaryRow): TraceSummary {
+  return {
+    traceID: r.traceId, service: r.rootService, operation: r.rootName, start: r.startUs, duration: r.durationUs,
+    spans: r.spanCount, errors: r.errorCount, services: r.services.map((name) => ({ name, spans: 0 })),
+  };
+}
+
+export function renderSearch(ctx: PageContext): () => void {
   setTitle('Search');
   const q = ctx.url.searchParams;
   const v = (k: string, d = '') => q.get(k) ?? d;
@@ -27,10 +40,11 @@ export function renderSearch(ctx: PageContext): void {
         <select name="service" id="f-service"><option value="">All services</option>${service ? `<option value="${esc(service)}" selected>${esc(service)}</option>` : ''}</select></label>
       <label>Operation
         <select name="operation" id="f-operation"><option value="">All operations</option>${v('operation') ? `<option value="${esc(v('operation'))}" selected>${esc(v('operation'))}</option>` : ''}</select></label>
-      <label class="span2">Tags <small>k=v, space separated</small>
+      <label class="span2">Tags <small>k=v, space separated, on any span</small>
         <input name="tags" value="${esc(v('tags'))}" placeholder="http.response.status_code=500 error=true"></label>
-      <label>Lookback
-        <select name="lookback">${lookbackOptions(v('lookback', '1h'))}</select></label>
+      <label class="span2">X-Ray filter expression
+        <input name="filter" value="${esc(v('filter'))}" placeholder='service("backend") { fault } AND responsetime > 1' spellcheck="false"></label>
+      <div class="field">Time range <div id="f-time"></div></div>
       <label>Min duration
         <input name="minDuration" value="${esc(v('minDuration'))}" placeholder="e.g. 100ms" pattern="${DURATION.source}" title="e.g. 250ms, 1.5s, 2m"></label>
       <label>Max duration
@@ -43,6 +57,7 @@ export function renderSearch(ctx: PageContext): void {
       <h2 id="result-count">Searching…</h2>
       <label class="inline">Sort <select id="f-sort">${SORTS.map(([k, label]) => `<option value="${k}"${k === sort ? ' selected' : ''}>${label}</option>`).join('')}</select></label>
     </div>
+    <div id="scatter"></div>
     <div id="results" class="results" aria-live="polite"></div>
   </section>`;
 
@@ -52,7 +67,11 @@ export function renderSearch(ctx: PageContext): void {
   const sortSel = el<HTMLSelectElement>(ctx.root, '#f-sort');
   const results = el(ctx.root, '#results');
   const count = el(ctx.root, '#result-count');
+  const scatter = el(ctx.root, '#scatter');
+  const timeSlot = el(ctx.root, '#f-time');
   let summaries: TraceSummary[] = [];
+  let range: TimeRange = rangeFromParams(q);
+  const drawPicker = () => render(h(TimePicker, { value: range, onChange: (r: TimeRange) => { range = r; drawPicker(); form.requestSubmit(); } }), timeSlot);
 
   const fillOperations = async (svc: string, selected: string) => {
     opSel.innerHTML = `<option value="">All operations</option>`;
@@ -88,31 +107,31 @@ export function renderSearch(ctx: PageContext): void {
     const next = new URLSearchParams();
     for (const k of FIELDS) {
       const val = String(data.get(k) ?? '').trim();
-      if (val && !(k === 'lookback' && val === '1h') && !(k === 'limit' && val === '20')) next.set(k, val);
+      if (val && !(k === 'limit' && val === '20')) next.set(k, val);
     }
+    rangeToUrl(range, next);
     if (sortSel.value !== 'newest') next.set('sort', sortSel.value);
     const qs = next.toString();
     ctx.navigate(qs ? `/?${qs}` : '/');
   });
-  sortSel.addEventListener('change', () => {
-    const next = new URLSearchParams(location.search);
-    if (sortSel.value === 'newest') next.delete('sort');
-    else next.set('sort', sortSel.value);
-    ctx.setQuery(next, { replace: true });
-    show();
-  });
+  // Sorting asks the server again: it sorts every matching trace, not the page fetched.
+  sortSel.addEventListener('change', () => form.requestSubmit());
 
+  let total = 0;
   const show = () => {
-    const order = SORTS.find((s) => s[0] === sortSel.value) ?? SORTS[0]!;
-    const list = [...summaries].sort(order[2]);
-    count.textContent = plural(list.length, 'trace');
-    if (list.length === 0) {
-      results.innerHTML = `<div class="empty card">No traces match. Widen the lookback or remove some criteria.</div>`;
+    count.textContent = total > summaries.length ? `${plural(summaries.length, 'trace')} of ${total.toLocaleString('en-US')}` : plural(summaries.length, 'trace');
+    if (summaries.length === 0) {
+      results.innerHTML = `<div class="empty card">No traces match. Widen the time range or remove some criteria.</div>`;
       return;
     }
-    const longest = Math.max(...list.map((s) => s.duration), 1);
-    results.innerHTML = list.map((s) => resultHtml(s, longest)).join('');
+    const longest = Math.max(...summaries.map((x) => x.duration), 1);
+    results.innerHTML = summaries.map((x) => resultHtml(x, longest)).join('');
   };
+  const drawScatter = () => render(h(DurationScatter, {
+    traces: summaries,
+    onOpen: (id: string) => ctx.navigate(`/trace/${encodeURIComponent(id)}`),
+    onBrush: (startUs: number, endUs: number) => { range = { kind: 'absolute', startUs, endUs }; drawPicker(); form.requestSubmit(); },
+  }), scatter);
 
   // Run the search the URL describes (the landing page shows the latest traces of every service).
   const params = new URLSearchParams();
@@ -120,19 +139,25 @@ export function renderSearch(ctx: PageContext): void {
     const val = q.get(k);
     if (val) params.set(k, val);
   }
-  if (!params.has('lookback')) params.set('lookback', '1h');
+  rangeToApi(range, params);
   if (!params.has('limit')) params.set('limit', '20');
   void (async () => {
     try {
-      const traces = await jaeger.search(params, ctx.signal);
-      summaries = traces.map(summarizeTrace);
+      if (sort !== 'newest') params.set('sort', sort);
+      const r = await honeyray.traceSummaries(params, ctx.signal);
+      summaries = r.data.map(fromRow);
+      total = r.total;
       show();
+      drawScatter();
     } catch (err) {
       if (isAbort(err)) return;
       count.textContent = 'Search failed';
       results.innerHTML = errorHtml(err);
     }
   })();
+  drawPicker();
+  // Unmount the components (their listeners and charts) when the page goes.
+  return () => { render(null, timeSlot); render(null, scatter); };
 }
 
 function resultHtml(s: TraceSummary, longest: number): string {
@@ -140,7 +165,7 @@ function resultHtml(s: TraceSummary, longest: number): string {
   const colors = assignColors(s.services.map((x) => x.name));
   const colorForName = (name: string) => serviceColor(colors.get(name) ?? 0);
   const chips = s.services.slice(0, 8).map((x) =>
-    `<span class="chip"><i style="background:${colorForName(x.name)}"></i>${esc(x.name)} <b>${x.spans}</b></span>`).join('');
+    `<span class="chip"><i style="background:${colorForName(x.name)}"></i>${esc(x.name)}${x.spans ? ` <b>${x.spans}</b>` : ''}</span>`).join('');
   return `<a class="result" href="/trace/${esc(s.traceID)}" data-trace-id="${esc(s.traceID)}">
     <div class="result-main">
       <div class="result-title"><i class="dot" style="background:${colorForName(s.service)}"></i><span class="title-text"><b>${esc(s.service)}:</b> ${esc(s.operation)}</span>
