@@ -193,7 +193,7 @@ export function hex(b: Uint8Array): string {
  */
 export function* generateRequests(opts: { seed: number; spans: number; endNs: bigint; windowNs: bigint; spansPerRequest?: number }): Generator<{ traces: GenTrace[]; spans: number }> {
   const rng = new Rng(opts.seed);
-  const perRequest = opts.spansPerRequest ?? 1000;
+  const perRequest = opts.spansPerRequest ?? 2000;
   // ~5.5 spans per trace on average: spread the estimated trace count over the window.
   const estTraces = Math.max(1, Math.ceil(opts.spans / 5.5));
   const step = opts.windowNs / BigInt(estTraces);

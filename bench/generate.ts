@@ -64,7 +64,7 @@ async function sendAcked(agent: http.Agent, target: URL, body: Uint8Array): Prom
 
 export async function loadSpans(o: LoadOptions): Promise<LoadResult> {
   const target = new URL(o.url);
-  const connections = o.connections ?? 4;
+  const connections = o.connections ?? 8;
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const endNs = o.endNs ?? BigInt(Date.now()) * 1_000_000n;
   const windowNs = o.windowNs ?? 3_600_000_000_000n;
@@ -119,13 +119,13 @@ async function cli(): Promise<void> {
       url: { type: 'string', default: 'http://127.0.0.1:4318/v1/traces' },
       window: { type: 'string', default: '1h' },
       'big-trace': { type: 'string', default: '0' },
-      connections: { type: 'string', default: '4' },
-      'spans-per-request': { type: 'string', default: '1000' },
+      connections: { type: 'string', default: '8' },
+      'spans-per-request': { type: 'string', default: '2000' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npm run generate -- [--spans N] [--seed S] [--url OTLP_URL] [--window 1h] [--big-trace N] [--connections 4] [--spans-per-request 1000]');
+    console.log('usage: npm run generate -- [--spans N] [--seed S] [--url OTLP_URL] [--window 1h] [--big-trace N] [--connections 8] [--spans-per-request 2000]');
     return;
   }
   const spans = Number(values.spans);

@@ -1,14 +1,18 @@
 /**
  * Load generator for bench:ingest (runs as its own process): sends the 512-span request with fresh
- * ids over `connections` keep-alive connections at full speed for `seconds`, and prints one JSON line
- * with acknowledged spans and latencies.
+ * ids over `connections` keep-alive connections (gRPC: one HTTP/2 channel per connection) at full speed
+ * for `seconds`, and prints one JSON line with acknowledged spans and latencies. `protocol` picks the wire
+ * form of the same spans: otlp-http (default), otlp-grpc, events (Honeycomb /1/batch), zipkin (v2 JSON).
  */
-import { randomFillSync } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import * as grpc from '@grpc/grpc-js';
 import { findIdFields, withFreshIds } from './payload-ids.js';
+import { TRACE_MARK, eventsBody, zipkinBody } from './protocol-bodies.js';
 
-const [url, secondsArg, connArg, payloadPath] = process.argv.slice(2);
+const [url, secondsArg, connArg, payloadPath, protocolArg] = process.argv.slice(2);
+const protocol = protocolArg ?? 'otlp-http';
 const seconds = Number(secondsArg);
 const connections = Number(connArg);
 const payload = readFileSync(payloadPath!);
@@ -23,11 +27,14 @@ const statuses: Record<number, number> = {};
 const latencies: number[] = [];
 const until = Date.now() + seconds * 1000;
 
+const CONTENT_TYPE: Record<string, string> = { 'otlp-http': 'application/x-protobuf', events: 'application/json', zipkin: 'application/json' };
+const OK: Record<string, number> = { 'otlp-http': 200, 'otlp-grpc': 200, events: 200, zipkin: 202 };
+
 function send(body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request({
       agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
-      headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+      headers: { 'content-type': CONTENT_TYPE[protocol]!, 'content-length': body.length },
     }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
@@ -37,16 +44,33 @@ function send(body: Buffer): Promise<number> {
   });
 }
 
+/** A unary Export on its own channel; gRPC OK counts as 200, UNAVAILABLE as 503. */
+function grpcSender(): (body: Buffer) => Promise<number> {
+  const client = new grpc.Client(target.host, grpc.credentials.createInsecure());
+  const path = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+  return (body) => new Promise((resolve) => {
+    client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, body, (err) => resolve(err ? (err.code === grpc.status.UNAVAILABLE ? 503 : 500) : 200));
+  });
+}
+
+/** Text bodies: fresh trace ids by replacing the mark every trace id starts with. */
+const template = protocol === 'events' ? eventsBody(payload) : protocol === 'zipkin' ? zipkinBody(payload) : '';
+
 async function connection(): Promise<void> {
   const salt = new Uint8Array(16);
+  const post = protocol === 'otlp-grpc' ? grpcSender() : send;
   while (Date.now() < until) {
-    randomFillSync(salt);
-    const body = withFreshIds(payload, fields, salt);
+    let body: Buffer;
+    if (template) body = Buffer.from(template.replaceAll(TRACE_MARK, randomBytes(4).toString('hex')));
+    else {
+      randomFillSync(salt);
+      body = withFreshIds(payload, fields, salt);
+    }
     const t0 = performance.now();
-    const status = await send(body);
+    const status = await post(body);
     const dt = performance.now() - t0;
     statuses[status] = (statuses[status] ?? 0) + 1;
-    if (status === 200) {
+    if (status === OK[protocol]) {
       acked += spansPerRequest;
       latencies.push(dt);
     } else {

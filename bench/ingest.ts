@@ -6,6 +6,9 @@
  * connections for BENCH_SECONDS (default 30), then prints: spans/s acknowledged (a 200 means
  * committed), p50/p99 request latency, the server's peak RSS, bytes on disk per span after a
  * checkpoint, and the decode-only speed of the same payload measured in this run, with the ratio.
+ *
+ * `--protocol otlp-grpc,events,zipkin` (or `all`) also sends the same spans over those protocols, one after the
+ * other against the same server, and prints each one's spans/s beside OTLP/HTTP's from this run.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -18,8 +21,28 @@ import { measureDecode } from './otlp-decode.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const PAYLOAD = resolve('test/fixtures/wire/otel/payload_512.pb');
-/** Receivers with ports of their own stay off: this benchmark measures OTLP/HTTP. */
-const OTHER_PORTS_OFF = ['--grpc-port', '0', '--zipkin-port', '0', '--jaeger-port', '0', '--jaeger-compact-port', '0', '--jaeger-binary-port', '0'];
+const PROTOCOLS = ['otlp-grpc', 'events', 'zipkin'];
+/** Issue 8's targets, as a share of OTLP/HTTP's spans/s. */
+const TARGET: Record<string, number> = { 'otlp-grpc': 1, events: 0.5, zipkin: 0.5 };
+
+function protocolsFromArgs(argv: string[]): string[] {
+  const i = argv.indexOf('--protocol');
+  if (i < 0) return [];
+  const list = (argv[i + 1] ?? '').split(',').map((p) => p.trim()).filter((p) => p && p !== 'otlp-http');
+  const wanted = list.includes('all') ? PROTOCOLS : list;
+  for (const p of wanted) if (!PROTOCOLS.includes(p)) throw new Error(`--protocol: unknown ${p}; want otlp-http, ${PROTOCOLS.join(', ')} or all`);
+  return wanted;
+}
+
+interface LoadResult { acked: number; elapsed: number; requests: number; rejectedRequests: number; statuses: Record<string, number>; p50: number; p99: number; max: number }
+
+async function load(url: string, protocol: string): Promise<LoadResult> {
+  const gen = spawn(process.execPath, ['dist/bench/ingest-loadgen.js', url, String(SECONDS), String(CONNECTIONS), PAYLOAD, protocol], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  gen.stdout!.on('data', (d) => (out += d));
+  await new Promise((r) => gen.once('exit', r));
+  return JSON.parse(out.trim()) as LoadResult;
+}
 
 function dirBytes(dir: string): number {
   return readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
@@ -27,17 +50,20 @@ function dirBytes(dir: string): number {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'honeyray-bench-'));
-  const [http, otlp] = [await freePort(), await freePort()];
+  const protocols = protocolsFromArgs(process.argv.slice(2));
+  const [http, otlp, grpcPort, zipkinPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const { child: server, exited, log } = await startUntilHealthy(
-    ['dist/src/cli.js', 'serve', '--data-dir', dataDir, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0', ...OTHER_PORTS_OFF, '--log-level', 'warn'], http);
+    ['dist/src/cli.js', 'serve', '--data-dir', dataDir, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0',
+      '--grpc-port', String(grpcPort), '--zipkin-port', String(zipkinPort), '--jaeger-port', '0', '--jaeger-compact-port', '0', '--jaeger-binary-port', '0', '--log-level', 'warn'], http);
 
   console.log(`bench:ingest: ${SECONDS}s, ${CONNECTIONS} connections, payload ${PAYLOAD} (512 spans, ${statSync(PAYLOAD).size} bytes)`);
-  const gen = spawn(process.execPath, ['dist/bench/ingest-loadgen.js', `http://127.0.0.1:${otlp}/v1/traces`, String(SECONDS), String(CONNECTIONS), PAYLOAD], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  gen.stdout!.on('data', (d) => (out += d));
-  await new Promise((r) => gen.once('exit', r));
-  const r = JSON.parse(out.trim()) as { acked: number; elapsed: number; requests: number; rejectedRequests: number; statuses: Record<string, number>; p50: number; p99: number; max: number };
+  const r = await load(`http://127.0.0.1:${otlp}/v1/traces`, 'otlp-http');
   const rss = peakRssMiB(server.pid!);
+  const urls: Record<string, string> = {
+    'otlp-grpc': `http://127.0.0.1:${grpcPort}`, events: `http://127.0.0.1:${otlp}/1/batch/bench`, zipkin: `http://127.0.0.1:${zipkinPort}/api/v2/spans`,
+  };
+  const others: [string, LoadResult][] = [];
+  for (const p of protocols) others.push([p, await load(urls[p]!, p)]);
 
   const t0 = performance.now();
   server.kill('SIGTERM');
@@ -60,6 +86,14 @@ async function main(): Promise<void> {
   row('shutdown (flush + checkpoint) ms', stopMs.toFixed(0));
   row('decode-only spans/s (baseline)', decode.spansPerSec.toFixed(0), 'same payload, one core, this run');
   row('ratio ingest / decode', (ingestRate / decode.spansPerSec).toFixed(2));
+  if (others.length > 0) {
+    console.log('per protocol (same spans, same server, one after the other)');
+    row('otlp-http spans/s', ingestRate.toFixed(0), `p99 ${r.p99.toFixed(1)} ms (baseline)`);
+    for (const [p, x] of others) {
+      const rate = x.acked / x.elapsed;
+      row(`${p} spans/s`, rate.toFixed(0), `p99 ${x.p99.toFixed(1)} ms, ratio ${(rate / ingestRate).toFixed(2)} (target >= ${TARGET[p]}), ${JSON.stringify(x.statuses)}`);
+    }
+  }
 }
 
 main().catch((err) => {

@@ -19,6 +19,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const PATH = '/api/activities/home';
 const [HTTP, OTLP, XRAY, APP] = [17700, 17701, 17702, 17703];
+/**
+ * BENCH_SINK=none: the SDKs send to ports where nothing listens (UDP datagrams are dropped, OTLP exports
+ * fail), which separates the instrumentation's own cost from Honeyray's ingest on the same cores.
+ */
+const NO_SINK = process.env.BENCH_SINK === 'none';
+const [SINK_OTLP, SINK_XRAY] = NO_SINK ? [17711, 17712] : [OTLP, XRAY];
 
 const VARIANTS: [name: string, env: Record<string, string>][] = [
   ['no tracing', { CRUDDUR_OTEL: '0', CRUDDUR_XRAY: '0' }],
@@ -53,10 +59,10 @@ async function load(port: number, seconds: number, concurrency: number): Promise
 
 async function runVariant(env: Record<string, string>): Promise<number> {
   const child = spawn(process.execPath, ['dist/examples/cruddur/main.js'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', NO_SINK ? 'ignore' : 'inherit'],
     env: {
-      ...process.env, ...env, PORT: String(APP), OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${OTLP}`,
-      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${XRAY}`, CRUDDUR_XRAY_SAMPLING: 'local-all',
+      ...process.env, ...env, PORT: String(APP), OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${SINK_OTLP}`,
+      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${SINK_XRAY}`, CRUDDUR_XRAY_SAMPLING: 'local-all',
     },
   });
   const exited = new Promise((r) => child.once('exit', r));
@@ -73,7 +79,7 @@ async function runVariant(env: Record<string, string>): Promise<number> {
 const dir = mkdtempSync(join(tmpdir(), 'honeyray-bench-overhead-'));
 const srv = await startUntilHealthy(['dist/src/cli.js', 'serve', '--data-dir', dir, '--http-port', String(HTTP), '--otlp-port', String(OTLP), '--xray-port', String(XRAY), '--log-level', 'warn'], HTTP);
 try {
-  console.log(`Cruddur GET ${PATH}, ${CONCURRENCY} in flight, ${SECONDS} s per variant, X-Ray sampling every request`);
+  console.log(`Cruddur GET ${PATH}, ${CONCURRENCY} in flight, ${SECONDS} s per variant, X-Ray sampling every request${NO_SINK ? ', spans sent nowhere' : ''}`);
   let base = 0;
   for (const [name, env] of VARIANTS) {
     const rps = await runVariant(env);

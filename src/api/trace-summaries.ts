@@ -1,7 +1,6 @@
 import type Router from 'find-my-way';
 import { compileFilterExpression } from '../query/xray-filter/compile-sql.js';
 import { FilterSyntaxError, formatError } from '../query/xray-filter/parser.js';
-import { quoteIdent, quoteString } from '../store/sql-quote.js';
 import type { SpanFilter, Store, TraceSummaryQuery, TraceSummarySort } from '../store/store.js';
 import { sendJson } from './http-util.js';
 import { parseSearch } from './jaeger/routes.js';
@@ -18,7 +17,7 @@ const OPS = new Set(['=', '!=', '>', '>=', '<', '<=', 'contains', 'exists', 'not
  * start, end, lookback, limit) plus `sort`, `where` (a JSON any-span filter, see `SpanFilter`) and
  * `filter` (an X-Ray filter expression, as GetTraceSummaries takes; groups are not resolved here).
  */
-export function mountTraceSummaries(router: R, store: Pick<Store, 'traceSummaries' | 'columns'>): void {
+export function mountTraceSummaries(router: R, store: Pick<Store, 'traceSummaries' | 'columns' | 'dialect'>): void {
   router.get('/api/honeyray/trace-summaries', async (req, res) => {
     const q = new URL(req.url ?? '/', 'http://x').searchParams;
     let query: TraceSummaryQuery;
@@ -71,15 +70,16 @@ function checkFilter(v: unknown, at: string): SpanFilter {
 }
 
 /** An X-Ray filter expression -> the trace-level SQL condition, over the committed catalog's columns. */
-async function compileXrayFilter(store: Pick<Store, 'columns'>, expr: string): Promise<string> {
+async function compileXrayFilter(store: Pick<Store, 'columns' | 'dialect'>, expr: string): Promise<string> {
   const columns = new Map((await store.columns()).map((c) => [c.key, c]));
   try {
     return compileFilterExpression(expr, {
       column: (key) => {
         const c = columns.get(key);
-        return c ? { sql: quoteIdent(c.column), type: c.type } : null;
+        return c ? { sql: store.dialect.ident(c.column), type: c.type } : null;
       },
-      quote: quoteString,
+      quote: store.dialect.string,
+      dialect: store.dialect,
     });
   } catch (err) {
     if (err instanceof FilterSyntaxError) throw new Error(`malformed 'filter' parameter: ${formatError(expr, err)}`);

@@ -22,6 +22,7 @@ export interface Config {
   corsOrigins: string[];
   maxColumns: number;
   maxQueuedBytes: number;
+  maxInflightBytes: number;
   region: string;
   accountId: string;
   memoryLimit: string;
@@ -43,18 +44,19 @@ export const FLAGS: Record<string, FlagSpec> = {
   store: { key: 'store', type: 'string', default: 'duckdb', help: 'duckdb (embedded, in --data-dir), or clickhouse://HOST:PORT/DB (a ClickHouse server, docs/clickhouse.md)' },
   'retention-days': { key: 'retentionDays', type: 'string', default: '0', help: 'days of spans to keep, deleted in the background (0 = forever)' },
   listen: { key: 'listen', type: 'string', default: '127.0.0.1', help: 'address every port binds to (0.0.0.0 for all interfaces)' },
-  'http-port': { key: 'httpPort', type: 'string', default: '16686', help: 'web UI + APIs (Jaeger /api, X-Ray, OTLP /v1/traces too)' },
+  'http-port': { key: 'httpPort', type: 'string', default: '16686', help: 'web UI + APIs (Jaeger /api, Honeycomb /1, X-Ray, OTLP /v1/traces too)' },
   'otlp-port': { key: 'otlpPort', type: 'string', default: '4318', help: 'OTLP/HTTP receiver (the SDKs\' default endpoint)' },
   'xray-port': { key: 'xrayPort', type: 'string', default: '2000', help: 'X-Ray daemon: UDP segments and TCP sampling/API (0 = off)' },
   'grpc-port': { key: 'grpcPort', type: 'string', default: '4317', help: 'OTLP/gRPC receiver (TraceService/Export; 0 = off)' },
-  'zipkin-port': { key: 'zipkinPort', type: 'string', default: '9411', help: 'Zipkin: POST /api/v2/spans and /api/v1/spans (0 = off)' },
+  'zipkin-port': { key: 'zipkinPort', type: 'string', default: '9411', help: 'Zipkin: POST /api/v2/spans and /api/v1/spans, and the Zipkin read API (0 = off)' },
   'jaeger-port': { key: 'jaegerPort', type: 'string', default: '14268', help: 'Jaeger collector: POST /api/traces, Thrift (0 = off)' },
   'jaeger-compact-port': { key: 'jaegerCompactPort', type: 'string', default: '6831', help: 'Jaeger agent UDP, compact Thrift (0 = off)' },
   'jaeger-binary-port': { key: 'jaegerBinaryPort', type: 'string', default: '6832', help: 'Jaeger agent UDP, binary Thrift (0 = off)' },
-  'api-keys': { key: 'apiKeys', type: 'string', default: '', help: 'comma-separated keys required in x-honeycomb-team (empty = no auth)' },
+  'api-keys': { key: 'apiKeys', type: 'string', default: '', help: 'comma-separated keys required in x-honeycomb-team, on OTLP ingest and the Honeycomb /1 API (empty = no auth)' },
   'max-body': { key: 'maxBodyBytes', type: 'string', default: '20971520', help: 'largest accepted request body in bytes, also after decompression' },
   'cors-origins': { key: 'corsOrigins', type: 'string', default: '*', help: 'origins allowed to send OTLP from a browser, comma-separated' },
   'max-columns': { key: 'maxColumns', type: 'string', default: '2000', help: 'attribute columns before values go to the overflow column' },
+  'max-inflight-bytes': { key: 'maxInflightBytes', type: 'string', default: '134217728', help: 'request bodies being received at once, all ports, before new ones get 503 + Retry-After (bounds memory)' },
   'max-queued-bytes': { key: 'maxQueuedBytes', type: 'string', default: '67108864', help: 'ingest bytes waiting to be written before 503 + Retry-After (bounds memory)' },
   region: { key: 'region', type: 'string', default: 'us-east-1', help: 'region used in X-Ray ARNs' },
   'account-id': { key: 'accountId', type: 'string', default: '000000000000', help: 'account id used in X-Ray ARNs' },
@@ -113,6 +115,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     corsOrigins: list('cors-origins'),
     maxColumns: int('max-columns', 1, 100_000),
     maxQueuedBytes: int('max-queued-bytes', 1, 2 ** 40),
+    maxInflightBytes: int('max-inflight-bytes', 1, 2 ** 40),
     region: raw.region!,
     accountId: raw['account-id']!,
     memoryLimit: raw['memory-limit']!,
@@ -136,7 +139,7 @@ export function helpText(): string {
   const lines = [
     'Usage: honeyray [serve] [flags]',
     '',
-    'Runs Honeyray: OTLP/HTTP and AWS X-Ray in; Jaeger and X-Ray APIs, a web UI and this CLI out.',
+    'Runs Honeyray: OTLP/HTTP and AWS X-Ray in; Jaeger, Honeycomb and X-Ray APIs, a web UI and this CLI out.',
     '',
     'Flags (each also an environment variable):',
   ];

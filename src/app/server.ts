@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import Router, { type HTTPMethod } from 'find-my-way';
 import { mountHoneycomb } from '../api/honeycomb/routes.js';
 import { mountJaeger } from '../api/jaeger/routes.js';
+import { mountZipkinRead } from '../api/zipkin/routes.js';
 import { mountJaegerV3 } from '../api/jaeger/api-v3.js';
 import { mountJaegerMore } from '../api/jaeger/more-routes.js';
 import { mountTraceSummaries } from '../api/trace-summaries.js';
 import { decodeOtlpJson } from '../receivers/otlp/decode-json.js';
 import { SERVER_OPTIONS } from '../http/http-listener.js';
-import { sendJson } from '../http/http-util.js';
+import { sendJson, setBodyBudget } from '../http/http-util.js';
 import { IngestPipeline } from '../pipeline/ingest-client.js';
 import { RECEIVERS } from '../receivers/receivers.js';
 import type { Listener, ReceiverDeps } from '../receivers/receiver.js';
@@ -43,6 +44,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   const storeConfig: StoreConfig = {
     engine: config.store === 'duckdb' ? 'duckdb' : 'clickhouse', url: config.store, retentionDays: config.retentionDays, dataDir: config.dataDir, memory: config.memory, maxColumns: config.maxColumns, memoryLimit: config.memoryLimit, checkpointSpans: config.checkpointSpans,
   };
+  setBodyBudget(config.maxInflightBytes);
   const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes });
 
   const receiverDeps: ReceiverDeps = {
@@ -55,6 +57,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
     ports: receiverPorts(config),
     uiUrl: `http://${config.listen}:${config.httpPort}`,
     log: { warn: rateLimited((m) => log.warn(m)), error: (m) => log.error(m) },
+    mountReads: (port, r) => { if (port === 'zipkin-port') mountZipkinRead(r, pipeline.store); },
   };
 
   const sampling = new SamplingService(pipeline.store, config.region, config.accountId);

@@ -21,6 +21,11 @@ export interface ReceiverDeps {
   /** Base URL of the web UI (for trace links handed to clients). */
   uiUrl: string;
   log: { warn(msg: string): void; error(msg: string): void };
+  /**
+   * Lets the composition root add read routes beside a receiver on its own port (the Zipkin port also serves
+   * Zipkin's read API from `api/zipkin`): receivers write, they never read the store themselves.
+   */
+  mountReads?(port: string, router: HttpRouter): void;
 }
 
 /** A port of a receiver's own (gRPC, Zipkin, Jaeger). `start` binds and returns the port actually bound. */

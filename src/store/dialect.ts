@@ -9,6 +9,24 @@
  * quantile(q)(x), uniqExact, match, positionUTF8, toStartOfInterval...). Must be structured-clone free:
  * Stores behind a worker proxy expose it by engine name (store/dialects.ts).
  */
+/**
+ * A correlated test "some row of `table` related to the current row exists" (X-Ray's trace-level filters):
+ * see `Dialect.exists`.
+ */
+export interface ExistsQuery {
+  /** Table to search, e.g. `spans`. */
+  table: string;
+  /** Alias of the searched table inside the subquery (unique within the whole statement). */
+  alias: string;
+  /**
+   * Equalities that tie the subquery to the enclosing row: `[inner, outer]` pairs of SQL expressions, e.g.
+   * `['c.trace_hi', 't.trace_hi']`. Only these may reference enclosing aliases.
+   */
+  keys: Array<[inner: string, outer: string]>;
+  /** Extra condition on the searched rows (references `alias` only, or nested `exists` of its own). */
+  where: string;
+}
+
 export interface Dialect {
   readonly name: string;
 
@@ -74,6 +92,18 @@ export interface Dialect {
    * percentile at `q` in [0,1]; `any_true` is true when the boolean `arg` holds for some row.
    */
   aggregate(kind: AggregateKind, arg: string | null, opts?: { q?: number; filter?: string }): string;
+
+  // --- subqueries (X-Ray filter expressions) ---------------------------------------------------------
+  /** `pred`, with NULL read as false (the result is never NULL). */
+  isTrue(pred: string): string;
+  /**
+   * True when a row exists (never NULL). DuckDB: a correlated `EXISTS (…)`. An engine without correlated
+   * subqueries can render `(outer…) IN (SELECT inner… FROM … WHERE where)` instead: `where` never references
+   * the enclosing query, only `keys` do.
+   */
+  exists(q: ExistsQuery): string;
+  /** Scalar subquery: `max(expr)` over the related rows (NULL when there are none). Same contract as `exists`. */
+  maxOf(q: ExistsQuery & { expr: string }): string;
 }
 
 export type AggregateKind = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'count_distinct' | 'quantile' | 'any_true';

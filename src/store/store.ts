@@ -28,6 +28,8 @@ export interface Store {
    * traces (100,000 spans). Null when the trace is unknown.
    */
   getTraceColumns(traceId: string): Promise<TraceColumns | null>;
+  /** Several traces as columns, one entry per trace found (in no particular order). */
+  getTracesColumns(traceIds: readonly string[]): Promise<TraceColumns[]>;
   /** Many traces at once, keyed by 32-hex id; unknown ids are absent. */
   getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>>;
   /** Trace ids matching a Jaeger-style search, newest first. */

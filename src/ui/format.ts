@@ -25,6 +25,14 @@ function trim(x: number): string {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
+/**
+ * A span's duration. The Node X-Ray SDK stamps times in milliseconds, so its fast subsegments arrive
+ * with start = end: "< 1ms" says that, where "0µs" reads as missing.
+ */
+export function formatSpanDuration(us: number, xray: boolean): string {
+  return us === 0 && xray ? '< 1ms' : formatDuration(us);
+}
+
 /** Epoch µs -> local `2024-05-01 12:34:56.789`. */
 export function formatDateTime(us: number): string {
   const d = new Date(us / 1000);

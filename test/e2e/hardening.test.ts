@@ -136,4 +136,30 @@ describe('hardening: injection, poison keys, poison values', () => {
     const stats = await xray('/TimeSeriesServiceStatistics', { ...range, EntitySelectorExpression: 'service("victim")', Period: 60 });
     assert.equal(stats.status, 200);
   });
+
+  it('bodies still arriving count against --max-inflight-bytes: past it, 503 + Retry-After at once', async () => {
+    const small = await startServer({ args: ['--max-inflight-bytes', '1000000'] });
+    try {
+      const { request } = await import('node:http');
+      const port = Number(new URL(small.otlp).port);
+      const body = Buffer.from(otlp('88888888888888888888888888888888', '8888888888888888', { pad: 'x'.repeat(700_000) }));
+      // A slow upload: headers and half the body, then a pause.
+      const first = new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(body.length) } }, (res) => { res.resume(); resolve(res.statusCode!); });
+        req.on('error', reject);
+        req.write(body.subarray(0, 1000));
+        setTimeout(() => req.end(body.subarray(1000)), 1500);
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      const second = await fetch(`${small.otlp}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      assert.equal(second.status, 503);
+      assert.equal(second.headers.get('retry-after'), '1');
+      assert.equal(await first, 200);
+      const again = await fetch(`${small.otlp}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      assert.equal(again.status, 200);
+    } finally {
+      await small.stop();
+      removeDir(small.dataDir);
+    }
+  });
 });

@@ -6,13 +6,17 @@ export interface JaegerSpan {
 }
 export interface JaegerTrace { traceID: string; spans: JaegerSpan[]; processes: Record<string, { serviceName: string; tags: JaegerTag[] }> }
 
-export async function jaegerTrace(httpBase: string, id: string, minSpans = 1): Promise<JaegerTrace> {
+/**
+ * `ready` (optional) is polled too: a read just after a commit that created new attribute columns may not
+ * see those columns yet (the store's readers refresh their column list on their own schedule).
+ */
+export async function jaegerTrace(httpBase: string, id: string, minSpans = 1, ready: (t: JaegerTrace) => boolean = () => true): Promise<JaegerTrace> {
   let last: JaegerTrace | undefined;
   for (let i = 0; i < 50; i++) {
     const r = await fetch(`${httpBase}/api/traces/${id}`);
     if (r.ok) {
       last = ((await r.json()) as { data: JaegerTrace[] }).data[0]!;
-      if (last.spans.length >= minSpans) return last;
+      if (last.spans.length >= minSpans && ready(last)) return last;
     }
     await new Promise((res) => setTimeout(res, 100));
   }

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { releaseOf, tooOld, ttlClause } from '../../src/store/clickhouse/dialect.js';
+import { refusedSyntax } from '../../src/store/clickhouse/client.js';
 import { escapeTsv } from '../../src/store/clickhouse/encode-tsv.js';
 import { quoteIdent, quoteString } from '../../src/store/clickhouse/schema.js';
 import { parseClickHouseUrl } from '../../src/store/clickhouse/store-url.js';
@@ -20,6 +21,15 @@ describe('ClickHouse store parts', () => {
     assert.equal(escapeTsv('a\tb\nc\\d\re'), 'a\\tb\\nc\\\\d\\re');
     assert.equal(quoteString("it's \\ x"), "'it\\'s \\\\ x'");
     assert.equal(quoteIdent('a:x`y\\z'), '`a:x\\`y\\\\z`');
+  });
+
+  it('finds a second statement or SETTINGS only outside literals, identifiers and comments', () => {
+    assert.equal(refusedSyntax('SELECT 1; DROP TABLE meta'), 'separator');
+    assert.equal(refusedSyntax("SELECT ';' AS a, 'it\\'s;' AS b, 'x'';' AS c, `a;b` AS d, \"settings\" -- ; settings\n /* ; */ FROM t"), null);
+    assert.equal(refusedSyntax("SELECT 'a' /* x */; SELECT 2"), 'separator');
+    assert.equal(refusedSyntax('SELECT 1 settings readonly = 0'), 'settings');
+    assert.equal(refusedSyntax('SELECT my_settings FROM t'), null);
+    assert.equal(refusedSyntax("SELECT 'unterminated;"), null);
   });
 
   it('knows which release has what', () => {

@@ -122,5 +122,9 @@ describe('trace reads on generated data', () => {
       assert.deepEqual(JSON.parse(jaegerTraceJson(cols)), toJaegerTrace(await store.getTrace(id)));
     }
     assert.equal(await store.getTraceColumns('ffffffffffffffffffffffffffffffff'), null);
+    // Several at once: one entry per trace found, each the same as read alone.
+    const many = await store.getTracesColumns([errorTrace.id, 'ffffffffffffffffffffffffffffffff', big]);
+    assert.deepEqual(many.map((t) => t.traceId).sort(), [errorTrace.id, big].sort());
+    for (const t of many) assert.deepEqual(JSON.parse(jaegerTraceJson(t)), toJaegerTrace(await store.getTrace(t.traceId)));
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { layoutMap } from '../../src/ui/map-layout.js';
 import { healthOf, ringSegments } from '../../src/ui/map-health.js';
-import { assignColors, esc, formatDuration, formatPercent, PALETTE } from '../../src/ui/format.js';
+import { assignColors, esc, formatDuration, formatPercent, formatSpanDuration, PALETTE } from '../../src/ui/format.js';
 
 describe('service map layout (dagre)', () => {
   type Box = { x: number; y: number; w: number; h: number };
@@ -61,6 +61,10 @@ describe('service map health', () => {
 describe('UI formatting', () => {
   it('formats durations given in microseconds', () => {
     assert.equal(formatDuration(0), '0µs');
+    // X-Ray spans with millisecond timestamps and start = end.
+    assert.equal(formatSpanDuration(0, true), '< 1ms');
+    assert.equal(formatSpanDuration(0, false), '0µs');
+    assert.equal(formatSpanDuration(850, true), '850µs');
     assert.equal(formatDuration(850), '850µs');
     assert.equal(formatDuration(1_234), '1.23ms');
     assert.equal(formatDuration(12_345), '12.3ms');

@@ -1,7 +1,7 @@
 /** Request plumbing shared by the Honeycomb routes: auth, JSON bodies, and errors in Honeycomb's shape. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HoneycombApiError } from '../../query/honeycomb/errors.js';
-import { HttpError, mediaType, readBody, sendJson } from '../http-util.js';
+import { HttpError, readBody, sendJson } from '../http-util.js';
 
 export const MAX_BODY_BYTES = 1 << 20;
 
@@ -43,10 +43,9 @@ export function honeycombRoute(o: HandlerOptions, fn: Handler): Handler {
   };
 }
 
-/** The JSON body of a request (an object), or a 400/413/415 in Honeycomb's shape. */
+/** The JSON body of a request, or a 400/413 in Honeycomb's shape. */
 export async function readJson(req: IncomingMessage): Promise<unknown> {
-  const type = mediaType(req.headers['content-type']);
-  if (type !== '' && type !== 'application/json') throw new HoneycombApiError(415, `content-type must be application/json, got ${type}`);
+  // Any content-type: `curl -d` sends application/x-www-form-urlencoded, and the body is JSON either way.
   const body = await readBody(req, MAX_BODY_BYTES);
   try {
     return JSON.parse(body.toString('utf8'));

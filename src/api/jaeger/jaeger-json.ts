@@ -1,31 +1,87 @@
 import { SPAN_KIND_NAMES, type AttrScalar, type SpanEvent, type SpanLink } from '../../model/span.js';
 import type { TraceColumns } from '../../store/store.js';
+import type { JaegerError } from './envelope.js';
 import { jaegerLogs, jaegerTraceId, toTags, type JaegerTrace } from './to-jaeger.js';
 
 /**
- * Jaeger JSON text of one trace straight from its columns: the same document `toJaegerTrace` builds
- * (test/api/jaeger-json.test.ts checks they agree), written as strings without a `Span` or Jaeger
- * object per span. Why hand-written: for a 100,000-span trace the object route (row objects, a copy
- * between threads, Jaeger objects, JSON.stringify) took seconds; this one is one pass over the columns.
+ * Jaeger JSON of traces straight from their columns, written as UTF-8 into one growing Buffer: the same
+ * document `toJaegerTrace` builds (test/store/trace-reads.test.ts checks they agree), with no `Span` or
+ * Jaeger object per span and no giant JS string. Why hand-written: for a 100,000-span trace the object
+ * route (row objects, a copy between threads, Jaeger objects, JSON.stringify) took tens of seconds on
+ * the busy dev machine, and a first string-concatenation version spent most of its time in the garbage
+ * collector (74 MB of JS strings, flattened again by Buffer.from); the buffer is handed to compression as is.
  */
+class JsonWriter {
+  buf = Buffer.allocUnsafe(1 << 16);
+  pos = 0;
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Text that is already JSON. */
+  raw(s: string): void {
+    this.ensure(s.length * 3);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /** A JSON string literal. */
+  str(s: string): void {
+    this.raw(JSON.stringify(s));
+  }
+
+  done(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
+/** `{"data":[traces...],"total":n,"limit":0,"offset":0,"errors":...}` for the traces in the order of `ids`. */
+export function jaegerEnvelopeJson(ids: readonly string[], traces: readonly TraceColumns[], errors: JaegerError[] | null): Buffer {
+  const byId = new Map(traces.map((t) => [t.traceId, t]));
+  const w = new JsonWriter();
+  w.raw('{"data":[');
+  let n = 0;
+  for (const id of ids) {
+    const t = byId.get(id);
+    if (!t) continue;
+    if (n++) w.raw(',');
+    writeTrace(w, t);
+  }
+  w.raw(`],"total":${n},"limit":0,"offset":0,"errors":${JSON.stringify(errors)}}`);
+  return w.done();
+}
+
+/** One trace's Jaeger JSON as text (tests and small callers). */
 export function jaegerTraceJson(c: TraceColumns): string {
-  const traceID = jaegerTraceId(c.traceId);
-  const tid = JSON.stringify(traceID);
+  const w = new JsonWriter();
+  writeTrace(w, c);
+  return w.done().toString('utf8');
+}
+
+function writeTrace(w: JsonWriter, c: TraceColumns): void {
+  const tid = JSON.stringify(jaegerTraceId(c.traceId));
   const spanAttrs = c.attrs.filter((a) => !a.resource).map((a) => ({ key: JSON.stringify(a.key), values: a.values }));
   const resAttrs = c.attrs.filter((a) => a.resource);
 
-  // Processes: one per (service, resource attributes), numbered in order of first appearance.
+  // Processes: one per (service, resource attributes), numbered in order of first appearance. The map
+  // key is built from the raw values (cheap); the process object only when the key is new.
   const processes: JaegerTrace['processes'] = {};
   const pids = new Map<string, string>();
   const processOf = (r: number): string => {
-    const resource: Record<string, AttrScalar> = {};
-    for (const a of resAttrs) {
-      const v = a.values[r];
-      if (v !== null && v !== undefined) resource[a.key] = v;
-    }
-    const key = c.dataset[r] + '\u0000' + JSON.stringify(resource);
+    let key = c.dataset[r]!;
+    for (const a of resAttrs) key += '\u0000' + (a.values[r] === null ? '\u0001' : typeof a.values[r] + String(a.values[r]));
     let pid = pids.get(key);
     if (!pid) {
+      const resource: Record<string, AttrScalar> = {};
+      for (const a of resAttrs) {
+        const v = a.values[r];
+        if (v !== null && v !== undefined) resource[a.key] = v;
+      }
       pid = `p${pids.size + 1}`;
       pids.set(key, pid);
       processes[pid] = { serviceName: c.dataset[r]!, tags: toTags(resource) };
@@ -34,64 +90,75 @@ export function jaegerTraceJson(c: TraceColumns): string {
   };
 
   const ids = new Set(c.spanId);
-  const out: string[] = new Array(c.length);
+  w.raw(`{"traceID":${tid},"spans":[`);
   for (let r = 0; r < c.length; r++) {
+    if (r) w.raw(',');
     const parent = c.parentSpanId[r]!;
-    let refs = parent ? `{"refType":"CHILD_OF","traceID":${tid},"spanID":"${parent}"}` : '';
+    w.raw(`{"traceID":${tid},"spanID":"${c.spanId[r]}","operationName":`);
+    w.str(c.name[r]!);
+    w.raw(',"references":[');
+    if (parent) w.raw(`{"refType":"CHILD_OF","traceID":${tid},"spanID":"${parent}"}`);
     const linksText = c.links[r];
     if (linksText) {
+      let first = !parent;
       for (const l of JSON.parse(linksText) as SpanLink[]) {
-        refs += `${refs ? ',' : ''}{"refType":"FOLLOWS_FROM","traceID":${JSON.stringify(jaegerTraceId(l.traceId))},"spanID":${JSON.stringify(l.spanId)}}`;
+        w.raw(`${first ? '' : ','}{"refType":"FOLLOWS_FROM","traceID":${JSON.stringify(jaegerTraceId(l.traceId))},"spanID":${JSON.stringify(l.spanId)}}`);
+        first = false;
       }
     }
-    let tags = '';
+    w.raw(`],"startTime":${c.startUs[r]},"duration":${c.durationUs[r]},"tags":[`);
+    let any = false;
+    const tag = (key: string, v: AttrScalar) => {
+      w.raw(any ? ',{"key":' : '{"key":');
+      any = true;
+      w.raw(key);
+      if (typeof v === 'boolean') w.raw(`,"type":"bool","value":${v}}`);
+      else if (typeof v === 'number') w.raw(`,"type":"${Number.isInteger(v) ? 'int64' : 'float64'}","value":${JSON.stringify(v)}}`);
+      else {
+        w.raw(',"type":"string","value":');
+        w.str(String(v));
+        w.raw('}');
+      }
+    };
     const overflow = c.overflow[r];
     if (overflow) {
-      // Rare (past the column cap): merge as rowToSpan does, then the common writer.
+      // Rare (past the column cap): merge as rowToSpan does.
       const attrs: Record<string, AttrScalar> = {};
       for (const a of spanAttrs) {
         const v = a.values[r];
         if (v !== null && v !== undefined) attrs[JSON.parse(a.key) as string] = v;
       }
       Object.assign(attrs, JSON.parse(overflow) as Record<string, AttrScalar>);
-      for (const [k, v] of Object.entries(attrs)) tags += (tags ? ',' : '') + tag(JSON.stringify(k), v);
+      for (const [k, v] of Object.entries(attrs)) tag(JSON.stringify(k), v);
     } else {
       for (const a of spanAttrs) {
         const v = a.values[r];
-        if (v !== null && v !== undefined) tags += (tags ? ',' : '') + tag(a.key, v);
+        if (v !== null && v !== undefined) tag(a.key, v);
       }
     }
-    tags = fixedTags(c, r, tags);
+    fixedTags(c, r, tag);
     const eventsText = c.events[r];
-    const logs = eventsText ? JSON.stringify(jaegerLogs(JSON.parse(eventsText) as SpanEvent[])) : '[]';
-    const warnings = parent && !ids.has(parent) ? JSON.stringify([`invalid parent span IDs=${parent}; skipping clock skew adjustment`]) : 'null';
-    out[r] = `{"traceID":${tid},"spanID":"${c.spanId[r]}","operationName":${JSON.stringify(c.name[r])},"references":[${refs}],` +
-      `"startTime":${c.startUs[r]},"duration":${c.durationUs[r]},"tags":[${tags}],"logs":${logs},` +
-      `"processID":"${processOf(r)}","warnings":${warnings},"flags":${c.flags[r]! & 0xff}}`;
+    w.raw('],"logs":');
+    w.raw(eventsText ? JSON.stringify(jaegerLogs(JSON.parse(eventsText) as SpanEvent[])) : '[]');
+    w.raw(`,"processID":"${processOf(r)}","warnings":`);
+    w.raw(parent && !ids.has(parent) ? JSON.stringify([`invalid parent span IDs=${parent}; skipping clock skew adjustment`]) : 'null');
+    w.raw(`,"flags":${c.flags[r]! & 0xff}}`);
   }
-  return `{"traceID":${tid},"spans":[${out.join(',')}],"processes":${JSON.stringify(processes)},"warnings":null}`;
+  w.raw(`],"processes":${JSON.stringify(processes)},"warnings":null}`);
 }
 
-function tag(key: string, v: AttrScalar): string {
-  if (typeof v === 'boolean') return `{"key":${key},"type":"bool","value":${v}}`;
-  if (typeof v === 'number') return `{"key":${key},"type":"${Number.isInteger(v) ? 'int64' : 'float64'}","value":${JSON.stringify(v)}}`;
-  return `{"key":${key},"type":"string","value":${JSON.stringify(String(v))}}`;
-}
-
-/** The tags to-jaeger.ts's fixedTags adds, appended to `tags`. */
-function fixedTags(c: TraceColumns, r: number, tags: string): string {
-  const add = (k: string, v: string | boolean) => { tags += (tags ? ',' : '') + tag(JSON.stringify(k), v); };
+/** The tags to-jaeger.ts's fixedTags adds, in the same order. */
+function fixedTags(c: TraceColumns, r: number, tag: (key: string, v: string | boolean) => void): void {
   const kind = c.kind[r]!;
-  if (kind !== 0) add('span.kind', SPAN_KIND_NAMES[kind] ?? '');
+  if (kind !== 0) tag('"span.kind"', SPAN_KIND_NAMES[kind] ?? '');
   const status = c.statusCode[r];
-  if (status === 1) add('otel.status_code', 'OK');
+  if (status === 1) tag('"otel.status_code"', 'OK');
   if (status === 2) {
-    add('otel.status_code', 'ERROR');
-    add('error', true);
+    tag('"otel.status_code"', 'ERROR');
+    tag('"error"', true);
   }
-  if (c.statusMessage[r]) add('otel.status_description', c.statusMessage[r]!);
-  if (c.scopeName[r]) add('otel.scope.name', c.scopeName[r]!);
-  if (c.scopeVersion[r]) add('otel.scope.version', c.scopeVersion[r]!);
-  if (c.traceState[r]) add('w3c.tracestate', c.traceState[r]!);
-  return tags;
+  if (c.statusMessage[r]) tag('"otel.status_description"', c.statusMessage[r]!);
+  if (c.scopeName[r]) tag('"otel.scope.name"', c.scopeName[r]!);
+  if (c.scopeVersion[r]) tag('"otel.scope.version"', c.scopeVersion[r]!);
+  if (c.traceState[r]) tag('"w3c.tracestate"', c.traceState[r]!);
 }

@@ -1,13 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Router from 'find-my-way';
 import { InvalidIdError, normalizeTraceId } from '../../model/ids.js';
-import type { Store, TraceSearch } from '../../store/store.js';
+import type { Store, TraceColumns, TraceSearch } from '../../store/store.js';
 import { sendEncoded } from '../http-util.js';
 import { envelope, isPretty, query, sendJaeger, sendJaegerError, type JaegerError } from './envelope.js';
-import { jaegerTraceJson } from './jaeger-json.js';
-import { toJaegerTrace } from './to-jaeger.js';
+import { jaegerEnvelopeJson } from './jaeger-json.js';
 
-export type ReadStore = Pick<Store, 'services' | 'operations' | 'getTraceColumns' | 'getTraces' | 'searchTraces' | 'select'>;
+export type ReadStore = Pick<Store, 'services' | 'operations' | 'getTraceColumns' | 'getTracesColumns' | 'searchTraces'>;
 type R = Router.Instance<Router.HTTPVersion.V1>;
 
 /**
@@ -43,9 +42,7 @@ export function mountJaeger(router: R, store: ReadStore): void {
     // Columns, serialized as text: the fast path for big traces (see jaeger-json.ts).
     const cols = await store.getTraceColumns(id);
     if (!cols) return sendJaegerError(req, res, 404, 'trace not found');
-    const text = `{"data":[${jaegerTraceJson(cols)}],"total":1,"limit":0,"offset":0,"errors":null}`;
-    if (isPretty(req)) return sendJaeger(req, res, 200, JSON.parse(text));
-    sendEncoded(res, 200, text, { 'content-type': 'application/json' });
+    sendJaegerTraces(req, res, [id], [cols], null);
   });
   router.get('/api/traces', async (req, res) => {
     const q = query(req);
@@ -57,8 +54,7 @@ export function mountJaeger(router: R, store: ReadStore): void {
       return sendJaegerError(req, res, 400, (err as Error).message);
     }
     const ids = await store.searchTraces(search);
-    const traces = await store.getTraces(ids);
-    sendJaeger(req, res, 200, envelope(ids.filter((id) => traces[id]).map((id) => toJaegerTrace(traces[id]!))));
+    sendJaegerTraces(req, res, ids, await store.getTracesColumns(ids), null);
   });
 }
 
@@ -77,10 +73,17 @@ async function tracesByIds(req: IncomingMessage, res: ServerResponse, store: Rea
     }
   }
   const unique = [...new Set(ids)];
-  const traces = await store.getTraces(unique);
-  const errors: JaegerError[] = unique.filter((id) => !traces[id]?.length).map((id) => ({ msg: 'trace not found', traceID: id }));
-  const data = unique.filter((id) => traces[id]?.length).map((id) => toJaegerTrace(traces[id]!));
-  sendJaeger(req, res, 200, envelope(data, errors.length ? errors : null));
+  const traces = await store.getTracesColumns(unique);
+  const found = new Set(traces.map((t) => t.traceId));
+  const errors: JaegerError[] = unique.filter((id) => !found.has(id)).map((id) => ({ msg: 'trace not found', traceID: id }));
+  sendJaegerTraces(req, res, unique, traces, errors.length ? errors : null);
+}
+
+/** Traces in the order of `ids`, written from columns (jaeger-json.ts), in the envelope. */
+function sendJaegerTraces(req: IncomingMessage, res: ServerResponse, ids: string[], traces: TraceColumns[], errors: JaegerError[] | null): void {
+  const body = jaegerEnvelopeJson(ids, traces, errors);
+  if (isPretty(req)) return sendJaeger(req, res, 200, JSON.parse(body.toString('utf8')));
+  sendEncoded(res, 200, body, { 'content-type': 'application/json' });
 }
 
 /** Jaeger's search parameters; times in microseconds, durations like `1.2s`, `100ms`, `500us`. */

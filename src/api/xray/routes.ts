@@ -9,14 +9,13 @@ import { buildServices, graphQueries, timeSeriesPoints, timeSeriesQueries } from
 import { seconds } from '../../query/xray/span-flags.js';
 import { summarizeTrace, traceBounds } from '../../query/xray/trace-summary.js';
 import { synthesizeSegments } from '../../receivers/xray/spans-to-segments.js';
-import { quoteIdent, quoteString } from '../../store/sql-quote.js';
 import type { Store } from '../../store/store.js';
 import { HttpError, readBody } from '../http-util.js';
 import { XrayApiError, invalid, sendXrayError } from './errors.js';
 import type { GroupService } from './group-service.js';
 import type { SamplingService } from './sampling-service.js';
 
-type ReadStore = Pick<Store, 'getTraces' | 'select' | 'columns'>;
+type ReadStore = Pick<Store, 'getTraces' | 'select' | 'columns' | 'dialect'>;
 type R = Router.Instance<Router.HTTPVersion.V1>;
 type Body = Record<string, unknown>;
 
@@ -187,12 +186,14 @@ async function graph(d: XrayApiDeps, ctx: CompileContext, scope: (a: string) => 
 async function context(d: XrayApiDeps): Promise<CompileContext> {
   const columns = new Map((await d.store.columns()).map((c) => [c.key, c]));
   const groups = await d.groups.filters();
+  const dialect = d.store.dialect;
   return {
     column: (key) => {
       const c = columns.get(key);
-      return c ? { sql: quoteIdent(c.column), type: c.type } : null;
+      return c ? { sql: dialect.ident(c.column), type: c.type } : null;
     },
-    quote: quoteString,
+    quote: dialect.string,
+    dialect,
     groups: (name) => groups.get(name),
   };
 }

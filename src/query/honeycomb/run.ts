@@ -84,10 +84,10 @@ async function runOnce(runner: Runner, p: SpecPlanner, disableSeries: boolean, s
   const heatmaps = new Map<number, { lo: number; hi: number } | null>();
   for (let i = 0; i < spec.calculations.length; i++) {
     if (spec.calculations[i]!.op !== 'HEATMAP') continue;
-    const [r] = await runner.run(p.heatmapRange(i, shift));
-    const lo = plain(r?.lo);
-    const hi = plain(r?.hi);
-    heatmaps.set(i, typeof lo === 'number' && typeof hi === 'number' ? { lo, hi } : null);
+    // The range over the groups kept: min of the per-group minimums, max of the maximums.
+    const los = resultRows.map((r) => plain(r[`c${i}`])).filter((v): v is number => typeof v === 'number');
+    const his = resultRows.map((r) => plain(r[`h${i}`])).filter((v): v is number => typeof v === 'number');
+    heatmaps.set(i, los.length && his.length ? { lo: Math.min(...los), hi: Math.max(...his) } : null);
   }
 
   const heatmapCounts = async (perBucket: boolean) => {
@@ -125,15 +125,27 @@ async function runOnce(runner: Runner, p: SpecPlanner, disableSeries: boolean, s
     return data;
   };
 
-  const hmResults = await heatmapCounts(false);
-  const results = resultRows.map((r) => {
+  const resultsOf = (hm: Map<number, Map<string, number[]>>) => resultRows.map((r) => {
     const g = groupVals(r);
-    return { data: row(g, r, spec.time_range, hmResults, groupKey(g)) };
+    return { data: row(g, r, spec.time_range, hm, groupKey(g)) };
   });
-  if (disableSeries) return { series: [], results };
+  if (disableSeries) return { series: [], results: resultsOf(await heatmapCounts(false)) };
 
   const seriesRows = await runner.run(p.series(keep, shift));
   const hmSeries = await heatmapCounts(true);
+  // A group's heatmap is the sum of its buckets' heatmaps: no scan of its own.
+  const hmResults = new Map<number, Map<string, number[]>>();
+  for (const [i, perBucket] of hmSeries) {
+    const sums = new Map<string, number[]>();
+    hmResults.set(i, sums);
+    for (const [k, counts] of perBucket) {
+      const g = groupKey((JSON.parse(k) as unknown[]).slice(1));
+      const acc = sums.get(g) ?? new Array<number>(HEATMAP_BINS).fill(0);
+      counts.forEach((n, b) => (acc[b]! += n));
+      sums.set(g, acc);
+    }
+  }
+  const results = resultsOf(hmResults);
   const byBucket = new Map<string, Record<string, unknown>>();
   for (const r of seriesRows) byBucket.set(groupKey([plain(r.t), ...groupVals(r)]), r);
   // Every bucket of the range, for every group the results kept: a graph has no holes to guess about.

@@ -57,8 +57,18 @@ export class SpecPlanner {
     }
   }
 
-  private calcColumns(): { as: string; expr: Expr }[] {
-    return this.spec.calculations.map((c, i) => ({ as: `c${i}`, expr: c.op === 'HEATMAP' ? agg('count') : this.aggregate(c, i) }));
+  /**
+   * c<i> per calculation. A HEATMAP's range comes with the results (c<i> = min, h<i> = max of its column,
+   * per group) instead of a query of its own: one scan fewer.
+   */
+  private calcColumns(withRanges: boolean): { as: string; expr: Expr }[] {
+    return this.spec.calculations.flatMap((c, i) => {
+      if (c.op !== 'HEATMAP') return [{ as: `c${i}`, expr: this.aggregate(c, i) }];
+      if (!withRanges) return [];
+      const x = this.columns.get(c.column!)!.expr;
+      const filter = this.calcFilter(c, i);
+      return [{ as: `c${i}`, expr: agg('min', x, { filter }) }, { as: `h${i}`, expr: agg('max', x, { filter }) }];
+    });
   }
 
   private groupColumns(): { as: string; expr: Expr }[] {
@@ -81,7 +91,7 @@ export class SpecPlanner {
     // Ties are broken by the groups, so the same data always gives the same rows.
     orderBy.push(...this.groups.map((_, i) => ({ expr: ref(`g${i}`), desc: false })));
     return {
-      from: TABLE, where: this.where(shift), select: [...this.groupColumns(), ...this.calcColumns()],
+      from: TABLE, where: this.where(shift), select: [...this.groupColumns(), ...this.calcColumns(true)],
       groupBy: this.groups, having: having.length ? and(...having) : undefined, orderBy, limit: s.limit,
     };
   }
@@ -91,17 +101,9 @@ export class SpecPlanner {
     const bucket: Expr = { k: 'timeBucket', arg: col('start_ns'), granularity: this.spec.granularity, origin: this.spec.start_time - shift };
     return {
       from: TABLE, where: this.where(shift, this.groupsIn(keep)),
-      select: [{ as: 't', expr: bucket }, ...this.groupColumns(), ...this.calcColumns()],
+      select: [{ as: 't', expr: bucket }, ...this.groupColumns(), ...this.calcColumns(false)],
       groupBy: [bucket, ...this.groups], orderBy: [{ expr: ref('t') }],
     };
-  }
-
-  /** min and max of a HEATMAP's column over the rows it counts. */
-  heatmapRange(i: number, shift = 0): Query {
-    const c = this.spec.calculations[i]!;
-    const x = this.columns.get(c.column!)!.expr;
-    const where = this.where(shift, and(isNull(x, true), ...(this.calcFilter(c, i) ? [this.calcFilter(c, i)!] : [])));
-    return { from: TABLE, where, select: [{ as: 'lo', expr: agg('min', x) }, { as: 'hi', expr: agg('max', x) }] };
   }
 
   /** Counts per bin (and group, and time bucket when `perBucket`). */

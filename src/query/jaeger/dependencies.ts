@@ -10,7 +10,9 @@ export interface DependencyLink {
  * Jaeger's service dependencies (`GET /api/dependencies`), computed from spans instead of a separate
  * dependencies job: a link parent -> child per span whose parent span (same trace) belongs to another
  * service, counted over spans starting in [startNs, endNs]. Calls within one service are not links
- * (Jaeger's DAG would draw them as self-loops).
+ * (Jaeger's DAG would draw them as self-loops). Parents are looked up from an hour before the window
+ * on, so the join reads a bounded time range rather than the whole table (zone maps on start_ns); a call
+ * whose parent started more than an hour earlier is not counted.
  */
 export async function serviceDependencies(store: Pick<Store, 'select'>, startNs: bigint, endNs: bigint): Promise<DependencyLink[]> {
   const rows = await store.select(`SELECT p.dataset AS parent, c.dataset AS child, count(*) AS calls

@@ -15,12 +15,11 @@
  * `t.trace_hi`/`t.trace_lo` (grouping columns). The meaning of every keyword is in README.md.
  */
 import type { BoolKeyword, FilterNode, NumberNode, RootCauseCategory, RootCauseTarget, ServiceRef } from './ast.js';
-import { duckdbDialect } from './dialect.js';
 import { Fields, type CompileContext } from './fields.js';
 import { parseFilter } from './parser.js';
 
 export type { CompileContext, ColumnType } from './fields.js';
-export { duckdbDialect, duckdbUncorrelatedDialect, type Dialect, type ExistsQuery } from './dialect.js';
+export type { Dialect, ExistsQuery } from '../../store/dialect.js';
 
 /** Compiles `ast` to a trace-level SQL boolean (never NULL) for `HAVING`. See the module comment. */
 export function compileFilter(ast: FilterNode, ctx: CompileContext): string {
@@ -46,7 +45,7 @@ class Compiler {
   private readonly groupStack: string[] = [];
 
   constructor(private readonly ctx: CompileContext) {
-    this.f = new Fields(ctx, ctx.dialect ?? duckdbDialect);
+    this.f = new Fields(ctx, ctx.dialect);
     this.t = ctx.alias ?? 't';
   }
 
@@ -75,28 +74,28 @@ class Compiler {
           case 'duration':
             return f.numPred(`((max(${t}.start_ns + ${t}.duration_ns) - min(${t}.start_ns)) / 1e9)`, n.op, n.value);
           case 'http.status':
-            return d.anyTrue(f.and([f.isSegment(t), this.span(n, t)]));
+            return d.aggregate('any_true', f.and([f.isSegment(t), this.span(n, t)]));
           default:
-            return d.anyTrue(this.span(n, t));
+            return d.aggregate('any_true', this.span(n, t));
         }
       case 'string':
         // `message` (exceptions) may sit on any span; the other fields are read from segments.
-        return d.anyTrue(n.keyword === 'message' ? this.span(n, t) : f.and([f.isSegment(t), this.span(n, t)]));
+        return d.aggregate('any_true', n.keyword === 'message' ? this.span(n, t) : f.and([f.isSegment(t), this.span(n, t)]));
       case 'annotation':
-        return d.anyTrue(this.span(n, t));
+        return d.aggregate('any_true', this.span(n, t));
       case 'service': {
-        if (!n.target && !n.filter) return d.TRUE;
+        if (!n.target && !n.filter) return d.bool(true);
         const parts = [];
         if (n.target) parts.push(f.inNode(t, n.target));
         if (n.filter) parts.push(this.span(n.filter, t));
-        return d.anyTrue(f.and(parts));
+        return d.aggregate('any_true', f.and(parts));
       }
       case 'edge':
         return this.edge(n.source, n.destination, n.filter);
       case 'group':
         return this.group(n.by, n.op, n.value);
       case 'rootcause':
-        return d.anyTrue(f.and([this.chain(n.category, t), this.span(n.filter, t, { category: n.category, target: n.target })]));
+        return d.aggregate('any_true', f.and([this.chain(n.category, t), this.span(n.filter, t, { category: n.category, target: n.target })]));
       case 'rootcause-json': {
         const v = this.rootCauseJson(n.value);
         return n.op === '=' ? v : f.not(v);
@@ -108,20 +107,20 @@ class Compiler {
     const { f, d, t } = this;
     switch (kw) {
       case 'ok':
-        return f.not(d.anyTrue(f.and([f.isSegment(t), f.or([f.fault(t), f.error(t), f.throttle(t)])])));
+        return f.not(d.aggregate('any_true', f.and([f.isSegment(t), f.or([f.fault(t), f.error(t), f.throttle(t)])])));
       case 'error':
-        return d.anyTrue(f.and([f.isSegment(t), f.error(t)]));
+        return d.aggregate('any_true', f.and([f.isSegment(t), f.error(t)]));
       case 'fault':
-        return d.anyTrue(f.and([f.isSegment(t), f.fault(t)]));
+        return d.aggregate('any_true', f.and([f.isSegment(t), f.fault(t)]));
       case 'throttle':
-        return d.anyTrue(f.and([f.isSegment(t), f.throttle(t)]));
+        return d.aggregate('any_true', f.and([f.isSegment(t), f.throttle(t)]));
       case 'partial':
-        return f.or([d.anyTrue(f.flag(t, 'xray.in_progress')), f.not(d.anyTrue(`${t}.parent_id = 0`))]);
+        return f.or([d.aggregate('any_true', f.flag(t, 'xray.in_progress')), f.not(d.aggregate('any_true', `${t}.parent_id = 0`))]);
       case 'root':
       case 'first':
-        return d.anyTrue(`${t}.parent_id = 0`);
+        return d.aggregate('any_true', `${t}.parent_id = 0`);
       default:
-        return d.anyTrue(this.spanBool(kw, t));
+        return d.aggregate('any_true', this.spanBool(kw, t));
     }
   }
 
@@ -129,7 +128,7 @@ class Compiler {
   private chain(category: RootCauseCategory, a: string): string {
     if (category === 'fault') return this.f.fault(a);
     if (category === 'error') return this.f.error(a);
-    return this.d.TRUE;
+    return this.d.bool(true);
   }
 
   private spanBool(kw: BoolKeyword, a: string, rc?: RcScope): string {
@@ -204,18 +203,18 @@ class Compiler {
   private annotation(n: FilterNode & { kind: 'annotation' }, a: string): string {
     const { f, d } = this;
     const c = f.col(a, n.key);
-    if (!c) return d.FALSE;
+    if (!c) return d.bool(false);
     if (n.op === 'set') return c.type === 'bool' ? d.isTrue(c.sql) : `(${c.sql} IS NOT NULL)`;
     const v = n.value;
     if (typeof v === 'number') {
-      if (c.type === 'bool') return d.FALSE;
+      if (c.type === 'bool') return d.bool(false);
       return f.numPred(c.type === 'string' ? d.toDouble(c.sql) : c.sql, n.op, v);
     }
     if (typeof v === 'boolean') {
       const op = n.op === '=' ? '=' : '<>';
       if (c.type === 'bool') return d.isTrue(`${c.sql} ${op} ${f.lit(v)}`);
       if (c.type === 'string') return d.isTrue(`${d.lower(c.sql)} ${op} ${f.lit(String(v))}`);
-      return d.FALSE;
+      return d.bool(false);
     }
     const text = c.type === 'string' ? c.sql : d.toText(c.sql);
     return f.strPred(text, n.op as '=' | '!=' | 'contains' | 'beginswith' | 'endswith', v);
@@ -241,8 +240,8 @@ class Compiler {
     if (src.name !== undefined) parts.push(`${t}.dataset = ${this.ctx.quote(src.name)}`);
     if (src.type !== undefined) parts.push(f.strPred(f.serviceType(t), '=', src.type));
     if (dst.name !== undefined) parts.push(this.d.isTrue(`${f.remoteName(t)} = ${this.ctx.quote(dst.name)}`));
-    else parts.push(d.FALSE); // an inferred node is known by name only
-    return f.or([linked, d.anyTrue(f.and(parts))]);
+    else parts.push(d.bool(false)); // an inferred node is known by name only
+    return f.or([linked, d.aggregate('any_true', f.and(parts))]);
   }
 
   private group(by: 'name' | 'arn', op: '=' | '!=', value: string): string {
@@ -255,15 +254,15 @@ class Compiler {
     if (expr === undefined && nameFromArn !== undefined) expr = lookup?.(nameFromArn);
     let sql: string;
     if (expr === undefined || this.groupStack.includes(key) || this.groupStack.length >= MAX_GROUP_DEPTH) {
-      sql = d.FALSE;
+      sql = d.bool(false);
     } else if (expr.trim() === '') {
-      sql = d.TRUE; // a group without a filter holds every trace
+      sql = d.bool(true); // a group without a filter holds every trace
     } else {
       this.groupStack.push(key);
       try {
         sql = this.trace(parseFilter(expr));
       } catch {
-        sql = d.FALSE;
+        sql = d.bool(false);
       } finally {
         this.groupStack.pop();
       }
@@ -285,18 +284,18 @@ class Compiler {
     return f.or(
       causes.map((cause) => {
         const services = arr(obj(cause).Services).map(obj);
-        if (services.length === 0) return d.FALSE;
+        if (services.length === 0) return d.bool(false);
         const conds: string[] = [];
         for (const s of services) {
           const ref: ServiceRef = { name: str(s.Name), type: str(s.Type), accountId: str(s.AccountId) };
           const node = f.inNode(t, ref);
-          conds.push(d.anyTrue(node));
+          conds.push(d.aggregate('any_true', node));
           for (const e of arr(s.EntityPath).map(obj)) {
             const en = str(e.Name);
-            if (en !== undefined && en !== ref.name) conds.push(d.anyTrue(f.and([node, d.isTrue(`${t}.name = ${this.ctx.quote(en)}`)])));
+            if (en !== undefined && en !== ref.name) conds.push(d.aggregate('any_true', f.and([node, d.isTrue(`${t}.name = ${this.ctx.quote(en)}`)])));
             for (const x of arr(e.Exceptions).map(obj)) {
               const xn = str(x.Name);
-              if (xn !== undefined) conds.push(d.anyTrue(f.and([node, f.strPred(f.keywordText(t, 'name', 'exception'), '=', xn)])));
+              if (xn !== undefined) conds.push(d.aggregate('any_true', f.and([node, f.strPred(f.keywordText(t, 'name', 'exception'), '=', xn)])));
             }
           }
         }

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_HOST, URL_PARTS } from '../../model/http-url.js';
 import { Attr, HTTP_ALIASES } from '../../model/semconv.js';
-import type { Dialect } from './dialect.js';
+import type { Dialect } from '../../store/dialect.js';
 import type { CompareOp, RootCauseTarget, ServiceRef, StringKeyword, StringOp } from './ast.js';
 
 /** Type of an attribute column, as the store reports it. */
@@ -27,8 +27,8 @@ export interface CompileContext {
   alias?: string;
   /** Table name used in subqueries (edge(), first/last, coverage). Default `spans`. */
   table?: string;
-  /** Default: `duckdbDialect`. */
-  dialect?: Dialect;
+  /** The store's dialect (`store.dialect`). */
+  dialect: Dialect;
 }
 
 const SQL_OP: Record<CompareOp, string> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
@@ -69,15 +69,15 @@ export class Fields {
 
   lit(v: string | number | boolean): string {
     if (typeof v === 'string') return this.ctx.quote(v);
-    if (typeof v === 'boolean') return v ? this.d.TRUE : this.d.FALSE;
+    if (typeof v === 'boolean') return v ? this.d.bool(true) : this.d.bool(false);
     return String(v);
   }
 
   and(parts: string[]): string {
-    return parts.length === 0 ? this.d.TRUE : parts.length === 1 ? parts[0] : `(${parts.join(' AND ')})`;
+    return parts.length === 0 ? this.d.bool(true) : parts.length === 1 ? parts[0] : `(${parts.join(' AND ')})`;
   }
   or(parts: string[]): string {
-    return parts.length === 0 ? this.d.FALSE : parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
+    return parts.length === 0 ? this.d.bool(false) : parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
   }
   not(p: string): string {
     return `(NOT ${p})`;
@@ -119,18 +119,18 @@ export class Fields {
   /** A boolean attribute (bool, 0/1 or 'true' text) that is true; FALSE when the column does not exist. */
   flag(a: string, key: string): string {
     const c = this.col(a, key);
-    if (!c) return this.d.FALSE;
+    if (!c) return this.d.bool(false);
     if (c.type === 'bool') return this.d.isTrue(c.sql);
     if (c.type === 'string') return this.d.isTrue(`${this.d.lower(c.sql)} = 'true'`);
     return this.d.isTrue(`${c.sql} <> 0`);
   }
 
   numPred(expr: string | null, op: CompareOp, v: number): string {
-    return expr === null ? this.d.FALSE : this.d.isTrue(`${expr} ${SQL_OP[op]} ${this.lit(v)}`);
+    return expr === null ? this.d.bool(false) : this.d.isTrue(`${expr} ${SQL_OP[op]} ${this.lit(v)}`);
   }
 
   strPred(expr: string | null, op: StringOp | 'set', v?: string): string {
-    if (expr === null) return this.d.FALSE;
+    if (expr === null) return this.d.bool(false);
     if (op === 'set') return `(${expr} IS NOT NULL)`;
     const q = this.ctx.quote(v ?? '');
     switch (op) {
@@ -237,7 +237,7 @@ export class Fields {
         [`${c}.trace_lo`, `${a}.trace_lo`],
         [`${c}.parent_id`, `${a}.span_id`],
       ],
-      where: cond ? cond(c) : this.d.TRUE,
+      where: cond ? cond(c) : this.d.bool(true),
     });
   }
 
@@ -256,7 +256,7 @@ export class Fields {
         [`${p}.span_id`, `${a}.parent_id`],
         ...moreKeys.map(([c, outer]): [string, string] => [`${p}.${c}`, outer]),
       ],
-      where: cond ? cond(p) : this.d.TRUE,
+      where: cond ? cond(p) : this.d.bool(true),
     });
   }
 

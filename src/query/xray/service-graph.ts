@@ -1,6 +1,5 @@
 import { Attr } from '../../model/semconv.js';
 import { Fields, type CompileContext } from '../xray-filter/fields.js';
-import { duckdbDialect } from '../xray-filter/dialect.js';
 
 /**
  * X-Ray service graphs (GetServiceGraph, GetTraceGraph) as SQL aggregations over `spans`:
@@ -49,7 +48,7 @@ export interface TimeSeriesQueries {
  *   elsewhere) the segment itself, which is then the edge from the client.
  */
 export function timeSeriesQueries(ctx: CompileContext, scope: (alias: string) => string, periodSeconds: number): TimeSeriesQueries {
-  const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect ?? duckdbDialect);
+  const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect);
   const p = Math.floor(periodSeconds);
   const ts = (a: string) => `CAST(floor(${a}.start_ns / ${p * 1_000_000_000}) AS BIGINT) * ${p}`;
   const segments = `(${scope('t')}) AND t.dataset <> '' AND (${f.isSegment('t')})`;
@@ -90,7 +89,7 @@ export interface TimeSeriesPoint {
 }
 
 export function graphQueries(ctx: CompileContext, scope: (alias: string) => string): GraphQueries {
-  const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect ?? duckdbDialect);
+  const f = new Fields({ ...ctx, alias: 't' }, ctx.dialect);
   const stats = (a: string) => statsColumns(f, a);
   const origin = f.text('t', [Attr.XRAY_ORIGIN]) ?? 'NULL';
   const remoteName = f.remoteName('t');

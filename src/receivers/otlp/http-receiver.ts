@@ -81,7 +81,11 @@ async function handle(o: OtlpReceiverOptions, req: IncomingMessage, res: ServerR
     const raw = await readBody(req, o.maxBodyBytes);
     body = await decodeContent(raw, req.headers['content-encoding'], o.maxBodyBytes);
   } catch (err) {
-    if (err instanceof HttpError) return err.status === 415 ? sendText(res, 415, err.message, cors) : fail(err.status, err.status === 400 ? `failed to parse OTLP request body: ${err.message}` : err.message);
+    if (err instanceof HttpError) {
+      if (err.status === 415) return sendText(res, 415, err.message, cors);
+      if (err.status === 503) return fail(503, err.message, { 'retry-after': RETRY_AFTER_S });
+      return fail(err.status, err.status === 400 ? `failed to parse OTLP request body: ${err.message}` : err.message);
+    }
     throw err;
   }
   const dataset = header(req, 'x-honeycomb-dataset');

@@ -16,8 +16,9 @@ export const zipkinReceiver: Receiver = {
   listeners: (d) => {
     const port = d.ports['zipkin-port'];
     if (!port) return [];
-    const router = Router({ ignoreTrailingSlash: true, defaultRoute: (_req, res) => sendText(res, 404, 'not found: Zipkin spans go to POST /api/v2/spans') });
+    const router = Router({ ignoreTrailingSlash: true, defaultRoute: (_req, res) => sendText(res, 404, 'not found: Zipkin spans go to POST /api/v2/spans, reads are under /api/v2') });
     mountZipkinWrite(router, d);
+    d.mountReads?.('zipkin-port', router);
     const http = createHttpListener(d.listen, port, (req, res) => router.lookup(req, res), d.log.error);
     return [{ name: 'Zipkin http', ...http }];
   },

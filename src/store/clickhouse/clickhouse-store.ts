@@ -5,7 +5,7 @@ import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnIn
 import { spansToTraceColumns, summariesFromSpans } from '../spans-to-reads.js';
 import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
 import { ColumnCatalog, DEFAULT_ADMISSION, type ColumnDdl } from '../catalog.js';
-import { ClickHouseError, type ChClient } from './client.js';
+import { ClickHouseError, refusedSyntax, type ChClient } from './client.js';
 import { clickhouseDialect, modifyColumnSql, type ClickHouseRelease } from './dialect.js';
 import { encodeTsv, escapeTsv } from './encode-tsv.js';
 import { migrate } from './migrate.js';
@@ -18,8 +18,11 @@ export interface ClickHouseStoreOptions extends StoreOptions {
   retentionDays?: number;
 }
 
-/** SYNTAX_ERROR, READONLY, and 26.x's ACCESS_DENIED / UNSUPPORTED_METHOD for table functions under readonly. */
+/** SYNTAX_ERROR, READONLY, ACCESS_DENIED (26.x: table functions under readonly), UNSUPPORTED_METHOD. */
 const REFUSED_CODES = new Set([62, 164, 497, 1]);
+
+/** ILLEGAL_COLUMN (18.16: "column with this name already exists"), DUPLICATE_COLUMN (newer releases). */
+const COLUMN_EXISTS = new Set([44, 15]);
 
 const TYPE_OF: Record<string, AttrType> = Object.fromEntries(Object.entries(CH_TYPE).map(([k, v]) => [v, k as AttrType]));
 
@@ -94,7 +97,7 @@ export class ClickHouseStore implements Store {
     return this.serialWrite(() => this.appendNow(batches, opts));
   }
 
-  private async appendNow(batches: readonly SpanBatch[], opts: AppendOptions): Promise<AppendResult> {
+  private async appendNow(batches: readonly SpanBatch[], opts: AppendOptions, retried = false): Promise<AppendResult> {
     const now = Date.now();
     const plans = batches.map((b) => this.catalog.plan(b, now));
     try {
@@ -120,6 +123,9 @@ export class ClickHouseStore implements Store {
     } catch (err) {
       this.catalog.takeDirty();
       await this.loadCatalog().catch(() => undefined);
+      // Another Honeyray node on the same database added this column first (18.16 has no ADD COLUMN
+      // IF NOT EXISTS): nothing was written yet, so plan again with the reloaded catalog, once.
+      if (!retried && err instanceof ClickHouseError && COLUMN_EXISTS.has(err.code)) return this.appendNow(batches, opts, true);
       throw err;
     }
   }
@@ -175,6 +181,11 @@ export class ClickHouseStore implements Store {
     return spansToTraceColumns(traceId, await this.getTrace(traceId));
   }
 
+  async getTracesColumns(traceIds: readonly string[]): Promise<TraceColumns[]> {
+    const traces = await this.getTraces(traceIds);
+    return Object.entries(traces).flatMap(([id, spans]) => spansToTraceColumns(id, spans) ?? []);
+  }
+
   /** From whole traces for now (spans-to-reads.ts); DuckDB computes summaries in the engine. */
   traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries> {
     return summariesFromSpans(q, (s) => this.searchTraces(s), (ids) => this.getTraces(ids));
@@ -201,11 +212,12 @@ export class ClickHouseStore implements Store {
   }
 
   /**
-   * One read-only SELECT. Proven by the engine, not by inspecting the text: the statement is parsed
+   * One read-only SELECT. Proven by the engine: the statement is parsed
    * as a subquery (anything but a SELECT there, or a second statement, is a syntax error), and it
-   * runs with `readonly = 2` (no writes, no DDL).
+   * runs with `readonly = 1` (no writes, no DDL, no settings, no table functions such as file() or url()).
    */
   async select(sql: string): Promise<Record<string, unknown>[]> {
+    if (refusedSyntax(sql)) throw new QueryRefusedError('only a single read-only SELECT is allowed');
     try {
       return await this.client.queryReadOnly(`SELECT * FROM (\n${sql}\n)`);
     } catch (err) {

@@ -12,7 +12,7 @@
 export interface ChClient {
   /** A SELECT; rows as JSON objects (64-bit integers arrive as decimal strings). */
   query(sql: string): Promise<Record<string, unknown>[]>;
-  /** The same, with the engine refusing any write or DDL (ClickHouse's `readonly = 2`). */
+  /** The same, with the engine refusing writes, DDL, setting changes and table functions (`readonly = 1`). */
   queryReadOnly(sql: string): Promise<Record<string, unknown>[]>;
   /** DDL or INSERT ... SELECT: no result. */
   command(sql: string): Promise<void>;
@@ -79,7 +79,7 @@ export class HttpClient implements ChClient {
 
   async queryReadOnly(sql: string): Promise<Record<string, unknown>[]> {
     // A setting in the URL applies to this request only (18.16 has no SETTINGS clause over HTTP sessions).
-    return parseJsonEachRow(await this.post(sql + '\nFORMAT JSONEachRow', undefined, '&readonly=2'));
+    return typedRows(await this.post(sql + '\nFORMAT JSON', undefined, '&readonly=1'));
   }
 
   async command(sql: string): Promise<void> {
@@ -111,6 +111,17 @@ export class HttpClient implements ChClient {
     if (res.status === 503 || res.status === 502 || res.status === 504) throw new ClickHouseUnavailableError(`ClickHouse at ${this.o.url} answered ${res.status}`);
     throw parseEngineError(text);
   }
+}
+
+/**
+ * Rows of FORMAT JSON with 64-bit integer columns as bigints (JSON carries them as strings), as
+ * DuckDB's reader gives them: callers of select() see the same value types on every engine.
+ */
+export function typedRows(text: string): Record<string, unknown>[] {
+  const doc = JSON.parse(text) as { meta: { name: string; type: string }[]; data: Record<string, unknown>[] };
+  const big = doc.meta.filter((m) => /^(Nullable\()?U?Int(64|128|256)\)?$/.test(m.type)).map((m) => m.name);
+  if (big.length) for (const r of doc.data) for (const k of big) if (typeof r[k] === 'string') r[k] = BigInt(r[k] as string);
+  return doc.data;
 }
 
 export function parseJsonEachRow(text: string): Record<string, unknown>[] {
@@ -155,7 +166,11 @@ export class ChdbClient implements ChClient {
   }
 
   async queryReadOnly(sql: string): Promise<Record<string, unknown>[]> {
-    return this.query(`${sql}\nSETTINGS readonly = 2`);
+    try {
+      return typedRows((await this.session.queryAsync(`${sql}\nSETTINGS readonly = 1`, { format: 'JSON' })).text());
+    } catch (err) {
+      throw parseEngineError((err as Error).message ?? String(err));
+    }
   }
 
   async command(sql: string): Promise<void> {
@@ -177,4 +192,37 @@ export class ChdbClient implements ChClient {
       throw parseEngineError((err as Error).message ?? String(err));
     }
   }
+}
+
+/**
+ * What select() refuses before the engine sees it, found outside string literals, quoted identifiers
+ * and comments (ClickHouse lexing: backslash escapes and doubled quotes, `--`/`#` line comments, block
+ * comments): a `;` (chdb runs several statements, and a SETTINGS clause binds only the last), and the
+ * SETTINGS keyword (on 26.x a subquery's `SETTINGS readonly = 0` lifts the outer read-only setting).
+ */
+export function refusedSyntax(sql: string): 'separator' | 'settings' | null {
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (c === ';') return 'separator';
+    if (c === "'" || c === '"' || c === '`') {
+      for (i++; i < sql.length; i++) {
+        if (sql[i] === '\\') i++;
+        else if (sql[i] === c) {
+          if (sql[i + 1] === c) i++;
+          else break;
+        }
+      }
+    } else if ((c === '-' && sql[i + 1] === '-') || c === '#') {
+      while (i < sql.length && sql[i] !== '\n') i++;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end < 0 ? sql.length : end + 1;
+    } else if (/[A-Za-z_]/.test(c)) {
+      let j = i;
+      while (j < sql.length && /[A-Za-z0-9_]/.test(sql[j]!)) j++;
+      if (sql.slice(i, j).toUpperCase() === 'SETTINGS') return 'settings';
+      i = j - 1;
+    }
+  }
+  return null;
 }

@@ -1,4 +1,4 @@
-import { portable, type AggregateKind, type Dialect } from '../dialect.js';
+import { portable, type AggregateKind, type Dialect, type ExistsQuery } from '../dialect.js';
 import { quoteIdent, quoteString } from './schema.js';
 
 /**
@@ -14,7 +14,8 @@ const IF_AGG: Record<Exclude<AggregateKind, 'quantile' | 'count' | 'count_distin
 
 const num = (n: number): string => {
   if (!Number.isFinite(n)) throw new RangeError(`not a finite number: ${n}`);
-  return Number.isInteger(n) && Math.abs(n) < 2 ** 53 ? String(n) : `toFloat64(${String(n)})`;
+  // A plain literal (0.5, 1e+21 are Float64): 18.16 takes only literals as aggregate parameters (quantile(q)).
+  return String(n);
 };
 const f64 = (e: string) => `toFloat64(${e})`;
 const text = (e: string) => `toString(${e})`;
@@ -71,6 +72,14 @@ export const clickhouseDialect: Dialect = {
     if (kind === 'count_distinct') return f ? `uniqExactIf(${arg}, ${f})` : `uniqExact(${arg})`;
     return f ? `${IF_AGG[kind]}If(${arg}, ${f})` : `${IF_AGG[kind]}(${arg})`;
   },
+
+  isTrue: (pred) => `(ifNull(${pred}, 0) = 1)`,
+  // No correlated subqueries on 18.16: the uncorrelated `(keys) IN (SELECT ...)` form ExistsQuery allows.
+  exists: (q: ExistsQuery) =>
+    `((${q.keys.map((k) => k[1]).join(', ')}) IN (SELECT ${q.keys.map((k) => k[0]).join(', ')} FROM ${q.table} AS ${q.alias} WHERE ${q.where}))`,
+  // Correlated scalar subquery: only ClickHouse releases with correlated subqueries run it (X-Ray's
+  // first/last/coverage keywords); a JOIN rewrite would lift that.
+  maxOf: (q) => `(SELECT max(${q.expr}) FROM ${q.table} AS ${q.alias} WHERE ${[...q.keys.map(([i, o]) => `${i} = ${o}`), `(${q.where})`].join(' AND ')})`,
 };
 
 /**

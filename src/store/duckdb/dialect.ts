@@ -1,4 +1,6 @@
-import { portable, type AggregateKind, type Dialect } from '../dialect.js';
+import { portable, type AggregateKind, type Dialect, type ExistsQuery } from '../dialect.js';
+
+const keyConds = (q: ExistsQuery) => q.keys.map(([inner, outer]) => `${inner} = ${outer}`);
 
 const AGG: Record<Exclude<AggregateKind, 'quantile' | 'count' | 'count_distinct'>, string> = {
   sum: 'sum', avg: 'avg', min: 'min', max: 'max', any_true: 'bool_or',
@@ -53,4 +55,8 @@ export const duckdbDialect: Dialect = {
     if (kind === 'count_distinct') return `count(DISTINCT ${arg})${filter}`;
     return `${AGG[kind]}(${arg})${filter}`;
   },
+
+  isTrue: (pred) => `((${pred}) IS TRUE)`,
+  exists: (q) => `EXISTS (SELECT 1 FROM ${q.table} ${q.alias} WHERE ${[...keyConds(q), `(${q.where})`].join(' AND ')})`,
+  maxOf: (q) => `(SELECT max(${q.expr}) FROM ${q.table} ${q.alias} WHERE ${[...keyConds(q), `(${q.where})`].join(' AND ')})`,
 };

@@ -128,8 +128,12 @@ export class DuckDBStore implements Store {
     return (await this.getTraces([traceId]))[traceId] ?? [];
   }
 
-  getTraceColumns(traceId: string): Promise<TraceColumns | null> {
-    return readTraceColumns(this.reader, this.readCatalog, (key) => this.attrColumn(key), traceId);
+  async getTraceColumns(traceId: string): Promise<TraceColumns | null> {
+    return (await this.getTracesColumns([traceId]))[0] ?? null;
+  }
+
+  getTracesColumns(traceIds: readonly string[]): Promise<TraceColumns[]> {
+    return readTraceColumns(this.reader, this.readCatalog, (key) => this.attrColumn(key), traceIds);
   }
 
   async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {

@@ -1,47 +1,69 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { hexToTraceId } from '../../model/ids.js';
+import { hexToTraceId, traceIdToHex, u64ToHex } from '../../model/ids.js';
 import type { TraceColumns } from '../store.js';
 import type { Catalog } from './catalog.js';
 
-/** A 64-bit id column as 16 lowercase hex chars, computed in the engine (vectorized, no JS BigInts). */
-const hex = (col: string) => `lpad(lower(hex(${col})), 16, '0')`;
+/** Low-cardinality text columns, sent as NULL when equal to the previous row's value (see below). */
+const REPEATED = ['name', 'dataset', 'trace_state', 'status_message', 'scope_name', 'scope_version'];
 
 /**
- * Reads one trace as columns. Why not `SELECT *` into row objects: a 100,000-span trace is 100,000 x
+ * Reads traces as columns. Why not `SELECT *` into row objects: a 100,000-span trace is 100,000 x
  * (24 fixed + every attribute column ever seen) JS values, most of them NULL, then as many objects to
- * copy between threads. Here a first aggregate finds the attribute columns this trace uses, and the
- * read converts ids to hex and times to microseconds in the engine, so the JS side only slices column
- * arrays. `column(key)` is the quoted column of an attribute key.
+ * copy between threads. Here a first aggregate finds the attribute columns these traces use, and the
+ * read sends times as microseconds (doubles) and ids as integers (made hex in JS, cheaper than strings
+ * from the engine). Converting a string from the engine is the costly step, so the low-cardinality text
+ * columns come as NULL when they repeat the previous row's value, and are filled forward here.
+ * `column(key)` is the quoted column of an attribute key. One TraceColumns per trace found.
  */
-export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog, column: (key: string) => string | null, traceId: string): Promise<TraceColumns | null> {
-  const [hi, lo] = hexToTraceId(traceId);
-  const where = `trace_hi = ${hi} AND trace_lo = ${lo}`;
+export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog, column: (key: string) => string | null, traceIds: readonly string[]): Promise<TraceColumns[]> {
+  if (traceIds.length === 0) return [];
+  const where = traceIds.map((id) => {
+    const [hi, lo] = hexToTraceId(id);
+    return `(trace_hi = ${hi} AND trace_lo = ${lo})`;
+  }).join(' OR ');
   const all = catalog.all().map((c) => ({ info: c, sql: column(c.key) })).filter((c): c is { info: typeof c.info; sql: string } => c.sql !== null);
   const present = all.length
     ? ((await conn.runAndReadAll(`SELECT ${all.map((c) => `count(${c.sql}) > 0`).join(', ')} FROM spans WHERE ${where}`)).getRowsJS()[0] ?? [])
     : [];
   const used = all.filter((_, i) => present[i] === true);
-  const sql = `SELECT ${hex('span_id')}, CASE WHEN parent_id = 0 THEN '' ELSE ${hex('parent_id')} END, name, dataset, trace_state,
-      kind, status_code, status_message, flags, scope_name, scope_version,
-      CAST(start_ns // 1000 AS DOUBLE), CAST(duration_ns // 1000 AS DOUBLE), events, links, attrs_overflow
+  const repeated = REPEATED.map((c) => `CASE WHEN coalesce(${c}, '') = lag(coalesce(${c}, '')) OVER w THEN NULL ELSE coalesce(${c}, '') END`);
+  const sql = `SELECT trace_hi, trace_lo, span_id, parent_id, ${repeated.join(', ')},
+      kind, status_code, flags, CAST(start_ns // 1000 AS DOUBLE), CAST(duration_ns // 1000 AS DOUBLE), events, links, attrs_overflow
       ${used.map((c) => `, ${c.sql}`).join('')}
-    FROM spans WHERE ${where} ORDER BY start_ns, span_id`;
+    FROM spans WHERE ${where}
+    WINDOW w AS (ORDER BY trace_hi, trace_lo, start_ns, span_id)
+    ORDER BY trace_hi, trace_lo, start_ns, span_id`;
   const reader = await conn.runAndReadAll(sql);
-  if (reader.currentRowCount === 0) return null;
+  if (reader.currentRowCount === 0) return [];
   const cols = reader.getColumnsJS();
-  const str = (i: number) => cols[i]!.map((v) => (v === null ? '' : String(v)));
-  const num = (i: number) => cols[i]!.map((v) => Number(v));
-  const json = (i: number) => cols[i]!.map((v) => (typeof v === 'string' ? v : null));
-  return {
-    traceId,
-    length: reader.currentRowCount,
-    spanId: str(0), parentSpanId: str(1), name: str(2), dataset: str(3), traceState: str(4),
-    kind: num(5), statusCode: num(6), statusMessage: str(7), flags: num(8), scopeName: str(9), scopeVersion: str(10),
-    startUs: num(11), durationUs: num(12), events: json(13), links: json(14), overflow: json(15),
-    attrs: used.map((c, k) => ({
-      key: c.info.key,
-      resource: c.info.origin === 'resource',
-      values: cols[16 + k]!.map((v) => (v === null ? null : typeof v === 'bigint' ? Number(v) : (v as string | number | boolean))),
-    })),
-  };
+  for (let i = 4; i < 4 + REPEATED.length; i++) {
+    const col = cols[i]!;
+    for (let r = 1; r < col.length; r++) if (col[r] === null) col[r] = col[r - 1]!;
+  }
+  const out: TraceColumns[] = [];
+  const n = reader.currentRowCount;
+  const [his, los] = [cols[0]!, cols[1]!];
+  // Rows come grouped by trace: one TraceColumns per run of equal trace ids.
+  for (let a = 0; a < n;) {
+    let b = a + 1;
+    while (b < n && his[b] === his[a] && los[b] === los[a]) b++;
+    const str = (i: number) => cols[i]!.slice(a, b).map((v) => (v === null ? '' : String(v)));
+    const num = (i: number) => cols[i]!.slice(a, b).map((v) => Number(v));
+    const json = (i: number) => cols[i]!.slice(a, b).map((v) => (typeof v === 'string' ? v : null));
+    const ids = (i: number) => cols[i]!.slice(a, b).map((v) => (v === 0n ? '' : u64ToHex(v as bigint)));
+    out.push({
+      traceId: traceIdToHex(his[a] as bigint, los[a] as bigint),
+      length: b - a,
+      spanId: ids(2), parentSpanId: ids(3), name: str(4), dataset: str(5), traceState: str(6), statusMessage: str(7),
+      scopeName: str(8), scopeVersion: str(9), kind: num(10), statusCode: num(11), flags: num(12),
+      startUs: num(13), durationUs: num(14), events: json(15), links: json(16), overflow: json(17),
+      attrs: used.map((c, k) => ({
+        key: c.info.key,
+        resource: c.info.origin === 'resource',
+        values: cols[18 + k]!.slice(a, b).map((v) => (v === null ? null : typeof v === 'bigint' ? Number(v) : (v as string | number | boolean))),
+      })),
+    });
+    a = b;
+  }
+  return out;
 }

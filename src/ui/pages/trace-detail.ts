@@ -3,7 +3,7 @@
  * trace in full width, monospace, collapsible), tags, process, events, references. Stack traces get
  * their own block because in a key/value table they wrap into a narrow column and become unreadable.
  */
-import { esc, formatDateTime, formatDuration } from '../format.js';
+import { esc, formatDateTime, formatDuration, formatSpanDuration } from '../format.js';
 import { criticalTime, tagValue, xrayTraceId, type JaegerKeyValue, type SpanNode, type TraceModel } from '../trace-model.js';
 import { spanException, type SpanException } from '../span-exception.js';
 
@@ -50,7 +50,7 @@ export function detailHtml(m: TraceModel, n: SpanNode, color: string): string {
     ['Parent', parent ? `<a href="#" data-goto="${esc(parent.span.spanID)}" class="mono">${esc(parent.span.spanID)}</a> <span class="muted">${esc(parent.service)}: ${esc(parent.span.operationName)}</span>` : '<span class="muted">none (root)</span>'],
     ['Trace ID', `<span class="mono">${esc(s.traceID)}</span>`],
     ['Start', `+${formatDuration(n.offset)} <span class="muted">${formatDateTime(n.start)}</span>`],
-    ['Duration', `${formatDuration(dur)}${m.duration > 0 ? ` <span class="muted">${((100 * dur) / m.duration).toFixed(1)}% of the trace</span>` : ''}`],
+    ['Duration', `${formatSpanDuration(dur, n.xray)}${m.duration > 0 ? ` <span class="muted">${((100 * dur) / m.duration).toFixed(1)}% of the trace</span>` : ''}`],
     ['Self time', formatDuration(n.selfTime)],
     ['Critical path', criticalTime(n) > 0 ? formatDuration(criticalTime(n)) : '<span class="muted">not on the critical path</span>'],
     ...(kind !== undefined ? [['Kind', esc(kind)] as [string, string]] : []),

@@ -7,7 +7,7 @@
  */
 import { jaeger } from '../api.js';
 import { debounce, el, errorHtml, isAbort, setTitle, type PageContext } from '../dom.js';
-import { esc, formatDateTime, formatDuration, plural, serviceColor } from '../format.js';
+import { esc, formatDateTime, formatDuration, formatSpanDuration, plural, serviceColor } from '../format.js';
 import { firstError } from '../span-exception.js';
 import { ancestorIds, buildTraceModel, findSpans, visibleRows, xrayTraceId, type SpanNode, type TraceModel } from '../trace-model.js';
 import { mountColumnResize } from './column-resize.js';
@@ -137,7 +137,7 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
       const w = dur > 0 ? (100 * (iv.end - iv.start)) / dur : 100;
       return `<i class="crit" style="left:${l.toFixed(3)}%;width:${w.toFixed(3)}%"></i>`;
     }).join('');
-    const label = formatDuration(dur);
+    const label = formatSpanDuration(dur, n.xray);
     // Duration label: right of the bar, else left of it, else inside it (a bar across the whole trace).
     const inside = left + width >= 85 && left <= 12;
     const labelPos = left + width < 85 ? `left:calc(${(left + width).toFixed(3)}% + 4px)`

@@ -3,12 +3,23 @@ import assert from 'node:assert/strict';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
   compileFilter,
-  duckdbDialect,
-  duckdbUncorrelatedDialect,
   type CompileContext,
   type ColumnType,
   type Dialect,
 } from '../../../src/query/xray-filter/compile-sql.js';
+import { duckdbDialect } from '../../../src/store/duckdb/dialect.js';
+
+/**
+ * DuckDB again, but with `exists` written as an uncorrelated `(…) IN (SELECT …)`: the shape an engine without
+ * correlated subqueries (ClickHouse) needs. Checks that the compiler keeps to the `ExistsQuery` contract.
+ * `maxOf` stays correlated (ClickHouse would need a JOIN there).
+ */
+const duckdbUncorrelatedDialect: Dialect = {
+  ...duckdbDialect,
+  name: 'duckdb-uncorrelated',
+  exists: (q) =>
+    `((${q.keys.map((k) => k[1]).join(', ')}) IN (SELECT ${q.keys.map((k) => k[0]).join(', ')} FROM ${q.table} ${q.alias} WHERE ${q.where}))`,
+};
 import { parseFilter } from '../../../src/query/xray-filter/parser.js';
 
 // One column per attribute, named "a:<key>" (the naming is the context's business, not the compiler's).

@@ -9,6 +9,7 @@ import { compileFilter } from '../../../src/query/xray-filter/compile-sql.js';
 import type { CompileContext } from '../../../src/query/xray-filter/fields.js';
 import { parseFilter } from '../../../src/query/xray-filter/parser.js';
 import { buildServices, graphQueries } from '../../../src/query/xray/service-graph.js';
+import { duckdbDialect } from '../../../src/store/duckdb/dialect.js';
 
 const db = await DuckDBInstance.create(':memory:');
 const conn = await db.connect();
@@ -24,6 +25,7 @@ await conn.run(`INSERT INTO spans VALUES
 const ctx: CompileContext = {
   column: (key) => (key === 'server.address' ? { sql: '"a:server.address"', type: 'string' } : null),
   quote: (s) => `'${s.replace(/'/g, "''")}'`,
+  dialect: duckdbDialect,
 };
 const rows = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJS() as never[];
 

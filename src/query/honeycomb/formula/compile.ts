@@ -19,7 +19,8 @@ export function compileFormula(src: string, columns: ColumnResolver): Typed {
 }
 
 const COMPARE: Record<string, CompareOp> = { EQUALS: '=', NOT_EQUALS: '!=', LT: '<', LTE: '<=', GT: '>', GTE: '>=' };
-const num = (t: Typed): Expr => (isNumeric(t.type as HcType) ? t.expr : fn('coalesce', fn('toDouble', t.expr), lit(0)));
+/** Honeycomb's math reads text as a number when it parses; anything else (null too) is 0. */
+const num = (t: Typed): Expr => fn('coalesce', isNumeric(t.type as HcType) ? t.expr : fn('toDouble', t.expr), lit(0));
 const text = (t: Typed): Expr => (t.type === 'string' ? t.expr : fn('toText', t.expr));
 
 /** Honeycomb truthiness: booleans, non-zero numbers, the string "true". */

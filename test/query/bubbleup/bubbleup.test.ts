@@ -1,0 +1,96 @@
+/**
+ * BubbleUp on generated data with a planted cause: 600 spans over 10 users, 3 regions and 4 endpoints
+ * (deterministic PRNG), where only user "u7" on endpoint "/slow" is slow. The selection (the slow band of
+ * the heatmap) must rank user.handle and name above the noise columns.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bubbleUp } from '../../../src/query/bubbleup/bubbleup.js';
+import { selectionExpr } from '../../../src/query/bubbleup/selection.js';
+import { ColumnResolver } from '../../../src/query/honeycomb/columns.js';
+import { SpecPlanner } from '../../../src/query/honeycomb/to-ir.js';
+import { validateSpec } from '../../../src/query/honeycomb/validate.js';
+import { DuckDBStore } from '../../../src/store/duckdb/duckdb-store.js';
+import { makeBatch, type TestSpan } from '../../store/make-batch.js';
+
+const T0 = 1_780_000_000;
+let store: DuckDBStore;
+let dir: string;
+
+function mulberry32(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'honeyray-bubbleup-'));
+  store = await DuckDBStore.open({ path: join(dir, 'spans.duckdb') });
+  const rnd = mulberry32(42);
+  const spans: TestSpan[] = [];
+  for (let i = 0; i < 600; i++) {
+    const user = `u${Math.floor(rnd() * 10)}`;
+    const name = ['/home', '/slow', '/profile', '/login'][Math.floor(rnd() * 4)]!;
+    const slow = user === 'u7' && name === '/slow';
+    const ms = slow ? 2000 + rnd() * 1000 : 20 + rnd() * 200;
+    spans.push({
+      traceId: (i + 1).toString(16).padStart(32, '0'), spanId: (i + 1).toString(16).padStart(16, '0'), name, dataset: 'api',
+      startNs: BigInt(T0 + i) * 1_000_000_000n, durationNs: BigInt(Math.round(ms * 1e6)),
+      attrs: { 'user.handle': user, region: ['eu', 'us', 'ap'][Math.floor(rnd() * 3)]!, 'app.items': Math.floor(rnd() * 1000) },
+    });
+  }
+  await store.append([makeBatch(spans)]);
+});
+after(async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); });
+
+async function run(selection: unknown) {
+  const columns = new ColumnResolver(await store.columns());
+  const spec = validateSpec({ start_time: T0, end_time: T0 + 3600, calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] }, columns, T0);
+  const sel = selectionExpr(selection, columns);
+  return bubbleUp(store, new SpecPlanner(spec, columns, 'api'), columns, sel.expr, sel.column);
+}
+
+test('the slow band: user.handle and name rank first, the planted values fill the selection', async () => {
+  const r = await run({ column: 'duration_ms', lower: 1000, upper: 10_000 });
+  assert.ok(r.selection_count > 5, `selection ${r.selection_count}`);
+  assert.equal(r.selection_count + r.baseline_count, 600);
+  const top2 = r.columns.slice(0, 2).map((c) => c.column).sort();
+  assert.deepEqual(top2, ['name', 'user.handle']);
+  const user = r.columns.find((c) => c.column === 'user.handle')!;
+  assert.deepEqual(user.selection, [{ value: 'u7', count: r.selection_count, fraction: 1 }]);
+  assert.ok(user.score > 0.85, `score ${user.score}`);
+  // Noise columns differ little; the selected column itself is not ranked.
+  const region = r.columns.find((c) => c.column === 'region')!;
+  assert.ok(region.score < 0.5, `region ${region.score}`);
+  assert.ok(!r.columns.some((c) => c.column === 'duration_ms'));
+  // A continuous number comes as a histogram of ranges.
+  const items = r.columns.find((c) => c.column === 'app.items')!;
+  assert.match(String(items.baseline[0]!.value), /^\d+(\.\d+)?\.\.\d+(\.\d+)?$/);
+  assert.equal(items.baseline.reduce((n, v) => n + v.count, 0), r.baseline_count);
+  // Scores are sorted.
+  for (let i = 1; i < r.columns.length; i++) assert.ok(r.columns[i - 1]!.score >= r.columns[i]!.score);
+});
+
+test('a selection by filters and a time window', async () => {
+  const r = await run({ filters: [{ column: 'user.handle', op: '=', value: 'u7' }] });
+  const name = r.columns.find((c) => c.column === 'name')!;
+  assert.ok(name.selection.some((v) => v.value === '/slow'));
+  const windowed = await run({ column: 'duration_ms', lower: 0, upper: 10_000, start_time: T0, end_time: T0 + 100 });
+  assert.equal(windowed.selection_count, 100);
+  assert.equal(windowed.baseline_count, 500);
+});
+
+test('an empty selection, and bad selections', async () => {
+  const r = await run({ column: 'duration_ms', lower: 99_999, upper: 100_000 });
+  assert.deepEqual(r, { columns: [], selection_count: 0, baseline_count: 600 });
+  await assert.rejects(run({ column: 'name', lower: 1, upper: 2 }), /selection.column: "name" is not numeric/);
+  await assert.rejects(run({ column: 'duration_ms', lower: 5, upper: 1 }), /selection.upper/);
+  await assert.rejects(run({ filters: [] }), /selection.filters/);
+  await assert.rejects(run(null), /selection/);
+});
