@@ -3,7 +3,7 @@
  * The X-Ray response types mirror the server's (src/query/xray/service-graph.ts, src/sampling/rules.ts):
  * the UI is compiled on its own (tsconfig.ui.json, rootDir src/ui), so it cannot import them.
  */
-import type { JaegerTrace } from './trace-model.js';
+import type { JaegerTrace, TraceSummary } from './trace-model.js';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -196,3 +196,11 @@ export const honeyray = {
   traceSummaries: (params: URLSearchParams, signal?: AbortSignal) =>
     call<{ data: TraceSummaryRow[]; total: number }>(`/api/honeyray/trace-summaries?${params}`, { signal }),
 };
+
+/** A trace-summaries row as the pages' `TraceSummary` (per-service span counts unknown: 0). */
+export function summaryFromRow(r: TraceSummaryRow): TraceSummary {
+  return {
+    traceID: r.traceId, service: r.rootService, operation: r.rootName, start: r.startUs, duration: r.durationUs,
+    spans: r.spanCount, errors: r.errorCount, services: r.services.map((name) => ({ name, spans: 0 })),
+  };
+}

@@ -269,6 +269,7 @@ export function findSpans(model: TraceModel, text: string): SpanNode[] {
     || n.span.logs.some((l) => l.fields.some((f) => has(f.value))));
 }
 
+/** What a search result shows (from `GET /api/honeyray/trace-summaries`, see api.ts `summaryFromRow`). */
 export interface TraceSummary {
   traceID: string;
   service: string;
@@ -278,33 +279,6 @@ export interface TraceSummary {
   spans: number;
   errors: number;
   services: { name: string; spans: number }[];
-}
-
-/** What a search result shows, without building the tree. */
-export function summarizeTrace(trace: JaegerTrace): TraceSummary {
-  const ids = new Set(trace.spans.map((s) => s.spanID));
-  let root: JaegerSpan | undefined;
-  let start = Infinity;
-  let end = -Infinity;
-  let errors = 0;
-  const services = new Map<string, number>();
-  for (const s of trace.spans) {
-    if (s.startTime < start) start = s.startTime;
-    if (s.startTime + s.duration > end) end = s.startTime + s.duration;
-    if (isErrorSpan(s)) errors++;
-    const svc = trace.processes[s.processID]?.serviceName ?? s.processID;
-    services.set(svc, (services.get(svc) ?? 0) + 1);
-    const isRoot = !s.references.some((r) => r.refType === 'CHILD_OF' && ids.has(r.spanID) && r.spanID !== s.spanID);
-    if (isRoot && (!root || s.startTime < root.startTime)) root = s;
-  }
-  root ??= trace.spans[0]!;
-  return {
-    traceID: trace.traceID,
-    service: trace.processes[root.processID]?.serviceName ?? root.processID,
-    operation: root.operationName,
-    start, duration: end - start, spans: trace.spans.length, errors,
-    services: [...services].map(([name, spans]) => ({ name, spans })),
-  };
 }
 
 /** `5f84c7a11234567890abcdef12345678` -> `1-5f84c7a1-1234567890abcdef12345678`; other ids: null. */

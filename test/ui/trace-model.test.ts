@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  ancestorIds, buildTraceModel, criticalTime, findSpans, isErrorSpan, summarizeTrace, visibleRows, xrayTraceId,
+  ancestorIds, buildTraceModel, criticalTime, findSpans, isErrorSpan, visibleRows, xrayTraceId,
   type JaegerKeyValue, type JaegerSpan, type JaegerTrace,
 } from '../../src/ui/trace-model.js';
 import { assignColors } from '../../src/ui/format.js';
@@ -123,14 +123,6 @@ describe('trace model', () => {
     assert.deepEqual(ids(findSpans(m, 'CARD_DECLINED')), ['e']);
     assert.deepEqual(ids(findSpans(m, 'post /api')), ['b', 'c']);
     assert.deepEqual(findSpans(m, '  '), []);
-  });
-
-  it('summarizes a trace for the search list without building the tree', () => {
-    const s = summarizeTrace(FIXTURE);
-    assert.deepEqual(s, {
-      traceID: TRACE, service: 'frontend', operation: 'GET /checkout', start: T0, duration: ms(120), spans: 8, errors: 1,
-      services: [{ name: 'payment', spans: 1 }, { name: 'frontend', spans: 4 }, { name: 'backend', spans: 3 }],
-    });
   });
 
   it('recognizes OTel error status, and survives parent cycles and duplicate span ids', () => {

@@ -1,19 +1,19 @@
 /**
  * Home (`/home`): per dataset (service) over the chosen range: requests, error rate, P50/P95/P99 with
  * sparklines, then the top operations, the latest and the slowest traces, all computed by the engine
- * (`POST /api/honeyray/query/__all__`, the Jaeger search for the latest). With no data yet, a "send your
+ * (`POST /api/honeyray/query/__all__`, `GET /api/honeyray/trace-summaries` for the latest). With no data yet, a "send your
  * first trace" panel with copy-paste settings that turns into the data view when spans arrive.
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { honeycomb, jaeger, type QueryResult, type QuerySpecIn } from '../api.js';
+import { honeycomb, honeyray, summaryFromRow, type QueryResult, type QuerySpecIn } from '../api.js';
 import { Sparkline } from '../components/sparkline.js';
 import { TimePicker } from '../components/time-picker.js';
 import { isAbort, setTitle, type PageContext } from '../dom.js';
 import { formatDuration, formatPercent, formatAgo } from '../format.js';
 import { ALL_DATASETS, seriesFor, toSpec, emptyState } from '../query-state.js';
 import { rangeFromParams, rangeToUrl, type TimeRange } from '../time-range.js';
-import { summarizeTrace, type TraceSummary } from '../trace-model.js';
+import type { TraceSummary } from '../trace-model.js';
 
 const ms = (v: unknown) => (typeof v === 'number' ? formatDuration(v * 1000) : '–');
 const spec = (range: TimeRange, s: QuerySpecIn): QuerySpecIn => ({ ...toSpec({ ...emptyState(), range }), ...s });
@@ -67,7 +67,7 @@ function Home({ ctx }: { ctx: PageContext }) {
       q({ calculations: [{ op: 'COUNT' }], filters: [{ column: 'error', op: '=', value: true }], breakdowns: ['service.name'], limit: 50 }),
       q({ calculations: [{ op: 'COUNT' }, { op: 'P99', column: 'duration_ms' }], breakdowns: ['service.name', 'name'], orders: [{ op: 'COUNT', order: 'descending' }], limit: 10 }),
       q({ calculations: [{ op: 'MAX', column: 'duration_ms' }], filters: [{ column: 'is_root', op: '=', value: true }], breakdowns: ['trace.trace_id', 'service.name', 'name'], orders: [{ op: 'MAX', column: 'duration_ms', order: 'descending' }], limit: 8 }),
-      jaeger.search(latest, ctx.signal).then((t) => t.map(summarizeTrace).sort((a, b) => b.start - a.start)),
+      honeyray.traceSummaries(latest, ctx.signal).then((t) => t.data.map(summaryFromRow)),
     ]).then(([perService, errors, ops, slow, latest]) => setData({ perService, errors, ops, slow, latest }), (e) => {
       if (!isAbort(e)) setError(String((e as Error).message));
     });

@@ -4,7 +4,7 @@
  * string holds the search.
  */
 import { h, render } from 'preact';
-import { honeyray, jaeger, type TraceSummaryRow } from '../api.js';
+import { honeyray, jaeger, summaryFromRow } from '../api.js';
 import { DurationScatter } from '../components/duration-scatter.js';
 import { TimePicker } from '../components/time-picker.js';
 import { el, errorHtml, isAbort, setTitle, type PageContext } from '../dom.js';
@@ -20,12 +20,6 @@ const SORTS: [string, string][] = [
   ['most_spans', 'Most spans'], ['errors', 'Most errors'],
 ];
 
-function fromRow(r: TraceSummaryRow): TraceSummary {
-  return {
-    traceID: r.traceId, service: r.rootService, operation: r.rootName, start: r.startUs, duration: r.durationUs,
-    spans: r.spanCount, errors: r.errorCount, services: r.services.map((name) => ({ name, spans: 0 })),
-  };
-}
 
 export function renderSearch(ctx: PageContext): () => void {
   setTitle('Search');
@@ -145,7 +139,7 @@ export function renderSearch(ctx: PageContext): () => void {
     try {
       if (sort !== 'newest') params.set('sort', sort);
       const r = await honeyray.traceSummaries(params, ctx.signal);
-      summaries = r.data.map(fromRow);
+      summaries = r.data.map(summaryFromRow);
       total = r.total;
       show();
       drawScatter();
