@@ -58,7 +58,8 @@ export const clickhouseDialect: Dialect = {
   timeBucket: (ns, g, origin) => `toInt64(${origin} + floor((${ns} - ${BigInt(origin) * 1_000_000_000n}) / ${g * 1e9}) * ${g})`,
   widthBucket(e, lower, upper, bins) {
     const width = (upper - lower) / bins;
-    if (!(width > 0)) return '0';
+    // One value (min = max): every row is bin 0. Not a bare `0`, which GROUP BY reads as a position.
+    if (!(width > 0)) return 'toInt64(0)';
     return `least(greatest(toInt64(floor((${e} - ${num(lower)}) / ${num(width)})), 0), ${bins - 1})`;
   },
 

@@ -44,7 +44,8 @@ export const duckdbDialect: Dialect = {
     `CAST(${origin} + floor((${ns} - ${BigInt(origin) * 1_000_000_000n}) / ${g * 1e9}) * ${g} AS BIGINT)`,
   widthBucket(e, lower, upper, bins) {
     const width = (upper - lower) / bins;
-    if (!(width > 0)) return '0';
+    // One value (min = max): every row is bin 0. Not a bare `0`, which GROUP BY reads as a position.
+    if (!(width > 0)) return 'CAST(0 AS BIGINT)';
     return `least(greatest(CAST(floor((${e} - ${duckdbDialect.number(lower)}) / ${duckdbDialect.number(width)}) AS BIGINT), 0), ${bins - 1})`;
   },
 

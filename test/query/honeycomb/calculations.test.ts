@@ -61,6 +61,13 @@ test('HEATMAP(duration_ms): 30 bins over [20, 1000] holding all 7 spans', async 
   assert.deepEqual(h.buckets.map((b, i) => [i, b.count]).filter(([, c]) => c), [[0, 3], [2, 1], [8, 1], [26, 1], [29, 1]]);
 });
 
+test('HEATMAP over one distinct value: every span in the first bin, not an error', async () => {
+  const d = await one({ calculations: [{ op: 'HEATMAP', column: 'duration_ms' }], filters: [{ column: 'duration_ms', op: '=', value: 300 }] });
+  const h = d['HEATMAP(duration_ms)'] as { buckets: { lower: number; upper: number; count: number }[] };
+  assert.equal(h.buckets.reduce((n, b) => n + b.count, 0), 1);
+  assert.equal(h.buckets[0]!.count, 1);
+});
+
 test('time: start_time + time_range, end_time + time_range, spans outside are not counted', async () => {
   assert.equal((await runQuery(fx.store, 'backend-flask', { start_time: T0, time_range: 100 }, { disableSeries: true })).results[0]!.data.COUNT, 4); // 10 11 70 71
   assert.equal((await runQuery(fx.store, 'backend-flask', { end_time: T0 + 100, time_range: 100 }, { disableSeries: true })).results[0]!.data.COUNT, 4);
