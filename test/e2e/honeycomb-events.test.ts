@@ -57,6 +57,17 @@ describe('Honeycomb Events API: libhoney and honeycomb-beeline -> Honeyray', () 
     assert.equal(t.processes[child.processID]!.serviceName, 'libhoney-ds');
     assert.equal(t.processes[child.processID]!.tags.find((x) => x.key === 'service.name')?.value, 'libhoney-svc');
     assert.equal((await spanCount(srv)) - before, 4, 'the event that is not a span is stored too');
+
+    // Queries weight by the sample rate, as Honeycomb does: 3 events at 1-in-5 and 1 unsampled.
+    const q = await fetch(`${srv.http}/api/honeyray/query/libhoney-ds`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-honeycomb-team': 'hny-key' },
+      body: JSON.stringify({ time_range: 3600, calculations: [{ op: 'COUNT' }, { op: 'SUM', column: 'duration_ms' }, { op: 'AVG', column: 'duration_ms' }, { op: 'MAX', column: 'duration_ms' }] }),
+    });
+    const r = ((await q.json()) as { results: { data: Record<string, number> }[] }).results[0]!.data;
+    assert.equal(r.COUNT, 16);
+    assert.equal(r['SUM(duration_ms)'], 165);
+    assert.equal(r['AVG(duration_ms)'], 165 / 16); // the event that is not a span has duration 0
+    assert.equal(r['MAX(duration_ms)'], 12);
   });
 
   it('honeycomb-beeline: a trace with nested spans, an error and custom context', async () => {

@@ -3,7 +3,7 @@
  * same per time bucket, for the groups the results kept) and, per HEATMAP, a range query and a bins query.
  * Output columns are named g<i> (breakdowns), c<i> (calculations), t (bucket), b (heatmap bin).
  */
-import { agg, and, cmp, col, isNull, lit, or, ref, type Expr, type Literal, type Query } from '../ir/ir.js';
+import { agg, and, cmp, col, fn, isNull, lit, or, ref, type Expr, type Literal, type Query } from '../ir/ir.js';
 import type { ColumnResolver } from './columns.js';
 import { filtersExpr } from './filters.js';
 import { calculationKey, percentileOf, type Calculation } from './spec.js';
@@ -12,6 +12,8 @@ import { invalid } from './errors.js';
 
 export const ALL_DATASETS = '__all__';
 export const HEATMAP_BINS = 30;
+/** The Events API's sample-rate column (receivers/honeycomb-events). */
+const SAMPLE_RATE = 'meta.sample_rate';
 const TABLE = { table: 'spans' };
 
 export class SpecPlanner {
@@ -39,17 +41,26 @@ export class SpecPlanner {
     return c.filters ? filtersExpr(c.filters, c.filter_combination ?? 'AND', this.columns, `calculations[${i}].filters`) : undefined;
   }
 
-  /** The aggregate of a non-HEATMAP calculation (CONCURRENCY as the sum of durations in ns; run.ts divides). */
+  /**
+   * The aggregate of a non-HEATMAP calculation (CONCURRENCY as the sum of durations in ns; run.ts divides).
+   * Sampled events count as many as they stand for, as in Honeycomb: once a `meta.sample_rate` column
+   * exists (Events API, docs/honeycomb-events.md), COUNT, SUM and AVG weight each row by it (1 when unset).
+   * Percentiles, MIN/MAX and COUNT_DISTINCT are not weighted (neither are they in Honeycomb).
+   */
   aggregate(c: Calculation, i: number): Expr {
     const filter = this.calcFilter(c, i);
     const x = c.column ? this.columns.get(c.column)!.expr : undefined;
     const q = percentileOf(c.op);
     if (q !== undefined) return agg('quantile', x, { q, filter });
+    const rate = this.columns.get(SAMPLE_RATE)?.expr;
+    const w = rate ? fn('coalesce', rate, lit(1)) : undefined;
     switch (c.op) {
-      case 'COUNT': return agg('count', undefined, { filter });
+      case 'COUNT': return w ? agg('sum', w, { filter }) : agg('count', undefined, { filter });
       case 'CONCURRENCY': return agg('sum', col('duration_ns'), { filter });
-      case 'SUM': return agg('sum', x, { filter });
-      case 'AVG': return agg('avg', x, { filter });
+      case 'SUM': return agg('sum', w ? fn('mul', x!, w) : x, { filter });
+      case 'AVG': return w
+        ? fn('div', agg('sum', fn('mul', x!, w), { filter }), agg('sum', { k: 'case', whens: [[isNull(x!, true), w]] }, { filter }))
+        : agg('avg', x, { filter });
       case 'MIN': return agg('min', x, { filter });
       case 'MAX': return agg('max', x, { filter });
       case 'COUNT_DISTINCT': return agg('count_distinct', x, { filter });
