@@ -61,13 +61,20 @@ describe('Honeycomb Events API: libhoney and honeycomb-beeline -> Honeyray', () 
     // Queries weight by the sample rate, as Honeycomb does: 3 events at 1-in-5 and 1 unsampled.
     const q = await fetch(`${srv.http}/api/honeyray/query/libhoney-ds`, {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-honeycomb-team': 'hny-key' },
-      body: JSON.stringify({ time_range: 3600, calculations: [{ op: 'COUNT' }, { op: 'SUM', column: 'duration_ms' }, { op: 'AVG', column: 'duration_ms' }, { op: 'MAX', column: 'duration_ms' }] }),
+      // end_time past now: the unsampled event was sent within this very second.
+      body: JSON.stringify({ start_time: Math.floor(Date.now() / 1000) - 3600, end_time: Math.floor(Date.now() / 1000) + 60, calculations: [{ op: 'COUNT' }, { op: 'SUM', column: 'duration_ms' }, { op: 'AVG', column: 'duration_ms' }, { op: 'MAX', column: 'duration_ms' }] }),
     });
     const r = ((await q.json()) as { results: { data: Record<string, number> }[] }).results[0]!.data;
     assert.equal(r.COUNT, 16);
     assert.equal(r['SUM(duration_ms)'], 165);
     assert.equal(r['AVG(duration_ms)'], 165 / 16); // the event that is not a span has duration 0
     assert.equal(r['MAX(duration_ms)'], 12);
+
+    // The event that is not a span (trace id 0) is queryable, but it is not a trace in searches.
+    const found = (await (await fetch(`${srv.http}/api/traces?service=libhoney-ds&lookback=1h`)).json()) as { data: { traceID: string }[] };
+    assert.deepEqual(found.data.map((t) => t.traceID), [traceId]);
+    const sums = (await (await fetch(`${srv.http}/api/honeyray/trace-summaries?service=libhoney-ds`)).json()) as { data: { traceId: string }[] };
+    assert.deepEqual(sums.data.map((t) => t.traceId), [traceId]);
   });
 
   it('honeycomb-beeline: a trace with nested spans, an error and custom context', async () => {

@@ -9,7 +9,8 @@ import { liveCondition, quoteIdent, quoteString } from './schema.js';
  * Time bounds go in WHERE so whole day partitions are skipped.
  */
 export function compileTraceSearch(q: TraceSearch, column: (key: string) => ColumnInfo | undefined): string {
-  const where: string[] = [liveCondition()];
+  // Trace id 0 holds Events API events that are not spans (receivers/honeycomb-events): never a trace.
+  const where: string[] = [liveCondition(), '(trace_hi != 0 OR trace_lo != 0)'];
   if (q.startNs !== undefined) where.push(`start_ns >= ${BigInt(q.startNs)}`);
   if (q.endNs !== undefined) where.push(`start_ns <= ${BigInt(q.endNs)}`);
   const spanConds: string[] = [];

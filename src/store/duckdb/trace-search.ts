@@ -14,7 +14,8 @@ export type ColumnOf = (key: string) => string | null;
  * grouped and checked with `bool_or` for the rest.
  */
 function matchingTraces(q: TraceSearch, column: ColumnOf): { where: string; cte: string } {
-  const window: string[] = [];
+  // Trace id 0 holds Events API events that are not spans (receivers/honeycomb-events): never a trace.
+  const window: string[] = ['(trace_hi <> 0 OR trace_lo <> 0)'];
   if (q.startNs !== undefined) window.push(`start_ns >= ${q.startNs}`);
   if (q.endNs !== undefined) window.push(`start_ns <= ${q.endNs}`);
   const spanConds: string[] = [];
@@ -30,7 +31,7 @@ function matchingTraces(q: TraceSearch, column: ColumnOf): { where: string; cte:
   for (const f of filters) having.push(compileFilter(f, column));
   // The candidate scan: a condition every matching trace has on at least one span.
   const seed = spanConds.length ? spanConds.join(' AND ') : firstPositive(filters, column);
-  const w = window.length ? window.join(' AND ') : 'TRUE';
+  const w = window.join(' AND ');
   const candidates = seed
     ? ` AND (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM spans WHERE ${w} AND ${seed})`
     : '';
