@@ -6,6 +6,7 @@ import { compileFilterExpression } from '../../query/xray-filter/compile-sql.js'
 import type { CompileContext } from '../../query/xray-filter/fields.js';
 import { FilterSyntaxError, formatError } from '../../query/xray-filter/parser.js';
 import { buildServices, graphQueries, timeSeriesPoints, timeSeriesQueries } from '../../query/xray/service-graph.js';
+import { inTraces, summaryPageSql, timeScope, type Scope } from '../../query/xray/scope-sql.js';
 import { seconds } from '../../query/xray/span-flags.js';
 import { summarizeTrace, traceBounds } from '../../query/xray/trace-summary.js';
 import { synthesizeSegments } from '../../receivers/xray/spans-to-segments.js';
@@ -146,11 +147,7 @@ async function traceSummaries(d: XrayApiDeps, b: Body) {
   const ctx = await context(d);
   const filter = typeof b.FilterExpression === 'string' && b.FilterExpression.trim() !== '' ? compile(b.FilterExpression, ctx) : 'TRUE';
   const offset = decodeToken(b.NextToken);
-  const where = rangeType === 'TraceId'
-    ? `((t.trace_hi >> 32) & 4294967295) BETWEEN ${start / 1_000_000_000n} AND ${end / 1_000_000_000n}`
-    : `t.start_ns BETWEEN ${start} AND ${end}`;
-  const rows = await d.store.select(`SELECT t.trace_hi, t.trace_lo, min(t.start_ns) AS first_ns FROM spans t WHERE ${where}
-    GROUP BY t.trace_hi, t.trace_lo HAVING ${filter} ORDER BY first_ns DESC, t.trace_hi, t.trace_lo LIMIT ${PAGE + 1} OFFSET ${offset}`);
+  const rows = await d.store.select(summaryPageSql(rangeType, start, end, filter, PAGE + 1, offset));
   const ids = rows.slice(0, PAGE).map((r) => traceIdToHex(r.trace_hi as bigint, r.trace_lo as bigint));
   const traces = await d.store.getTraces(ids);
   const summaries = ids.filter((id) => traces[id]?.length).map((id) => summarizeTrace(traces[id]!));
@@ -163,20 +160,14 @@ async function traceSummaries(d: XrayApiDeps, b: Body) {
 }
 
 /** Spans in [start, end], of the traces of the group named in the request (GroupName / GroupARN), if any. */
-async function scopeOf(d: XrayApiDeps, ctx: CompileContext, b: Body, start: bigint, end: bigint): Promise<(a: string) => string> {
-  const time = (a: string) => `${a}.start_ns BETWEEN ${start} AND ${end}`;
+async function scopeOf(d: XrayApiDeps, ctx: CompileContext, b: Body, start: bigint, end: bigint): Promise<Scope> {
+  const time = timeScope(start, end);
   if (b.GroupName === undefined && b.GroupARN === undefined) return time;
   const g = await d.groups.get(b);
   return g.FilterExpression ? inTraces(time, start, end, compile(g.FilterExpression, ctx)) : time;
 }
 
-/** `scope`, restricted to the traces (with spans in [start, end]) for which `having` holds. */
-function inTraces(scope: (a: string) => string, start: bigint, end: bigint, having: string): (a: string) => string {
-  const traces = `SELECT t.trace_hi, t.trace_lo FROM spans t WHERE t.start_ns BETWEEN ${start} AND ${end} GROUP BY 1, 2 HAVING ${having}`;
-  return (a) => `${scope(a)} AND (${a}.trace_hi, ${a}.trace_lo) IN (${traces})`;
-}
-
-async function graph(d: XrayApiDeps, ctx: CompileContext, scope: (a: string) => string) {
+async function graph(d: XrayApiDeps, ctx: CompileContext, scope: Scope) {
   const q = graphQueries(ctx, scope);
   const [nodes, nodeHist, edges, edgeHist] = await Promise.all([d.store.select(q.nodes), d.store.select(q.nodeHistogram), d.store.select(q.edges), d.store.select(q.edgeHistogram)]);
   return buildServices(nodes as never, nodeHist as never, edges as never, edgeHist as never, d.accountId);

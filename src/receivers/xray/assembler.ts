@@ -1,7 +1,6 @@
 import { hexToU64, traceIdToHex, u64ToHex, w3cToXray } from '../../model/ids.js';
-import { Attr } from '../../model/semconv.js';
 import { SpanBatch } from '../../model/span-batch.js';
-import { quoteIdent } from '../../store/sql-quote.js';
+import { readXraySeed } from '../../store/xray-seed.js';
 import type { AppendOptions, Store } from '../../store/store.js';
 import { parseDocument, unprocessedSegment, validateSegment } from './datagram.js';
 import type { SegmentDocument } from './segment-document.js';
@@ -161,13 +160,9 @@ export interface AssemblerSeed {
 /** How much `loadAssemblerSeed` restores at most (the newest first), like the assembler's own bounds. */
 const SEED_LIMIT = 100_000;
 
-/** Reads the assembler's seed from the store (plain SQL over `spans`: any engine). */
+/** Reads the assembler's seed from the store (store/xray-seed.ts). */
 export async function loadAssemblerSeed(store: Pick<Store, 'select' | 'columns'>): Promise<AssemblerSeed> {
-  const flag = (await store.columns()).find((c) => c.key === Attr.XRAY_IN_PROGRESS);
-  const inProgress = !flag ? [] : await store.select(`SELECT DISTINCT trace_hi, trace_lo, xray_doc_id, start_ns FROM spans
-    WHERE source = 1 AND xray_doc_id = span_id AND ${quoteIdent(flag.column)} = true ORDER BY start_ns DESC LIMIT ${SEED_LIMIT}`);
-  const orphans = await store.select(`SELECT trace_hi, trace_lo, span_id, parent_id FROM spans
-    WHERE source = 1 AND dataset = '' ORDER BY start_ns DESC LIMIT ${SEED_LIMIT}`);
+  const { inProgress, orphans } = await readXraySeed(store, SEED_LIMIT);
   const big = (v: unknown) => BigInt(v as bigint | number);
   return {
     // Oldest first, so that the bounded sets forget the oldest ones first.
