@@ -4,7 +4,8 @@ import type { AttrScalar, Span } from './span.js';
 
 /**
  * The rows of a decoded batch as edge `Span`s, without a store in between: what Jaeger's
- * `POST /api/transform` (OTLP JSON in, Jaeger JSON out) needs. Resource keys go to `resource`.
+ * `POST /api/transform` (OTLP JSON in, Jaeger JSON out) needs, and tests of decoders. Resource keys go
+ * to `resource`; an X-Ray span keeps its segment document.
  */
 export function batchToSpans(b: SpanBatch): Span[] {
   const out: Span[] = [];
@@ -17,7 +18,7 @@ export function batchToSpans(b: SpanBatch): Span[] {
       if (b.resourceKeys.has(key)) resource[key] = v;
       else attributes[key] = v;
     }
-    out.push({
+    const span: Span = {
       traceId: traceIdToHex(b.traceHi[r]!, b.traceLo[r]!),
       spanId: u64ToHex(b.spanId[r]!),
       parentSpanId: b.parentId[r] === 0n ? '' : u64ToHex(b.parentId[r]!),
@@ -40,7 +41,10 @@ export function batchToSpans(b: SpanBatch): Span[] {
       droppedEventsCount: b.droppedEvents[r]!,
       droppedLinksCount: b.droppedLinks[r]!,
       source: b.source[r]! as Span['source'],
-    });
+    };
+    const doc = b.xrayDoc[r];
+    if (doc !== null && doc !== undefined) span.xrayDocument = doc;
+    out.push(span);
   }
   return out;
 }

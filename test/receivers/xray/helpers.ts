@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { traceIdToHex, u64ToHex } from '../../../src/model/ids.js';
-import type { AttrScalar, Span } from '../../../src/model/span.js';
+import type { Span } from '../../../src/model/span.js';
 import { SpanBatch } from '../../../src/model/span-batch.js';
 import { parseDatagram, validateSegment } from '../../../src/receivers/xray/datagram.js';
 import type { SegmentDocument } from '../../../src/receivers/xray/segment-document.js';
@@ -44,47 +43,7 @@ export function loadCapture(rel: string): { batch: SpanBatch; doc: SegmentDocume
 }
 
 /** Row view of a batch (what the store would give back), resource keys split out. */
-export function batchToSpans(b: SpanBatch): Span[] {
-  const out: Span[] = [];
-  for (let r = 0; r < b.length; r++) {
-    const attributes: Record<string, AttrScalar> = {};
-    const resource: Record<string, AttrScalar> = {};
-    for (const [k, col] of b.attrs) {
-      const v = col.values[r];
-      if (v === undefined) continue;
-      if (b.resourceKeys.has(k)) resource[k] = v;
-      else attributes[k] = v;
-    }
-    const span: Span = {
-      traceId: traceIdToHex(b.traceHi[r]!, b.traceLo[r]!),
-      spanId: u64ToHex(b.spanId[r]!),
-      parentSpanId: b.parentId[r] === 0n ? '' : u64ToHex(b.parentId[r]!),
-      traceState: b.traceState[r]!,
-      dataset: b.dataset[r]!,
-      name: b.name[r]!,
-      kind: b.kind[r] as Span['kind'],
-      startUnixNano: b.startNs[r]!,
-      durationNano: b.durationNs[r]!,
-      statusCode: b.statusCode[r] as Span['statusCode'],
-      statusMessage: b.statusMessage[r]!,
-      flags: b.flags[r]!,
-      scopeName: b.scopeName[r]!,
-      scopeVersion: b.scopeVersion[r]!,
-      attributes,
-      resource,
-      events: b.events[r] ?? [],
-      links: b.links[r] ?? [],
-      droppedAttributesCount: 0,
-      droppedEventsCount: 0,
-      droppedLinksCount: 0,
-      source: b.source[r] as Span['source'],
-    };
-    const doc = b.xrayDoc[r];
-    if (doc !== null && doc !== undefined) span.xrayDocument = doc;
-    out.push(span);
-  }
-  return out;
-}
+export { batchToSpans } from '../../../src/model/batch-to-spans.js';
 
 /** Number of entities (segment + nested subsegments) in a document. */
 export function countEntities(d: SegmentDocument): number {
