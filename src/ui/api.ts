@@ -162,6 +162,7 @@ export interface QuerySpecIn {
   start_time?: number;
   end_time?: number;
   granularity?: number;
+  calculated_fields?: { name: string; expression: string }[];
 }
 export interface HeatmapValue { buckets: { lower: number; upper: number; count: number }[] }
 export interface QueryResult {
