@@ -21,7 +21,7 @@ describe('web UI static files', () => {
 
   describe('static files', () => {
     it('serves the shell at the app routes with HTML, CSP and revalidation headers', async () => {
-      for (const path of ['/', '/?service=frontend', '/trace/abc', `/trace/${XRAY_ID}`, '/map', '/xray', '/query', '/home']) {
+      for (const path of ['/', '/?service=frontend', '/trace/abc', `/trace/${XRAY_ID}`, '/compare?a=1&b=2', '/map', '/xray', '/query', '/home']) {
         const r = await fetch(srv.http + path);
         assert.equal(r.status, 200, path);
         assert.equal(r.headers.get('content-type'), 'text/html; charset=utf-8');

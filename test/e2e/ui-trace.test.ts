@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { browserSuite, BULK, CHECKOUT, STACK, XRAY_ID } from '../helpers/ui-browser.js';
+import { browserSuite, BULK, CHECKOUT, CHECKOUT_SLOW, checkoutTrace, postOtlp, STACK, XRAY_ID, XRAY_SEGMENT_ID } from '../helpers/ui-browser.js';
 
-browserSuite('ui-trace', { allowConsole: /status of 400/ }, (ui) => {
+browserSuite('ui-trace', { allowConsole: /status of 400/, more: (srv) => postOtlp(srv, checkoutTrace({ slow: true })) }, (ui) => {
   const url = ui.url;
   const shot = ui.shot;
   it('clicking a trace opens the waterfall with every span; clicking a span shows its tags and events', async () => {
@@ -58,6 +58,12 @@ browserSuite('ui-trace', { allowConsole: /status of 400/ }, (ui) => {
     assert.ok(Math.abs(widened - namesBefore - 120) <= 2, `name column ${namesBefore}px -> ${widened}px after a 120px drag`);
     assert.equal((await page.locator('.wf-row .wf-name').first().boundingBox())!.width, widened, 'rows follow the header');
     await shot('trace');
+    // Attributes by service: what each service's spans carry, and their most common values.
+    await page.click('#attr-summary summary');
+    const pay = page.locator('.attr-service[data-service="payment"]');
+    assert.match(await pay.locator('tr[data-key="payment.provider"]').innerText(), /payment\.provider\s+1\s+1\s+stripe\s+1/);
+    assert.match(await page.innerText('.attr-service[data-service="backend"] tr[data-key="db.system"]'), /db\.system\s+1\s+1\s+postgresql/);
+    await page.click('#attr-summary summary');
 
     await page.click('.wf-row[data-i="0"] [data-tog]');
     await page.waitForFunction(() => document.querySelectorAll('.wf-row').length === 1);
@@ -66,7 +72,7 @@ browserSuite('ui-trace', { allowConsole: /status of 400/ }, (ui) => {
     await page.click('#detail [data-close]');
     await detail.waitFor({ state: 'hidden' });
     await page.goBack();
-    await page.waitForFunction(() => document.querySelectorAll('.result').length === 3);
+    await page.waitForFunction(() => document.querySelectorAll('.result').length === 4); // with the slow checkout of the compare test
     await page.goForward();
     await page.waitForFunction(() => document.querySelectorAll('.wf-row').length === 6);
   });
@@ -110,7 +116,8 @@ browserSuite('ui-trace', { allowConsole: /status of 400/ }, (ui) => {
     await page.locator('#zoom-reset').waitFor({ state: 'hidden' });
     assert.equal(await page.innerText('#wf-ruler span.last'), '2.1s');
     await page.click('#collapse-all');
-    await page.waitForFunction(() => document.querySelectorAll('.wf-row').length === 41);
+    // Root and its 40 chunks: 41 rows of 26 px (how many are in the DOM depends on the viewport).
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#wf-spacer')?.style.height === `${41 * 26}px`);
     await page.click('#expand-all');
     await shot('trace-2000');
   });
@@ -122,8 +129,52 @@ browserSuite('ui-trace', { allowConsole: /status of 400/ }, (ui) => {
     await page.waitForURL(`**/trace/${XRAY_ID}`);
     await page.click('.wf-row[data-i="0"]');
     assert.match(await page.locator('#detail .xray-note').innerText(), new RegExp(`X-Ray document[\\s\\S]*${XRAY_ID}`));
+    // A 0.4 ms segment: "< 1 ms", as the X-Ray console says it.
+    assert.equal(await page.innerText('.wf-row[data-i="0"] .bar-label'), '< 1 ms');
+    // Annotations and metadata in their own tables, the raw segment document on demand.
+    assert.match(await page.innerText('#detail table.annotations'), /cart_items\s+3[\s\S]*tier\s+gold/);
+    assert.match(await page.innerText('#detail table.metadata'), /default\.cart/);
+    await page.click('#detail .xray-raw summary');
+    await page.waitForFunction(() => /"sku": "A-17"/.test(document.querySelector('#detail .xray-raw pre')?.textContent ?? ''));
+    const raw = JSON.parse(await page.innerText('#detail .xray-raw pre')) as { id: string; annotations: object };
+    assert.equal(raw.id, XRAY_SEGMENT_ID);
+    assert.deepEqual(raw.annotations, { tier: 'gold', cart_items: 3 });
     await shot('trace-xray');
     await page.goto(url('/trace/not-a-trace-id'));
     assert.match(await page.locator('.error-box').innerText(), /invalid trace id/);
+  });
+
+  it('compares two traces: the planted extra span and the slower database call stand out', async () => {
+    const { page } = ui;
+    await page.goto(url(`/trace/${CHECKOUT}`));
+    await page.waitForFunction(() => document.querySelectorAll('.wf-row').length === 6);
+    await page.fill('#compare-with input', CHECKOUT_SLOW);
+    await page.press('#compare-with input', 'Enter');
+    await page.waitForURL(/\/compare\?a=/);
+    await page.waitForSelector('#compare-table tbody tr');
+    assert.deepEqual(Object.fromEntries(new URL(page.url()).searchParams), { a: CHECKOUT, b: CHECKOUT_SLOW });
+    assert.equal(await page.innerText('.compare-side[data-side="A"] [data-stat="spans"]'), '6');
+    assert.equal(await page.innerText('.compare-side[data-side="B"] [data-stat="spans"]'), '7');
+    assert.match(await page.innerText('[data-summary="added"]'), /^1 span only in B$/);
+    assert.match(await page.innerText('[data-summary="removed"]'), /^0 spans only in A$/);
+    assert.match(await page.innerText('[data-summary="duration"]'), /^duration \+385ms$/);
+    const retry = page.locator('#compare-table tr[data-path="backend: SELECT orders (retry)"]');
+    assert.match(await retry.getAttribute('class') ?? '', /\bdiff-added\b/);
+    assert.equal(await retry.getAttribute('data-depth'), '4');
+    assert.match(await retry.innerText(), /only in B/);
+    const db = page.locator('#compare-table tr[data-path="backend: SELECT orders"]');
+    assert.match(await db.getAttribute('class') ?? '', /\bdiff-same\b.*\bslower\b/);
+    assert.match(await db.locator('.diff-delta').innerText(), /^\+385ms \(\+2567%\)$/);
+    // Unchanged paths hide on request; the changed ones stay.
+    const rows = await page.locator('#compare-table tbody tr').count();
+    assert.equal(rows, 7);
+    await page.check('#only-diff');
+    assert.equal(await page.locator('#compare-table tr[data-path="frontend: render"]').isVisible(), false);
+    assert.equal(await retry.isVisible(), true);
+    await ui.shot('compare');
+    // Swap: the extra span is now only in A.
+    await page.click('#compare-swap');
+    await page.waitForURL((u) => u.searchParams.get('a') === CHECKOUT_SLOW);
+    await page.waitForFunction(() => /1 span only in A/.test(document.querySelector('[data-summary="removed"]')?.textContent ?? ''));
   });
 });
