@@ -78,7 +78,7 @@ function startChild(what: string, args: string[], env: NodeJS.ProcessEnv, ready:
 }
 
 /** The receivers the demo does not use, turned off so that they cannot collide with another Honeyray. */
-const UNUSED_RECEIVERS = ['--grpc-port', '--zipkin-port', '--jaeger-port', '--jaeger-compact-port', '--jaeger-binary-port'];
+export const UNUSED_RECEIVERS = ['--grpc-port', '--zipkin-port', '--jaeger-port', '--jaeger-compact-port', '--jaeger-binary-port'];
 
 export function startHoneyray(dataDir: string, p: Ports, listen: string): Promise<Child> {
   return startChild('Honeyray', [
