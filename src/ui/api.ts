@@ -132,6 +132,11 @@ export const xray = {
     const r = await xrayCall<{ TraceSummaries: XrayTraceSummary[]; NextToken?: string }>('/TraceSummaries', body, signal);
     return { summaries: r.TraceSummaries ?? [], nextToken: r.NextToken };
   },
+  /** BatchGetTraces: the segment documents (JSON text) of one trace. */
+  async segments(traceId: string, signal?: AbortSignal): Promise<{ Id: string; Document: string }[]> {
+    const r = await xrayCall<{ Traces: { Segments: { Id: string; Document: string }[] }[] }>('/Traces', { TraceIds: [traceId] }, signal);
+    return r.Traces?.[0]?.Segments ?? [];
+  },
   /** Parses a filter expression on the server: the normalized form, or the error and its position. */
   async checkFilter(expression: string, signal?: AbortSignal): Promise<FilterCheck> {
     return call<FilterCheck>(`/api/xray/filter?expression=${encodeURIComponent(expression)}`, { signal });
