@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import Router, { type HTTPMethod } from 'find-my-way';
 import { mountHoneycomb } from '../api/honeycomb/routes.js';
@@ -18,6 +20,7 @@ import { GroupService } from '../api/xray/group-service.js';
 import { mountFilterCheck } from '../api/xray/filter-check.js';
 import { mountXray } from '../api/xray/routes.js';
 import { SamplingService } from '../api/xray/sampling-service.js';
+import { SharedSampling } from '../api/xray/shared-sampling.js';
 import { mountUi } from '../api/ui.js';
 import type { Config } from './config.js';
 import { isCrossSiteWrite } from './cross-site.js';
@@ -60,7 +63,9 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
     mountReads: (port, r) => { if (port === 'zipkin-port') mountZipkinRead(r, pipeline.store); },
   };
 
-  const sampling = new SamplingService(pipeline.store, config.region, config.accountId);
+  // On ClickHouse several nodes may share the store: they share sampling reservoirs and rules too.
+  const shared = config.store === 'duckdb' ? undefined : new SharedSampling(pipeline.store, `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`);
+  const sampling = new SamplingService(pipeline.store, config.region, config.accountId, shared);
   await sampling.init();
   const xrayDeps = {
     store: pipeline.store, submit: pipeline.submit.bind(pipeline), full: () => pipeline.full(),
