@@ -45,17 +45,24 @@ async function sendTrace(otlp: string, n: number): Promise<string> {
     if (!bySvc.has(svc)) bySvc.set(svc, []);
     bySvc.get(svc)!.push(span);
   }
-  // Requests of ~10k spans, as an SDK's batches would arrive.
+  // Requests of ~5k spans, as an SDK's batches would arrive.
   const all = [...bySvc].flatMap(([svc, spans]) => spans.map((s) => [svc, s] as const));
-  for (let k = 0; k < all.length; k += 10_000) {
+  for (let k = 0; k < all.length; k += 5_000) {
     const chunk = new Map<number, object[]>();
-    for (const [svc, s] of all.slice(k, k + 10_000)) (chunk.get(svc) ?? chunk.set(svc, []).get(svc)!).push(s);
+    for (const [svc, s] of all.slice(k, k + 5_000)) (chunk.get(svc) ?? chunk.set(svc, []).get(svc)!).push(s);
     const resourceSpans = [...chunk].map(([svc, spans]) => ({
       resource: { attributes: [{ key: 'service.name', value: { stringValue: `svc-${svc}` } }] },
       scopeSpans: [{ scope: { name: 'bench-ui' }, spans }],
     }));
-    const r = await fetch(`${otlp}/v1/traces`, { method: 'POST', body: JSON.stringify({ resourceSpans }), headers: { 'content-type': 'application/json' } });
-    if (r.status !== 200) throw new Error(`ingest: ${r.status} ${await r.text()}`);
+    // A loaded server may shed a request (503, or a connection closed mid-body): retry as an exporter would.
+    const body = JSON.stringify({ resourceSpans });
+    for (let attempt = 1; ; attempt++) {
+      const r = await fetch(`${otlp}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } }).catch((err: Error) => err);
+      if (!(r instanceof Error) && r.status === 200) break;
+      const why = r instanceof Error ? r.message : `${r.status} ${await r.text()}`;
+      if (attempt >= 8 || (!(r instanceof Error) && r.status !== 503 && r.status !== 429)) throw new Error(`ingest: ${why}`);
+      await new Promise((res) => setTimeout(res, 500 * attempt));
+    }
   }
   return traceId;
 }
