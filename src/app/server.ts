@@ -23,6 +23,8 @@ import type { Config } from './config.js';
 import { isCrossSiteWrite } from './cross-site.js';
 import { createLogger, rateLimited, type Logger } from './log.js';
 import type { StoreConfig } from './open-store.js';
+import { QueryCancelledError, withCancel } from '../store/cancel-scope.js';
+import type { StoreStats } from '../store/store.js';
 
 export interface Honeyray {
   config: Config;
@@ -32,6 +34,9 @@ export interface Honeyray {
   /** Stops accepting, commits what was accepted, closes the store. */
   stop(): Promise<void>;
 }
+
+/** How long /api/honeyray/stats waits for fresh figures before it answers with the last ones. */
+const STATS_WAIT_MS = 250;
 
 /** Ports of receivers that listen on their own, by flag name (0 = off). */
 function receiverPorts(c: Config): Record<string, number> {
@@ -88,8 +93,11 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   mountFilterCheck(router);
   mountHoneycomb(router, { store: pipeline.store, apiKeys: config.apiKeys, onError: (err) => log.error(`Honeycomb API: ${(err as Error)?.stack ?? err}`) });
   router.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  // Stats answer even while the store is busy: after STATS_WAIT_MS the last figures known are sent.
+  let lastStats: StoreStats | null = null;
   router.get('/api/honeyray/stats', async (_req, res) => {
-    const st = await pipeline.store.stats();
+    const fresh = pipeline.store.stats().then((s) => (lastStats = s));
+    const st = lastStats ? await Promise.race([fresh, new Promise<StoreStats>((r) => setTimeout(() => r(lastStats!), STATS_WAIT_MS).unref())]) : await fresh;
     sendJson(res, 200, { spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, xray: udp?.stats ?? null });
   });
   mountUi(router, new URL('../../ui/', import.meta.url)); // the web UI (dist/ui, built by `npm run build`)
@@ -102,7 +110,14 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
 
   const servers: Server[] = [];
   const handle = (kind: 'api' | 'otlp' | 'xray') => (req: IncomingMessage, res: ServerResponse) => {
+    // A client that goes away before its answer cancels the reads made for it (store/cancel-scope.ts).
+    const cancel = new AbortController();
+    res.once('close', () => { if (!res.writableFinished) cancel.abort(); });
+    withCancel(cancel.signal, () => route(kind, req, res));
+  };
+  const route = (kind: 'api' | 'otlp' | 'xray', req: IncomingMessage, res: ServerResponse) => {
     const onError = (err: unknown) => {
+      if (err instanceof QueryCancelledError) return void res.destroy();
       log.error(`${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
