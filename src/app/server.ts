@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import Router, { type HTTPMethod } from 'find-my-way';
 import { mountHoneycomb } from '../api/honeycomb/routes.js';
@@ -18,6 +20,7 @@ import { GroupService } from '../api/xray/group-service.js';
 import { mountFilterCheck } from '../api/xray/filter-check.js';
 import { mountXray } from '../api/xray/routes.js';
 import { SamplingService } from '../api/xray/sampling-service.js';
+import { SharedSampling } from '../api/xray/shared-sampling.js';
 import { mountUi } from '../api/ui.js';
 import type { Config } from './config.js';
 import { isCrossSiteWrite } from './cross-site.js';
@@ -25,6 +28,7 @@ import { createLogger, rateLimited, type Logger } from './log.js';
 import type { StoreConfig } from './open-store.js';
 import { QueryCancelledError, withCancel } from '../store/cancel-scope.js';
 import type { StoreStats } from '../store/store.js';
+import { memoryPlan, memoryStats, parseSize } from './memory-plan.js';
 
 export interface Honeyray {
   config: Config;
@@ -46,11 +50,12 @@ function receiverPorts(c: Config): Record<string, number> {
 /** The composition root: opens the store (in the ingest worker), binds every port. */
 
 export async function startHoneyray(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Honeyray> {
+  const memory = memoryPlan(parseSize(config.memoryLimit)!);
   const storeConfig: StoreConfig = {
-    engine: config.store === 'duckdb' ? 'duckdb' : 'clickhouse', url: config.store, retentionDays: config.retentionDays, dataDir: config.dataDir, memory: config.memory, maxColumns: config.maxColumns, memoryLimit: config.memoryLimit, checkpointSpans: config.checkpointSpans,
+    engine: config.store === 'duckdb' ? 'duckdb' : 'clickhouse', url: config.store, retentionDays: config.retentionDays, dataDir: config.dataDir, memory: config.memory, maxColumns: config.maxColumns, memoryLimit: memory.duckdb, checkpointSpans: config.checkpointSpans,
   };
-  setBodyBudget(config.maxInflightBytes);
-  const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes });
+  setBodyBudget(config.maxInflightBytes || memory.inflightBytes);
+  const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes, maxQueueWaitMs: config.maxQueueWaitMs });
 
   const receiverDeps: ReceiverDeps = {
     submit: (p) => pipeline.submit(p),
@@ -65,7 +70,9 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
     mountReads: (port, r) => { if (port === 'zipkin-port') mountZipkinRead(r, pipeline.store); },
   };
 
-  const sampling = new SamplingService(pipeline.store, config.region, config.accountId);
+  // On ClickHouse several nodes may share the store: they share sampling reservoirs and rules too.
+  const shared = config.store === 'duckdb' ? undefined : new SharedSampling(pipeline.store, `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`);
+  const sampling = new SamplingService(pipeline.store, config.region, config.accountId, shared);
   await sampling.init();
   const xrayDeps = {
     store: pipeline.store, submit: pipeline.submit.bind(pipeline), full: () => pipeline.full(),
@@ -98,7 +105,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   router.get('/api/honeyray/stats', async (_req, res) => {
     const fresh = pipeline.store.stats().then((s) => (lastStats = s));
     const st = lastStats ? await Promise.race([fresh, new Promise<StoreStats>((r) => setTimeout(() => r(lastStats!), STATS_WAIT_MS).unref())]) : await fresh;
-    sendJson(res, 200, { spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, xray: udp?.stats ?? null });
+    sendJson(res, 200, { spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, xray: udp?.stats ?? null, memory: memoryStats(memory) });
   });
   mountUi(router, new URL('../../ui/', import.meta.url)); // the web UI (dist/ui, built by `npm run build`)
   // The X-Ray daemon's TCP side: sampling (GetSamplingRules, SamplingTargets) and the whole REST API.
