@@ -37,15 +37,20 @@ export function createGrpcListener(d: ReceiverDeps, port: number): Listener {
         if (!key) return fail(cb, 401, "missing 'x-honeycomb-team' header");
         if (!d.apiKeys.includes(key)) return fail(cb, 401, 'unknown API key - check your credentials');
       }
-      if (d.full()) return fail(cb, 503, 'write pipeline is full, retry later');
-      d.submit({ kind: 'otlp-proto', body: call.request, dataset: meta('x-honeycomb-dataset') }).then((r) => {
-        if (r.ok) return cb(null, Buffer.from(exportResponse('proto', r.rejected, r.message)));
-        if (r.reason === 'parse') return fail(cb, 400, `failed to parse OTLP request body: ${r.message}`);
-        return fail(cb, 503, r.message);
-      }, (err: unknown) => {
-        d.log.error(`OTLP/gRPC export failed: ${(err as Error)?.stack ?? err}`);
-        fail(cb, 500, 'internal error');
-      });
+      const run = () => {
+        if (d.full()) return fail(cb, 503, 'write pipeline is full, retry later');
+        d.submit({ kind: 'otlp-proto', body: call.request, dataset: meta('x-honeycomb-dataset') }).then((r) => {
+          if (r.ok) return cb(null, Buffer.from(exportResponse('proto', r.rejected, r.message)));
+          if (r.reason === 'parse') return fail(cb, 400, `failed to parse OTLP request body: ${r.message}`);
+          return fail(cb, 503, r.message);
+        }, (err: unknown) => {
+          d.log.error(`OTLP/gRPC export failed: ${(err as Error)?.stack ?? err}`);
+          fail(cb, 500, 'internal error');
+        });
+      };
+      // With environments, the key picks the environment (and refuses keys that may not ingest).
+      if (!d.withKey) return run();
+      if (!d.withKey(meta('x-honeycomb-team'), run)) return fail(cb, 401, meta('x-honeycomb-team') ? 'unknown API key - check your credentials' : "missing 'x-honeycomb-team' header");
     },
   });
 
