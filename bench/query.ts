@@ -5,10 +5,14 @@
  * 10,000,000; `--spans N` too) generated Cruddur spans plus one 100,000-span trace through the real
  * ingest path (bench/generate.ts: OTLP protobuf over HTTP), then runs each query QUERY_RUNS times (default
  * 5) over HTTP as a client would (Accept-Encoding: br, gzip; the whole body read) and prints the median.
- * Then it stops the server and, in this process, runs the same SQL the store compiles for each query on
- * the same file with DuckDB directly: the engine-only time (the floor), printed beside it with the
- * ratio. Then the typical trace by id again and again while 10% more spans are ingested (median, p99),
- * and last bytes on disk per span (after the shutdown checkpoint).
+ * Then it reads again while bench:ingest's load generator saturates ingest (query-under-load.ts), stops
+ * the server and, in this process, runs the same SQL the server compiles for each query on the same file
+ * with DuckDB directly: the engine-only time (the floor), printed beside it with the ratio. Last, bytes on
+ * disk per span (after the shutdown checkpoint).
+ *
+ *   npm run bench:query                                 # 10M spans, every row, reads under load
+ *   npm run bench:query -- --spans 1000000 --runs 3
+ *   npm run bench:query -- --spans 200000 --under-load  # only the reads-under-full-ingest section
  *
  * Adding a row: push a `Row` to `rows()` — an HTTP request and (optionally) the SQL of its floor.
  */
@@ -18,6 +22,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { hexToTraceId } from '../src/model/ids.js';
+import { bubbleUp } from '../src/query/bubbleup/bubbleup.js';
+import { selectionExpr } from '../src/query/bubbleup/selection.js';
+import { ColumnResolver } from '../src/query/honeycomb/columns.js';
+import { runSpec } from '../src/query/honeycomb/run.js';
+import type { QuerySpec } from '../src/query/honeycomb/spec.js';
+import { SpecPlanner } from '../src/query/honeycomb/to-ir.js';
+import { validateSpec } from '../src/query/honeycomb/validate.js';
 import { DuckDBStore } from '../src/store/duckdb/duckdb-store.js';
 import { compileTraceSearch, compileTraceSummaries } from '../src/store/duckdb/trace-search.js';
 import type { TraceSummaryQuery } from '../src/store/store.js';
@@ -25,22 +36,32 @@ import { freePort } from '../test/helpers/server-process.js';
 import { startUntilHealthy } from './bench-process.js';
 import { loadSpans } from './generate.js';
 import { SLOW_HANDLE, hex } from './generate-traces.js';
+import { printUnderLoad, underLoad, type Probe } from './query-under-load.js';
 
-const { values: flags } = parseArgs({ options: { spans: { type: 'string' }, runs: { type: 'string' } } });
+const { values: flags } = parseArgs({ options: { spans: { type: 'string' }, runs: { type: 'string' }, 'under-load': { type: 'boolean' }, 'load-seconds': { type: 'string' } } });
 const SPANS = Number(flags.spans ?? process.env.QUERY_SPANS ?? 10_000_000);
 const RUNS = Number(flags.runs ?? process.env.QUERY_RUNS ?? 5);
 const BIG = Number(process.env.QUERY_BIG_TRACE ?? 100_000);
+const ONLY_UNDER_LOAD = flags['under-load'] === true;
+const LOAD_SECONDS = Number(flags['load-seconds'] ?? 20);
 
-/** One benchmark row: `request` is timed end to end; `floor` returns the SQL of the engine-only time. */
+/** One benchmark row: `request` is timed end to end; `floor` returns the SQL statements of the engine-only time. */
 export interface Row {
   name: string;
   target: string;
   request: (base: string) => Promise<{ bytes: number; status: number }>;
-  floor?: (store: DuckDBStore) => string;
+  floor?: (store: DuckDBStore) => string[] | Promise<string[]>;
 }
 
 async function get(url: string): Promise<{ bytes: number; status: number }> {
-  const r = await fetch(url, { headers: { 'accept-encoding': 'br, gzip' } });
+  return sized(await fetch(url, { headers: { 'accept-encoding': 'br, gzip' } }));
+}
+
+async function post(url: string, body: unknown): Promise<{ bytes: number; status: number }> {
+  return sized(await fetch(url, { method: 'POST', headers: { 'accept-encoding': 'br, gzip', 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+}
+
+async function sized(r: Response): Promise<{ bytes: number; status: number }> {
   // fetch decompresses; the wire size is Content-Length when the server sent one.
   const body = new Uint8Array(await r.arrayBuffer());
   return { status: r.status, bytes: Number(r.headers.get('content-length') ?? body.length) };
@@ -51,24 +72,75 @@ function byIdSql(id: string): string {
   return `SELECT * FROM spans WHERE trace_hi = ${hi} AND trace_lo = ${lo} ORDER BY start_ns, span_id`;
 }
 
+/** The statements a Honeycomb query (or BubbleUp) runs, recorded by running it once on the store itself. */
+async function recorded(store: DuckDBStore, fn: (s: DuckDBStore) => Promise<unknown>): Promise<string[]> {
+  const sqls: string[] = [];
+  const recorder = Object.create(store) as DuckDBStore;
+  recorder.select = (sql: string) => { sqls.push(sql); return store.select(sql); };
+  await fn(recorder);
+  return sqls;
+}
+
+async function planner(store: DuckDBStore, dataset: string, spec: QuerySpec): Promise<{ p: SpecPlanner; columns: ColumnResolver }> {
+  const columns = new ColumnResolver(await store.columns());
+  return { p: new SpecPlanner(validateSpec(spec, columns, Date.now() / 1000), columns, dataset), columns };
+}
+
 function rows(ctx: { typical: string; big: string; startUs: bigint; endUs: bigint }): Row[] {
   const summaries: TraceSummaryQuery = { tags: { 'user.handle': SLOW_HANDLE }, startNs: ctx.startUs * 1000n, endNs: ctx.endUs * 1000n, limit: 20, sort: 'slowest' };
   const tags = encodeURIComponent(JSON.stringify(summaries.tags));
   const window = `start=${ctx.startUs}&end=${ctx.endUs}`;
+  // The last full hour of the data, in 60 one-minute buckets.
+  const end = Math.floor(Number(ctx.endUs) / 1e6);
+  const hour = { start_time: end - 3600, end_time: end, granularity: 60 };
+  const p99By: QuerySpec = { ...hour, breakdowns: ['service.name', 'name'], calculations: [{ op: 'COUNT' }, { op: 'P99', column: 'duration_ms' }] };
+  const heatmap: QuerySpec = { ...hour, calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] };
+  const selection = { column: 'duration_ms', lower: 300, upper: 1e9 };
   return [
-    { name: 'trace by id (typical trace)', target: '<= 10 ms', request: (b) => get(`${b}/api/traces/${ctx.typical}`), floor: () => byIdSql(ctx.typical) },
-    { name: `trace by id, ${BIG.toLocaleString('en-US')} spans, compressed`, target: '<= 1 s', request: (b) => get(`${b}/api/traces/${ctx.big}`), floor: () => byIdSql(ctx.big) },
+    { name: 'trace by id (typical trace)', target: '<= 10 ms', request: (b) => get(`${b}/api/traces/${ctx.typical}`), floor: () => [byIdSql(ctx.typical)] },
+    { name: `trace by id, ${BIG.toLocaleString('en-US')} spans, compressed`, target: '<= 1 s', request: (b) => get(`${b}/api/traces/${ctx.big}`), floor: () => [byIdSql(ctx.big)] },
     {
       name: 'any-span attribute search, top 20 summaries', target: '<= 100 ms',
       request: (b) => get(`${b}/api/honeyray/trace-summaries?tags=${tags}&${window}&limit=20&sort=slowest`),
-      floor: (s) => compileTraceSummaries(summaries, (k) => s.attrColumn(k)),
+      floor: (s) => [compileTraceSummaries(summaries, (k) => s.attrColumn(k))],
     },
     {
       name: 'Jaeger search: service + tag, 20 traces', target: '',
       request: (b) => get(`${b}/api/traces?service=backend-flask&tags=${tags}&${window}&limit=20`),
-      floor: (s) => compileTraceSearch({ service: 'backend-flask', tags: summaries.tags, startNs: summaries.startNs, endNs: summaries.endNs, limit: 20 }, (k) => s.attrColumn(k)),
+      floor: (s) => [compileTraceSearch({ service: 'backend-flask', tags: summaries.tags, startNs: summaries.startNs, endNs: summaries.endNs, limit: 20 }, (k) => s.attrColumn(k))],
     },
-    // Honeycomb queries (COUNT + P99 by service.name,name; HEATMAP; BubbleUp) go here once /api/honeyray/query lands.
+    {
+      name: 'COUNT + P99(duration_ms) by service, name', target: '<= 300 ms',
+      request: (b) => post(`${b}/api/honeyray/query/__all__`, p99By),
+      floor: (s) => recorded(s, async (r) => { const { p } = await planner(r, '__all__', p99By); await runSpec(r, p, false); }),
+    },
+    {
+      name: 'HEATMAP(duration_ms), 1 h', target: '<= 500 ms',
+      request: (b) => post(`${b}/api/honeyray/query/backend-flask`, heatmap),
+      floor: (s) => recorded(s, async (r) => { const { p } = await planner(r, 'backend-flask', heatmap); await runSpec(r, p, false); }),
+    },
+    {
+      name: 'BubbleUp on a heatmap selection', target: '<= 2 s',
+      request: (b) => post(`${b}/api/honeyray/bubbleup/backend-flask`, { query: heatmap, selection }),
+      floor: (s) => recorded(s, async (r) => {
+        const { p, columns } = await planner(r, 'backend-flask', heatmap);
+        const sel = selectionExpr(selection, columns);
+        await bubbleUp(r, p, columns, sel.expr, sel.column);
+      }),
+    },
+  ];
+}
+
+/** What `--under-load` reads while ingest runs flat out: the calls a user or dashboard makes meanwhile. */
+function probes(base: string, typical: string): Probe[] {
+  const status = async (r: Promise<{ status: number }>) => (await r).status;
+  const end = Math.floor(Date.now() / 1000);
+  return [
+    { name: 'GET /healthz', run: () => status(get(`${base}/healthz`)) },
+    { name: 'GET /api/honeyray/stats', run: () => status(get(`${base}/api/honeyray/stats`)) },
+    { name: 'GET /api/services', run: () => status(get(`${base}/api/services`)) },
+    { name: 'trace by id (typical trace)', run: () => status(get(`${base}/api/traces/${typical}`)) },
+    { name: 'COUNT + P99 by name, backend-flask, 10 min', run: () => status(post(`${base}/api/honeyray/query/backend-flask`, { start_time: end - 600, end_time: end, breakdowns: ['name'], calculations: [{ op: 'COUNT' }, { op: 'P99', column: 'duration_ms' }] })) },
   ];
 }
 
@@ -113,41 +185,36 @@ async function main(): Promise<void> {
   const ctx = { typical, big: load.bigTraceId!, startUs: (endNs - windowNs) / 1000n - 1n, endUs: endNs / 1000n + 1n };
   const list = rows(ctx);
 
+  if (ONLY_UNDER_LOAD) {
+    printUnderLoad(await underLoad(`http://127.0.0.1:${otlp}/v1/traces`, probes(base, typical), LOAD_SECONDS));
+    server.child.kill('SIGTERM');
+    await server.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+    return;
+  }
+
   const measured: { row: Row; ms: number; bytes: number; status: number }[] = [];
   for (const row of list) {
     let last = { bytes: 0, status: 0 };
     const ms = await timeIt(RUNS, async () => { last = await row.request(base); });
     measured.push({ row, ms, ...last });
   }
-
-  // Reads while ingesting: the typical trace by id, again and again, while more spans are loaded.
-  const extra = Math.max(50_000, Math.floor(SPANS / 10));
-  const during: number[] = [];
-  let loading = true;
-  const extraLoad = loadSpans({ url: `http://127.0.0.1:${otlp}/v1/traces`, spans: extra, endNs, windowNs, seed: 43 }).finally(() => { loading = false; });
-  while (loading) {
-    const t0 = performance.now();
-    await get(`${base}/api/traces/${typical}`);
-    during.push(performance.now() - t0);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const extraResult = await extraLoad;
-  during.sort((a, b) => a - b);
-  const duringLine = `trace by id while ingesting ${extra.toLocaleString('en-US')} more spans (${(extraResult.spans / extraResult.seconds).toFixed(0)} spans/s): ` +
-    `median ${median(during).toFixed(1)} ms, p99 ${during[Math.floor(during.length * 0.99)]!.toFixed(1)} ms over ${during.length} reads (idle median: ${measured[0]!.ms.toFixed(1)} ms)`;
+  const loaded = await underLoad(`http://127.0.0.1:${otlp}/v1/traces`, probes(base, typical), LOAD_SECONDS);
 
   server.child.kill('SIGTERM');
   await server.exited;
   const bytes = dirBytes(dataDir);
+  const stored = load.spans + loaded.ingest.acked;
 
   // The floor: the same SQL, engine only, on the same file (the server has released it).
   const store = await DuckDBStore.open({ path: join(dataDir, 'honeyray.duckdb') });
-  const sqls = list.map((r) => r.floor?.(store));
+  const sqls: (string[] | undefined)[] = [];
+  for (const r of list) sqls.push(await r.floor?.(store));
   await store.close();
   const instance = await DuckDBInstance.create(join(dataDir, 'honeyray.duckdb'));
   const conn = await instance.connect();
   const floors: (number | null)[] = [];
-  for (const sql of sqls) floors.push(sql ? await timeIt(RUNS, () => conn.runAndReadAll(sql)) : null);
+  for (const list of sqls) floors.push(list ? await timeIt(RUNS, async () => { for (const sql of list) await conn.runAndReadAll(sql); }) : null);
   conn.closeSync();
   instance.closeSync();
   rmSync(dataDir, { recursive: true, force: true });
@@ -158,8 +225,8 @@ async function main(): Promise<void> {
     const f = floors[i];
     console.log(`${pad(m.row.name, 46)} ${m.ms.toFixed(1).padStart(10)} ${(f === null ? '-' : f!.toFixed(1)).padStart(9)} ${(f ? (m.ms / f).toFixed(1) : '-').padStart(6)} ${String(m.bytes).padStart(10)}  ${m.row.target}${m.status === 200 ? '' : `  (HTTP ${m.status})`}`);
   });
-  console.log(`\n${duringLine}`);
-  console.log(`bytes on disk per span: ${(bytes / (load.spans + extraResult.spans)).toFixed(1)} (${(bytes / 2 ** 20).toFixed(1)} MiB for ${(load.spans + extraResult.spans).toLocaleString('en-US')} spans, after the shutdown checkpoint)`);
+  printUnderLoad(loaded);
+  console.log(`\nbytes on disk per span: ${(bytes / stored).toFixed(1)} (${(bytes / 2 ** 20).toFixed(1)} MiB for ${stored.toLocaleString('en-US')} spans, after the shutdown checkpoint)`);
 }
 
 main().catch((err) => {

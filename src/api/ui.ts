@@ -23,7 +23,7 @@ const TYPES: Record<string, string> = {
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
 /** The SPA's client-side routes: each answers with the shell (index.html); the page is chosen in the browser. */
-export const UI_ROUTES = ['/', '/search', '/trace/*', '/map', '/xray', '/query', '/home'];
+export const UI_ROUTES = ['/', '/search', '/trace/*', '/compare', '/map', '/xray', '/query', '/home'];
 
 interface Cached { mtimeMs: number; size: number; body: Buffer; etag: string }
 

@@ -137,6 +137,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     checkpointSpans: int('checkpoint-spans', 0, 2 ** 31),
     logLevel: level as Config['logLevel'],
   };
+  if (config.auth.environments.length > 1 && config.store !== 'duckdb') {
+    throw new ConfigError('several environments need --store duckdb for now (on ClickHouse they would share one database)');
+  }
   return { config, positionals: parsed.positionals, help: Boolean(parsed.values.help) };
 }
 

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Router from 'find-my-way';
 import { mountHoneycomb } from '../api/honeycomb/routes.js';
@@ -9,6 +11,7 @@ import { mountFilterCheck } from '../api/xray/filter-check.js';
 import { GroupService } from '../api/xray/group-service.js';
 import { mountXray } from '../api/xray/routes.js';
 import { SamplingService } from '../api/xray/sampling-service.js';
+import { SharedSampling } from '../api/xray/shared-sampling.js';
 import { mountUi } from '../api/ui.js';
 import { DEFAULT_ENVIRONMENT, type EnvironmentSpec } from '../auth/auth-config.js';
 import { sendJson } from '../http/http-util.js';
@@ -57,7 +60,9 @@ export async function startEnvironment(spec: EnvironmentSpec, config: Config, re
   };
   const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes });
   try {
-    const sampling = new SamplingService(pipeline.store, config.region, config.accountId);
+    // On ClickHouse several nodes may share the store: they share sampling reservoirs and rules too.
+    const shared = config.store === 'duckdb' ? undefined : new SharedSampling(pipeline.store, `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`);
+    const sampling = new SamplingService(pipeline.store, config.region, config.accountId, shared);
     await sampling.init();
     const xrayDeps = {
       store: pipeline.store, submit: pipeline.submit.bind(pipeline), full: () => pipeline.full() || extras.full(),

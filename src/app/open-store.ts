@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClickHouseStore } from '../store/clickhouse/clickhouse-store.js';
-import { openClickHouseClient } from '../store/clickhouse/open-client.js';
+import { openClickHouse } from '../store/clickhouse/open-client.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/store.js';
 
@@ -22,7 +22,8 @@ export interface StoreConfig {
 
 export async function openStore(c: StoreConfig): Promise<Store> {
   if (c.engine === 'clickhouse') {
-    return ClickHouseStore.open(await openClickHouseClient(c.url!), { maxColumns: c.maxColumns, retentionDays: c.retentionDays || undefined });
+    const { client, cluster } = await openClickHouse(c.url!);
+    return ClickHouseStore.open(client, { maxColumns: c.maxColumns, retentionDays: c.retentionDays || undefined, ...(cluster ? { cluster } : {}) });
   }
   const common = { maxColumns: c.maxColumns, memoryLimit: c.memoryLimit, checkpointEverySpans: c.checkpointSpans, retentionDays: c.retentionDays || undefined };
   if (c.memory) return DuckDBStore.open({ path: ':memory:', ...common });

@@ -11,7 +11,7 @@ export const migrateCommand: CommandDef = {
   name: 'migrate',
   summary: 'create or upgrade the ClickHouse schema (--store clickhouse://HOST:PORT/DB)',
   help: [
-    'Usage: honeyray migrate --store clickhouse://HOST:PORT/DB [--retention-days N]',
+    'Usage: honeyray migrate --store clickhouse://HOST:PORT[,HOST:PORT...]/DB[?cluster=NAME] [--retention-days N]',
     '',
     'Creates the database and tables Honeyray needs in ClickHouse, or upgrades them to this version\'s',
     'schema. Safe to run again: it does only what is missing. DuckDB needs no migration (serve does it).',
@@ -23,13 +23,14 @@ export const migrateCommand: CommandDef = {
     '',
     'Examples:',
     '  honeyray migrate --store clickhouse://127.0.0.1:8123/honeyray',
+    "  honeyray migrate --store 'clickhouse://10.0.0.1:8123,10.0.0.2:8123/honeyray?cluster=honeyray'   # every shard",
   ].join('\n'),
   async run(argv, out) {
     const p = parseCommand('migrate', argv, { store: { type: 'string' }, 'retention-days': { type: 'string' } });
     const store = (p.values.store as string | undefined) ?? process.env.HONEYRAY_STORE;
     if (!store || store === 'duckdb') throw new CliError('--store clickhouse://HOST:PORT/DB is required (DuckDB needs no migration)', 2);
     const days = intFlag(p, 'retention-days', 0, 0)!;
-    const { openClickHouseClient } = await import('../store/clickhouse/open-client.js');
+    const { openClickHouse } = await import('../store/clickhouse/open-client.js');
     const { migrate } = await import('../store/clickhouse/migrate.js');
     const { parseClickHouseUrl } = await import('../store/clickhouse/store-url.js');
     let target;
@@ -39,8 +40,10 @@ export const migrateCommand: CommandDef = {
       throw new CliError((err as Error).message, 2);
     }
     try {
-      const client = await openClickHouseClient(store);
-      const r = await migrate(client, { retentionDays: days || undefined });
+      const { client, cluster } = await openClickHouse(store);
+      // Cluster mode: every shard, the entry server (the first in the URL) last, as serve does.
+      for (const s of cluster?.servers.slice(1) ?? []) await migrate(s, { retentionDays: days || undefined, layout: cluster!.layout });
+      const r = await migrate(client, { retentionDays: days || undefined, layout: cluster?.layout });
       out.line(r.from === r.to
         ? `ClickHouse ${r.release.version} at ${target.url}, database ${target.database}: schema already at version ${r.to}`
         : `ClickHouse ${r.release.version} at ${target.url}, database ${target.database}: schema version ${r.from} -> ${r.to}`);

@@ -86,6 +86,12 @@ export interface SamplingTargetsOptions {
   summaryWindowSeconds?: number;
 }
 
+/** What `record` accepted and refused, for `answer`. */
+export interface RecordedStatistics {
+  accepted: Array<{ rule: SamplingRule; clientId: string }>;
+  unprocessed: UnprocessedStatistic[];
+}
+
 /** GetSamplingTargets accepts at most this many statistics documents per call. */
 export const MAX_STATISTICS_DOCUMENTS = 25;
 
@@ -129,6 +135,14 @@ export class SamplingTargets {
    * change.
    */
   report(docs: readonly SamplingStatisticsDocument[], rules: readonly SamplingRule[], lastRuleModification = 0): SamplingTargetsResult {
+    return this.answer(this.record(docs, rules), lastRuleModification);
+  }
+
+  /**
+   * The first half of `report`: records the documents. Between the two halves a node of a cluster
+   * learns its share of each rule's reservoir from its `demand()` (shared-reservoir.ts).
+   */
+  record(docs: readonly SamplingStatisticsDocument[], rules: readonly SamplingRule[]): RecordedStatistics {
     const now = this.clock.now();
     const byName = new Map(rules.filter((r) => r.RuleName).map((r) => [r.RuleName as string, r]));
     for (const name of [...this.state.keys()]) if (!byName.has(name)) this.state.delete(name);
@@ -165,9 +179,18 @@ export class SamplingTargets {
       accepted.push({ rule, clientId: d.ClientID });
     }
 
+    return { accepted, unprocessed };
+  }
+
+  /**
+   * The second half: targets for the recorded documents. `reservoirs` (rule name -> traces per second)
+   * replaces rules' ReservoirSize: a cluster node's share; without it a rule's whole reservoir.
+   */
+  answer({ accepted, unprocessed }: RecordedStatistics, lastRuleModification = 0, reservoirs?: ReadonlyMap<string, number>): SamplingTargetsResult {
+    const now = this.clock.now();
     // Targets after every document is recorded, so that clients reporting together are all counted.
     const targets = new Map<string, SamplingTargetDocument>();
-    for (const { rule, clientId } of accepted) targets.set(rule.RuleName as string, this.target(rule, clientId, now));
+    for (const { rule, clientId } of accepted) targets.set(rule.RuleName as string, this.target(rule, clientId, now, reservoirs?.get(rule.RuleName as string)));
     return {
       SamplingTargetDocuments: [...targets.values()],
       LastRuleModification: lastRuleModification,
@@ -181,11 +204,26 @@ export class SamplingTargets {
     return st;
   }
 
-  private target(rule: SamplingRule, clientId: string, now: number): SamplingTargetDocument {
+  /**
+   * Requests per rule of the clients active now (each client's last report): what this server's
+   * clients ask of each rule, the demand a cluster node reports to the others.
+   */
+  demand(): Map<string, number> {
+    const now = this.clock.now();
+    const out = new Map<string, number>();
+    for (const [name, st] of this.state) {
+      let n = 0;
+      for (const c of st.clients.values()) if (c.reportedAt >= now - this.activeWindowMs) n += c.requests;
+      out.set(name, n);
+    }
+    return out;
+  }
+
+  private target(rule: SamplingRule, clientId: string, now: number, reservoir = rule.ReservoirSize): SamplingTargetDocument {
     const st = this.ruleState(rule.RuleName as string);
     for (const [id, c] of st.clients) if (c.reportedAt < now - this.activeWindowMs) st.clients.delete(id);
     const me = st.clients.get(clientId) as ClientState;
-    const size = Math.max(0, Math.floor(rule.ReservoirSize));
+    const size = Math.max(0, Math.floor(reservoir));
     let total = 0;
     let othersIssued = 0;
     for (const [id, c] of st.clients) {

@@ -118,6 +118,9 @@ export const xray = {
     if (filter.trim()) body.FilterExpression = filter;
     return (await xrayCall<{ Group: XrayGroup }>('/CreateGroup', body)).Group;
   },
+  async updateGroup(name: string, filter: string): Promise<XrayGroup> {
+    return (await xrayCall<{ Group: XrayGroup }>('/UpdateGroup', { GroupName: name, FilterExpression: filter })).Group;
+  },
   async deleteGroup(name: string): Promise<void> {
     await xrayCall('/DeleteGroup', { GroupName: name });
   },
@@ -125,12 +128,26 @@ export const xray = {
     const r = await xrayCall<{ SamplingRuleRecords: { SamplingRule: SamplingRule }[] }>('/GetSamplingRules', {}, signal);
     return (r.SamplingRuleRecords ?? []).map((x) => x.SamplingRule);
   },
+  async createSamplingRule(rule: Omit<SamplingRule, 'RuleARN'> & { Version: number }): Promise<SamplingRule> {
+    return (await xrayCall<{ SamplingRuleRecord: { SamplingRule: SamplingRule } }>('/CreateSamplingRule', { SamplingRule: rule })).SamplingRuleRecord.SamplingRule;
+  },
+  async updateSamplingRule(update: Partial<SamplingRule> & { RuleName: string }): Promise<SamplingRule> {
+    return (await xrayCall<{ SamplingRuleRecord: { SamplingRule: SamplingRule } }>('/UpdateSamplingRule', { SamplingRuleUpdate: update })).SamplingRuleRecord.SamplingRule;
+  },
+  async deleteSamplingRule(name: string): Promise<void> {
+    await xrayCall('/DeleteSamplingRule', { RuleName: name });
+  },
   async traceSummaries(startSec: number, endSec: number, filter: string, nextToken?: string, signal?: AbortSignal): Promise<{ summaries: XrayTraceSummary[]; nextToken?: string }> {
     const body: Record<string, unknown> = { StartTime: startSec, EndTime: endSec };
     if (filter.trim()) body.FilterExpression = filter;
     if (nextToken) body.NextToken = nextToken;
     const r = await xrayCall<{ TraceSummaries: XrayTraceSummary[]; NextToken?: string }>('/TraceSummaries', body, signal);
     return { summaries: r.TraceSummaries ?? [], nextToken: r.NextToken };
+  },
+  /** BatchGetTraces: the segment documents (JSON text) of one trace. */
+  async segments(traceId: string, signal?: AbortSignal): Promise<{ Id: string; Document: string }[]> {
+    const r = await xrayCall<{ Traces: { Segments: { Id: string; Document: string }[] }[] }>('/Traces', { TraceIds: [traceId] }, signal);
+    return r.Traces?.[0]?.Segments ?? [];
   },
   /** Parses a filter expression on the server: the normalized form, or the error and its position. */
   async checkFilter(expression: string, signal?: AbortSignal): Promise<FilterCheck> {
@@ -157,6 +174,7 @@ export interface QuerySpecIn {
   start_time?: number;
   end_time?: number;
   granularity?: number;
+  calculated_fields?: { name: string; expression: string }[];
 }
 export interface HeatmapValue { buckets: { lower: number; upper: number; count: number }[] }
 export interface QueryResult {

@@ -26,11 +26,12 @@ function trim(x: number): string {
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /**
- * A span's duration. The Node X-Ray SDK stamps times in milliseconds, so its fast subsegments arrive
- * with start = end: "< 1ms" says that, where "0µs" reads as missing.
+ * A span's duration. X-Ray SDKs stamp times in milliseconds (the Node SDK) or as float seconds, so a
+ * fast (sub)segment arrives as 0 or a rounding artefact: "< 1 ms" says that, as the X-Ray console
+ * does, where "0µs" reads as missing and "412µs" claims a precision the document does not have.
  */
 export function formatSpanDuration(us: number, xray: boolean): string {
-  return us === 0 && xray ? '< 1ms' : formatDuration(us);
+  return xray && us < 1000 ? '< 1 ms' : formatDuration(us);
 }
 
 /** Epoch µs -> local `2024-05-01 12:34:56.789`. */

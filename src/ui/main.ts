@@ -1,5 +1,6 @@
-/** The single-page app: a tiny history router over the four pages. */
+/** The single-page app: a tiny history router over the pages. */
 import type { Page, PageContext } from './dom.js';
+import { renderCompare } from './pages/compare.js';
 import { renderHome } from './pages/home.js';
 import { renderMap } from './pages/map.js';
 import { renderQuery } from './pages/query.js';
@@ -13,6 +14,7 @@ let current: { abort: AbortController; cleanup?: (() => void) | void } | null = 
 function route(path: string): { page: Page; nav: string } | null {
   if (path === '/' || path === '/search') return { page: renderSearch, nav: 'search' };
   if (path.startsWith('/trace/')) return { page: renderTrace, nav: 'trace' };
+  if (path === '/compare') return { page: renderCompare, nav: 'trace' };
   if (path === '/home') return { page: renderHome, nav: 'home' };
   if (path === '/map') return { page: renderMap, nav: 'map' };
   if (path === '/query') return { page: renderQuery, nav: 'query' };

@@ -117,6 +117,8 @@ describe('Zipkin: zipkin + zipkin-transport-http -> Honeyray', () => {
     r = await post('/api/v2/spans', Buffer.from([0x0a, 0xff, 0xff]), 'application/x-protobuf');
     assert.equal(r.status, 400);
     r = await post('/api/v1/spans', 'x', 'application/x-thrift');
+    assert.equal(r.status, 400);
+    r = await post('/api/v1/spans', 'x', 'text/plain');
     assert.equal(r.status, 415);
     r = await post('/api/v2/spans', '[]');
     assert.equal(r.status, 202);

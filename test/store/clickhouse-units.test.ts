@@ -16,6 +16,14 @@ describe('ClickHouse store parts', () => {
     assert.throws(() => parseClickHouseUrl('clickhouse://x/a-b'), /database name/);
   });
 
+  it('parses cluster URLs: every shard, the first being the entry', () => {
+    assert.deepEqual(parseClickHouseUrl('clickhouse://u@10.0.0.1,10.0.0.2:9123/traces?cluster=hr'),
+      { url: 'http://10.0.0.1:8123', database: 'traces', user: 'u', cluster: 'hr', shards: ['http://10.0.0.1:8123', 'http://10.0.0.2:9123'] });
+    assert.throws(() => parseClickHouseUrl('clickhouse://a,b/db'), /cluster=NAME/);
+    assert.throws(() => parseClickHouseUrl('clickhouse://a/db?cluster=x-y'), /cluster=NAME/);
+    assert.throws(() => parseClickHouseUrl('clickhouse://a/db?shards=2'), /unknown parameter/);
+  });
+
   it('escapes TSV cells and SQL literals the ClickHouse way', () => {
     assert.equal(escapeTsv('plain'), 'plain');
     assert.equal(escapeTsv('a\tb\nc\\d\re'), 'a\\tb\\nc\\\\d\\re');

@@ -62,9 +62,11 @@ describe('UI formatting', () => {
   it('formats durations given in microseconds', () => {
     assert.equal(formatDuration(0), '0µs');
     // X-Ray spans with millisecond timestamps and start = end.
-    assert.equal(formatSpanDuration(0, true), '< 1ms');
+    assert.equal(formatSpanDuration(0, true), '< 1 ms');
     assert.equal(formatSpanDuration(0, false), '0µs');
-    assert.equal(formatSpanDuration(850, true), '850µs');
+    assert.equal(formatSpanDuration(850, true), '< 1 ms');
+    assert.equal(formatSpanDuration(850, false), '850µs');
+    assert.equal(formatSpanDuration(1_500, true), '1.5ms');
     assert.equal(formatDuration(850), '850µs');
     assert.equal(formatDuration(1_234), '1.23ms');
     assert.equal(formatDuration(12_345), '12.3ms');

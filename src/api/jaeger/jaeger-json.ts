@@ -2,6 +2,7 @@ import { SPAN_KIND_NAMES, type AttrScalar, type SpanEvent, type SpanLink } from 
 import type { TraceColumns } from '../../store/store.js';
 import type { JaegerError } from './envelope.js';
 import { jaegerLogs, jaegerTraceId, toTags, type JaegerTrace } from './to-jaeger.js';
+import { dedupeSharedSpanIds } from '../../model/shared-span-ids.js';
 
 /**
  * Jaeger JSON of traces straight from their columns, written as UTF-8 into one growing Buffer: the same
@@ -64,6 +65,7 @@ export function jaegerTraceJson(c: TraceColumns): string {
 }
 
 function writeTrace(w: JsonWriter, c: TraceColumns): void {
+  dedupeSharedSpanIds(c.spanId, c.parentSpanId, c.kind); // Zipkin shared spans, as Jaeger's query service shows them
   const tid = JSON.stringify(jaegerTraceId(c.traceId));
   const spanAttrs = c.attrs.filter((a) => !a.resource).map((a) => ({ key: JSON.stringify(a.key), values: a.values }));
   const resAttrs = c.attrs.filter((a) => a.resource);

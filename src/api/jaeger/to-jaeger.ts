@@ -1,3 +1,4 @@
+import { dedupeSharedSpanIds } from '../../model/shared-span-ids.js';
 import { SPAN_KIND_NAMES, type AnyValue, type AttrScalar, type Span, type SpanEvent } from '../../model/span.js';
 
 /** Jaeger's JSON model (jaeger-ui `src/types/trace.tsx`, the query service's `/api/traces` answers). */
@@ -31,8 +32,13 @@ export function toJaegerTrace(spans: Span[]): JaegerTrace {
   const processes: JaegerTrace['processes'] = {};
   const processIds = new Map<string, string>();
   const traceID = jaegerTraceId(spans[0]!.traceId);
-  const ids = new Set(spans.map((s) => s.spanId));
-  const out: JaegerSpan[] = spans.map((s) => {
+  const spanIds = spans.map((s) => s.spanId);
+  const parentIds = spans.map((s) => s.parentSpanId ?? '');
+  dedupeSharedSpanIds(spanIds, parentIds, spans.map((s) => s.kind)); // Zipkin shared spans, as Jaeger's query service shows them
+  const ids = new Set(spanIds);
+  const out: JaegerSpan[] = spans.map((s, i) => {
+    const spanID = spanIds[i]!;
+    const parentSpanId = parentIds[i]!;
     const procKey = s.dataset + '\u0000' + JSON.stringify(s.resource);
     let pid = processIds.get(procKey);
     if (!pid) {
@@ -41,13 +47,13 @@ export function toJaegerTrace(spans: Span[]): JaegerTrace {
       processes[pid] = { serviceName: s.dataset, tags: toTags(s.resource) };
     }
     const references: JaegerSpan['references'] = [];
-    if (s.parentSpanId) references.push({ refType: 'CHILD_OF', traceID: jaegerTraceId(s.traceId), spanID: s.parentSpanId });
+    if (parentSpanId) references.push({ refType: 'CHILD_OF', traceID: jaegerTraceId(s.traceId), spanID: parentSpanId });
     for (const l of s.links) references.push({ refType: 'FOLLOWS_FROM', traceID: jaegerTraceId(l.traceId), spanID: l.spanId });
     const warnings: string[] = [];
-    if (s.parentSpanId && !ids.has(s.parentSpanId)) warnings.push(`invalid parent span IDs=${s.parentSpanId}; skipping clock skew adjustment`);
+    if (parentSpanId && !ids.has(parentSpanId)) warnings.push(`invalid parent span IDs=${parentSpanId}; skipping clock skew adjustment`);
     return {
       traceID: jaegerTraceId(s.traceId),
-      spanID: s.spanId,
+      spanID,
       operationName: s.name,
       references,
       startTime: Number(s.startUnixNano / 1000n),

@@ -5,9 +5,12 @@ import {
   sortRules, toRuleRecord, validateSamplingRule, validateSamplingRuleUpdate, type SamplingRule, type SamplingRuleUpdate,
 } from '../../sampling/rules.js';
 import { invalid, notFound, XrayApiError } from './errors.js';
+import type { SharedSampling } from './shared-sampling.js';
 
 const KIND = 'xray-sampling-rule';
 const MAX_RULES = 25;
+/** Shared mode: how long a node trusts its copy of the rules (ms). */
+const RULES_TTL_MS = 2_000;
 
 interface StoredRule {
   rule: SamplingRule;
@@ -25,8 +28,14 @@ export class SamplingService {
   private readonly targets = new SamplingTargets();
   private lastModification = 0;
   private cache: StoredRule[] | null = null;
+  private cacheAt = 0;
 
-  constructor(private readonly store: MetaStore, private readonly region: string, private readonly accountId: string) {}
+  /**
+   * `shared`: several Honeyray nodes on one store (ClickHouse). Each node's share of a reservoir comes
+   * from the nodes' published demand, and the rules are read again every RULES_TTL_MS, so a rule
+   * created or changed through one node reaches the SDKs of every node.
+   */
+  constructor(private readonly store: MetaStore, private readonly region: string, private readonly accountId: string, private readonly shared?: SharedSampling) {}
 
   async init(): Promise<void> {
     const all = await this.all();
@@ -38,7 +47,15 @@ export class SamplingService {
   }
 
   private async all(): Promise<StoredRule[]> {
-    this.cache ??= (await this.store.listMeta<StoredRule>(KIND)).map((m) => m.value);
+    if (this.shared && Date.now() - this.cacheAt > RULES_TTL_MS) this.cache = null;
+    if (!this.cache) {
+      this.cache = (await this.store.listMeta<StoredRule>(KIND)).map((m) => m.value);
+      this.cacheAt = Date.now();
+      // Another node's change counts as a modification here too (SDKs reload their rules on it).
+      this.lastModification = Math.max(this.lastModification, ...this.cache.map((r) => r.modifiedAt));
+      const names = new Set(this.cache.map((r) => r.rule.RuleName));
+      for (const name of this.targets.demand().keys()) if (!names.has(name)) this.targets.forgetRule(name);
+    }
     return this.cache;
   }
 
@@ -97,7 +114,9 @@ export class SamplingService {
     if (!Array.isArray(docs)) throw invalid('SamplingStatisticsDocuments is required');
     if (docs.length > 25) throw invalid('SamplingStatisticsDocuments: at most 25 documents');
     const rules = (await this.all()).map((r) => r.rule);
-    return this.targets.report(docs as SamplingStatisticsDocument[], rules, this.lastModification);
+    const recorded = this.targets.record(docs as SamplingStatisticsDocument[], rules);
+    const reservoirs = this.shared ? await this.shared.reservoirs(this.targets.demand(), rules) : undefined;
+    return this.targets.answer(recorded, this.lastModification, reservoirs);
   }
 
   async statisticSummaries() {

@@ -13,9 +13,12 @@ export interface ZipkinJsonSpan {
   remoteEndpoint?: { serviceName?: string; ipv4?: string; port?: number };
   annotations?: { timestamp: number; value: string }[];
   tags: Record<string, string>;
+  /** The server half of a span its client started (stored as the `zipkin.shared` attribute). */
+  shared?: boolean;
 }
 
 const KINDS = ['', '', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
+const SHARED = 'zipkin.shared';
 
 /**
  * A stored span as Zipkin shows it (the reverse of receivers/zipkin): the dataset is the local service,
@@ -25,7 +28,7 @@ const KINDS = ['', '', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 export function toZipkinSpan(s: Span): ZipkinJsonSpan {
   const tags: Record<string, string> = {};
   for (const [k, v] of Object.entries(s.resource)) if (k !== 'service.name') tags[k] = String(v);
-  for (const [k, v] of Object.entries(s.attributes)) tags[k] = String(v);
+  for (const [k, v] of Object.entries(s.attributes)) if (k !== SHARED) tags[k] = String(v);
   if (s.statusCode === 2) tags.error = s.statusMessage || 'true';
   const out: ZipkinJsonSpan = {
     traceId: s.traceId,
@@ -44,6 +47,7 @@ export function toZipkinSpan(s: Span): ZipkinJsonSpan {
   if (peer !== undefined || addr !== undefined) {
     out.remoteEndpoint = { ...(peer !== undefined ? { serviceName: String(peer) } : {}), ...(addr !== undefined ? { ipv4: String(addr) } : {}), ...(typeof port === 'number' ? { port } : {}) };
   }
+  if (s.attributes[SHARED] === true) out.shared = true;
   if (s.events.length > 0) out.annotations = s.events.map((e) => ({ timestamp: Number(BigInt(e.timeUnixNano) / 1000n), value: e.name }));
   return out;
 }

@@ -9,9 +9,10 @@
 import { parseJsonList } from './decode-v2.js';
 import type { ZipkinEndpoint, ZipkinSpan } from './zipkin-span.js';
 
-interface V1Annotation { timestamp?: number; value?: string; endpoint?: ZipkinEndpoint }
-interface V1Binary { key?: string; value?: unknown; endpoint?: ZipkinEndpoint }
-interface V1Span {
+export interface V1Annotation { timestamp?: number; value?: string; endpoint?: ZipkinEndpoint }
+export interface V1Binary { key?: string; value?: unknown; endpoint?: ZipkinEndpoint }
+/** Zipkin's v1 span (JSON field names; the Thrift decoder reads into the same shape). */
+export interface V1Span {
   traceId: string; id: string; parentId?: string; name?: string; timestamp?: number; duration?: number; debug?: boolean;
   annotations?: V1Annotation[]; binaryAnnotations?: V1Binary[];
 }
@@ -24,7 +25,8 @@ export function decodeZipkinJsonV1(body: Uint8Array): ZipkinSpan[] {
   return parseJsonList<V1Span>(body, 'JSON_V1').map(fromV1);
 }
 
-function fromV1(s: V1Span): ZipkinSpan {
+/** One v1 span -> v2 (the JSON and the Thrift decoder both end here). */
+export function fromV1(s: V1Span): ZipkinSpan {
   const out: ZipkinSpan = { traceId: s.traceId, id: s.id, parentId: s.parentId, name: s.name, timestamp: s.timestamp, duration: s.duration, debug: s.debug };
   const anns = Array.isArray(s.annotations) ? s.annotations : [];
   const byValue = new Map(anns.map((a) => [a.value, a]));
@@ -39,6 +41,9 @@ function fromV1(s: V1Span): ZipkinSpan {
     if (out.timestamp === undefined && typeof begin.timestamp === 'number') out.timestamp = begin.timestamp;
     if (out.duration === undefined && end && typeof end.timestamp === 'number' && typeof begin.timestamp === 'number') out.duration = end.timestamp - begin.timestamp;
     if (beginKey === 'cs' && byValue.has('sr')) out.remoteEndpoint = byValue.get('sr')!.endpoint;
+    // A server that joined its client's span leaves the span's timestamp to the client (zipkin-js, Brave):
+    // Zipkin's V1SpanConverter reads such a server-only half as shared.
+    if (beginKey === 'sr' && s.timestamp === undefined) out.shared = true;
   }
   out.annotations = anns.filter((a) => !CORE.has(a.value ?? '')).map((a) => ({ timestamp: a.timestamp ?? 0, value: String(a.value ?? '') }));
   const tags: Record<string, string> = {};

@@ -9,7 +9,7 @@ const PROTO = new Set(['application/x-protobuf', 'application/protobuf']);
 
 /**
  * Zipkin's collector API on `--zipkin-port` (9411): `POST /api/v2/spans` (JSON, proto3) and
- * `POST /api/v1/spans` (JSON), answered 202 as Zipkin does; errors are text/plain.
+ * `POST /api/v1/spans` (JSON, Thrift), answered 202 as Zipkin does; errors are text/plain.
  */
 export const zipkinReceiver: Receiver = {
   name: 'Zipkin',
@@ -33,10 +33,10 @@ function mountZipkinWrite(router: Router.Instance<Router.HTTPVersion.V1>, d: Rec
     },
   }));
   router.post('/api/v1/spans', textIngestRoute(d, {
-    what: 'Zipkin', okStatus: 202, unsupported: 'unsupported content-type, valid types are: application/json (Thrift is not accepted; send JSON or use /api/v2/spans)',
+    what: 'Zipkin', okStatus: 202, unsupported: 'unsupported content-type, valid types are: application/json, application/x-thrift',
     kindFor: (req) => {
       const t = mediaType(req.headers['content-type']);
-      return t === 'application/json' || t === '' ? ZIPKIN_KINDS.v1Json : undefined;
+      return t === 'application/x-thrift' ? ZIPKIN_KINDS.v1Thrift : t === 'application/json' || t === '' ? ZIPKIN_KINDS.v1Json : undefined;
     },
   }));
 }

@@ -1,4 +1,4 @@
-import { hexToTraceId, hexToU64 } from '../../model/ids.js';
+import { hexToTraceId, hexToU64, traceIdToHex, u64ToHex } from '../../model/ids.js';
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { AttrType, Span } from '../../model/span.js';
 import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
@@ -10,13 +10,19 @@ import { clickhouseDialect, modifyColumnSql, type ClickHouseRelease } from './di
 import { encodeTsv, escapeTsv } from './encode-tsv.js';
 import { migrate } from './migrate.js';
 import { rowToSpan } from './row-to-span.js';
-import { CH_TYPE, FIXED_NAMES, liveCondition, quoteIdent, quoteString, viewDdl } from './schema.js';
+import { CH_TYPE, FIXED_NAMES, liveCondition, localTable, quoteIdent, quoteString, viewDdl, type ClusterLayout } from './schema.js';
+import { Attr } from '../../model/semconv.js';
 import { compileTraceSearch } from './trace-search.js';
 
 export interface ClickHouseStoreOptions extends StoreOptions {
   /** Days of spans to keep (TTL where the release has it, else old day partitions are dropped). */
   retentionDays?: number;
+  /** Cluster mode (schema.ts `baseDdl`): the layout and a client per shard, `client` among them. */
+  cluster?: { layout: ClusterLayout; servers: readonly ChClient[] };
 }
+
+/** How long reads trust their column catalog before reading other nodes' new columns (ms). */
+const CATALOG_TTL_MS = 2_000;
 
 /** SYNTAX_ERROR, READONLY, ACCESS_DENIED (26.x: table functions under readonly), UNSUPPORTED_METHOD. */
 const REFUSED_CODES = new Set([62, 164, 497, 1]);
@@ -43,6 +49,10 @@ export class ClickHouseStore implements Store {
   private lastVer = 0n;
   private closed = false;
   private retentionTimer: NodeJS.Timeout | null = null;
+  /** Every server DDL runs on: the one server, or each shard. */
+  private readonly servers: readonly ChClient[];
+  private catalogReadAt = 0;
+  private catalogRefresh: Promise<void> | null = null;
 
   private constructor(private readonly client: ChClient, readonly release: ClickHouseRelease, private readonly opts: ClickHouseStoreOptions) {
     this.ddl = {
@@ -51,6 +61,7 @@ export class ClickHouseStore implements Store {
     };
     this.catalog = this.newCatalog();
     this.readCatalog = this.catalog;
+    this.servers = opts.cluster?.servers ?? [client];
   }
 
   private newCatalog(): ColumnCatalog {
@@ -58,11 +69,14 @@ export class ClickHouseStore implements Store {
   }
 
   static async open(client: ChClient, opts: ClickHouseStoreOptions = {}): Promise<ClickHouseStore> {
-    const { release } = await migrate(client, { retentionDays: opts.retentionDays });
+    const layout = opts.cluster?.layout;
+    // Every shard gets its local and Distributed tables; the entry server's release decides the dialect.
+    for (const s of opts.cluster?.servers ?? []) if (s !== client) await migrate(s, { retentionDays: opts.retentionDays, layout });
+    const { release } = await migrate(client, { retentionDays: opts.retentionDays, layout });
     const store = new ClickHouseStore(client, release, opts);
     await store.loadCatalog();
     // The view may be older than the table's columns after a crash between ALTER and re-creation.
-    for (const sql of viewDdl()) await client.command(sql);
+    await store.onEveryServer(viewDdl());
     if (opts.retentionDays) {
       await store.dropExpiredPartitions();
       store.retentionTimer = setInterval(() => void store.dropExpiredPartitions().catch(() => undefined), 3_600_000);
@@ -73,13 +87,20 @@ export class ClickHouseStore implements Store {
 
   /** Catalog rows joined with the table's real columns: the table is the truth for names and types. */
   private async loadCatalog(): Promise<void> {
+    const catalog = this.newCatalog();
+    catalog.load(await this.readCatalogRows());
+    this.catalog = catalog;
+    this.readCatalog = catalog.copy();
+    this.catalogReadAt = Date.now();
+  }
+
+  private async readCatalogRows(): Promise<ColumnInfo[]> {
     const physical = new Map<string, string>();
     for (const r of await this.client.query("SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = 'spans_data'")) {
       physical.set(String(r.name), String(r.type));
     }
     const rows = await this.client.query(
       'SELECT key, argMax(column, ver) AS col, argMax(origin, ver) AS orig, min(first_seen) AS first, max(last_seen) AS last FROM columns GROUP BY key');
-    const catalog = this.newCatalog();
     const entries: ColumnInfo[] = [];
     for (const r of rows) {
       const column = String(r.col);
@@ -87,9 +108,25 @@ export class ClickHouseStore implements Store {
       if (!type) continue; // catalog row of a column that was never added
       entries.push({ key: String(r.key), column, type, origin: r.orig === 'resource' ? 'resource' : 'span', firstSeenMs: Number(r.first), lastSeenMs: Number(r.last) });
     }
-    catalog.load(entries);
-    this.catalog = catalog;
-    this.readCatalog = catalog.copy();
+    return entries;
+  }
+
+  /**
+   * Before a read: columns other Honeyray nodes added (same database or cluster) become readable here
+   * within CATALOG_TTL_MS. Only the read catalog changes; this node's writer learns them when its own
+   * ALTER meets the existing column (appendNow's retry). Our own columns not yet in `columns` are kept.
+   */
+  private async freshReadCatalog(): Promise<ColumnCatalog> {
+    if (Date.now() - this.catalogReadAt > CATALOG_TTL_MS) {
+      this.catalogRefresh ??= this.readCatalogRows().then((rows) => {
+        const merged = this.readCatalog.copy();
+        merged.load(rows.filter((r) => merged.get(r.key)?.type !== r.type));
+        this.readCatalog = merged;
+        this.catalogReadAt = Date.now();
+      }).finally(() => { this.catalogRefresh = null; });
+      await this.catalogRefresh;
+    }
+    return this.readCatalog;
   }
 
   append(batches: readonly SpanBatch[], opts: AppendOptions = {}): Promise<AppendResult> {
@@ -103,8 +140,8 @@ export class ClickHouseStore implements Store {
     try {
       const ddl = plans.flatMap((p) => p.ddl);
       if (ddl.length > 0) {
-        for (const sql of ddl) await this.client.command(sql);
-        for (const sql of viewDdl()) await this.client.command(sql);
+        for (const sql of ddl) await this.columnDdl(sql);
+        await this.onEveryServer(viewDdl());
         this.readCatalog = this.catalog.copy();
       }
       // Order matters (as DuckDB's delete-assign-append in one transaction): datasets are assigned to
@@ -116,7 +153,7 @@ export class ClickHouseStore implements Store {
       const attrCols = this.catalog.all();
       const { tsv, overflowed } = encodeTsv(batches, attrCols, plans.map((p) => p.overflowKeys), ver);
       if (tsv) await this.client.insertTsv('spans_data', [...FIXED_NAMES, ...attrCols.map((c) => quoteIdent(c.column))], tsv);
-      for (const doc of opts.replaceDocuments ?? []) await this.tombstoneDocument(doc, ver);
+      await this.tombstoneDocuments([...new Set([...(opts.replaceDocuments ?? []), ...completeDocuments(batches)])], ver);
       const dirty = this.catalog.takeDirty();
       if (dirty.length) await this.persistColumns(dirty);
       return { spans: batches.reduce((n, b) => n + b.length, 0), overflowed };
@@ -143,13 +180,47 @@ export class ClickHouseStore implements Store {
     await this.client.command(`INSERT INTO dead (trace_hi, trace_lo, span_id, ver) SELECT trace_hi, trace_lo, span_id, ver FROM spans_data WHERE ${where} AND ver != ${ver}`);
   }
 
-  /** Rows of an X-Ray document stored by earlier appends (`ver` other than this one's) become dead. */
-  private async tombstoneDocument(key: string, ver: bigint): Promise<void> {
-    const [traceHex, docHex] = key.split(':');
-    const [hi, lo] = hexToTraceId(traceHex!);
-    const trace = `trace_hi = ${hi} AND trace_lo = ${lo}`;
+  /**
+   * Rows of X-Ray documents (`trace:doc` keys) stored by earlier appends (`ver` other than this one's)
+   * become dead, in one statement. The keys are the documents this node saw in progress
+   * (`replaceDocuments`) and every complete document of the batch: its in-progress version may have
+   * reached another Honeyray node, or this one before a restart (a complete document sent twice also
+   * leaves one copy).
+   */
+  private async tombstoneDocuments(keys: readonly string[], ver: bigint): Promise<void> {
+    if (keys.length === 0) return;
+    const traces = new Set<string>();
+    const docs: string[] = [];
+    for (const key of keys) {
+      const [traceHex, docHex] = key.split(':');
+      const [hi, lo] = hexToTraceId(traceHex!);
+      traces.add(`(${hi}, ${lo})`);
+      docs.push(`(${hi}, ${lo}, ${hexToU64(docHex!)})`);
+    }
+    // The (trace_hi, trace_lo) IN list is on the order key's prefix: only those traces' granules are read.
+    const trace = `(trace_hi, trace_lo) IN (${[...traces].join(', ')})`;
     await this.client.command(`INSERT INTO dead (trace_hi, trace_lo, span_id, ver) SELECT trace_hi, trace_lo, span_id, ver FROM spans_data ` +
-      `WHERE ${trace} AND xray_doc_id = ${hexToU64(docHex!)} AND ver != ${ver} AND ${liveCondition(trace)}`);
+      `WHERE ${trace} AND (trace_hi, trace_lo, xray_doc_id) IN (${docs.join(', ')}) AND ver != ${ver} AND ${liveCondition(trace)}`);
+  }
+
+  /** An attribute column's DDL; in cluster mode on each shard's local table, then each Distributed table. */
+  private async columnDdl(sql: string): Promise<void> {
+    if (!this.opts.cluster) return this.client.command(sql);
+    const onLocal = sql.replace(/^ALTER TABLE spans_data /, `ALTER TABLE ${localTable('spans_data')} `);
+    for (const statement of [onLocal, sql]) {
+      for (const s of this.servers) {
+        try {
+          await s.command(statement);
+        } catch (err) {
+          // Another node (or this one, before a crash part-way) added it on this server already.
+          if (!(err instanceof ClickHouseError && COLUMN_EXISTS.has(err.code))) throw err;
+        }
+      }
+    }
+  }
+
+  private async onEveryServer(statements: readonly string[]): Promise<void> {
+    for (const s of this.servers) for (const sql of statements) await s.command(sql);
   }
 
   private async persistColumns(cols: ColumnInfo[]): Promise<void> {
@@ -172,8 +243,9 @@ export class ClickHouseStore implements Store {
   async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {
     if (traceIds.length === 0) return {};
     const conds = traceIdConditions(traceIds);
+    const catalog = await this.freshReadCatalog();
     const rows = await this.client.query(`SELECT * FROM spans_data WHERE (${conds}) AND ${liveCondition(conds)} ORDER BY start_ns, span_id`);
-    const byColumn = new Map(this.readCatalog.all().map((c) => [c.column, c]));
+    const byColumn = new Map(catalog.all().map((c) => [c.column, c]));
     return groupByTrace(rows.map((r) => rowToSpan(r, byColumn)));
   }
 
@@ -192,7 +264,8 @@ export class ClickHouseStore implements Store {
   }
 
   async searchTraces(q: TraceSearch): Promise<string[]> {
-    const rows = await this.client.query(compileTraceSearch(q, (key) => this.readCatalog.get(key)));
+    const catalog = await this.freshReadCatalog();
+    const rows = await this.client.query(compileTraceSearch(q, (key) => catalog.get(key)));
     return rows.map((r) => u64(String(r.hi)) + u64(String(r.lo)));
   }
 
@@ -208,7 +281,7 @@ export class ClickHouseStore implements Store {
 
   /** Columns as committed: an entry exists only once its ALTER has run (see appendNow). */
   async columns(): Promise<ColumnInfo[]> {
-    return this.readCatalog.all().map(({ key, column, type, origin, firstSeenMs, lastSeenMs }) => ({ key, column, type, origin, firstSeenMs, lastSeenMs }));
+    return (await this.freshReadCatalog()).all().map(({ key, column, type, origin, firstSeenMs, lastSeenMs }) => ({ key, column, type, origin, firstSeenMs, lastSeenMs }));
   }
 
   /**
@@ -258,8 +331,12 @@ export class ClickHouseStore implements Store {
 
   async stats(): Promise<StoreStats> {
     const [n] = await this.client.query(`SELECT count() AS n FROM spans_data WHERE ${liveCondition()}`);
-    const [b] = await this.client.query('SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE database = currentDatabase() AND active');
-    return { spans: Number(n?.n ?? 0), bytesOnDisk: Number(b?.b ?? 0), columns: this.catalog.size };
+    let bytes = 0;
+    for (const s of this.servers) {
+      const [b] = await s.query('SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE database = currentDatabase() AND active');
+      bytes += Number(b?.b ?? 0);
+    }
+    return { spans: Number(n?.n ?? 0), bytesOnDisk: bytes, columns: this.catalog.size };
   }
 
   /**
@@ -270,10 +347,13 @@ export class ClickHouseStore implements Store {
     const days = this.opts.retentionDays;
     if (!days) return;
     const cutoff = new Date(Date.now() - Math.floor(days) * 86_400_000).toISOString().slice(0, 10);
-    const rows = await this.client.query("SELECT DISTINCT partition AS p FROM system.parts WHERE database = currentDatabase() AND table = 'spans_data' AND active");
-    // Partitions are `toDate(...)` values, written YYYY-MM-DD: string order is date order.
-    const old = rows.map((r) => String(r.p)).filter((p) => /^\d{4}-\d{2}-\d{2}$/.test(p) && p < cutoff);
-    for (const p of old) await this.serialWrite(() => this.client.command(`ALTER TABLE spans_data DROP PARTITION ${quoteString(p)}`));
+    const table = this.opts.cluster ? localTable('spans_data') : 'spans_data';
+    for (const s of this.servers) {
+      const rows = await s.query(`SELECT DISTINCT partition AS p FROM system.parts WHERE database = currentDatabase() AND table = ${quoteString(table)} AND active`);
+      // Partitions are `toDate(...)` values, written YYYY-MM-DD: string order is date order.
+      const old = rows.map((r) => String(r.p)).filter((p) => /^\d{4}-\d{2}-\d{2}$/.test(p) && p < cutoff);
+      for (const p of old) await this.serialWrite(() => s.command(`ALTER TABLE ${table} DROP PARTITION ${quoteString(p)}`));
+    }
   }
 
   async checkpoint(): Promise<void> {
@@ -285,7 +365,7 @@ export class ClickHouseStore implements Store {
     this.closed = true;
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.writeQueue;
-    await this.client.close();
+    for (const s of new Set([this.client, ...this.servers])) await s.close();
   }
 
   private serialWrite<T>(fn: () => Promise<T>): Promise<T> {
@@ -297,4 +377,16 @@ export class ClickHouseStore implements Store {
 
 function u64(decimal: string): string {
   return BigInt.asUintN(64, BigInt(decimal)).toString(16).padStart(16, '0');
+}
+
+/** `trace:doc` keys of the complete X-Ray documents in the batches (their segment row: doc id = span id). */
+function completeDocuments(batches: readonly SpanBatch[]): string[] {
+  const keys: string[] = [];
+  for (const b of batches) {
+    for (let r = 0; r < b.length; r++) {
+      if (b.source[r] !== 1 || b.xrayDocId[r] !== b.spanId[r] || b.getAttr(r, Attr.XRAY_IN_PROGRESS) === true) continue;
+      keys.push(`${traceIdToHex(b.traceHi[r]!, b.traceLo[r]!)}:${u64ToHex(b.spanId[r]!)}`);
+    }
+  }
+  return keys;
 }

@@ -52,7 +52,18 @@ export interface HttpClientOptions {
   password?: string;
   /** Per-request timeout (ms). */
   timeoutMs?: number;
+  /** Settings sent with every request (URL parameters), e.g. cluster mode's `clusterSettings`. */
+  settings?: Record<string, string | number>;
 }
+
+/**
+ * Cluster mode, on every request. `insert_distributed_sync`: an INSERT into a Distributed table returns
+ * once every shard has written its rows (not when they are queued on the entry server), so a 200 still
+ * means durable. `distributed_product_mode = local`: an IN subquery over a Distributed table, inside a
+ * query over another, reads each shard's local table: right here because every table a subquery reads
+ * (`dead`, `spans`) is sharded by trace id like the outer one, and trace-level conditions stay on a shard.
+ */
+export const clusterSettings = { insert_distributed_sync: 1, distributed_product_mode: 'local' };
 
 export class HttpClient implements ChClient {
   private readonly base: string;
@@ -60,7 +71,7 @@ export class HttpClient implements ChClient {
 
   constructor(private readonly o: HttpClientOptions) {
     // Newer servers write 64-bit integers in JSON as numbers: JSON.parse would round ids and times.
-    this.base = o.url.replace(/\/+$/, '') + '/?output_format_json_quote_64bit_integers=1&database=' + encodeURIComponent(o.database);
+    this.base = this.root() + '&database=' + encodeURIComponent(o.database);
     this.headers = {};
     if (o.user) this.headers['x-clickhouse-user'] = o.user;
     if (o.password) this.headers['x-clickhouse-key'] = o.password;
@@ -69,8 +80,13 @@ export class HttpClient implements ChClient {
   /** Without `database=`: for CREATE DATABASE before the database exists. */
   withoutDatabase(): HttpClient {
     const c = new HttpClient(this.o);
-    (c as unknown as { base: string }).base = this.o.url.replace(/\/+$/, '') + '/?output_format_json_quote_64bit_integers=1';
+    (c as unknown as { base: string }).base = this.root();
     return c;
+  }
+
+  private root(): string {
+    const extra = Object.entries(this.o.settings ?? {}).map(([k, v]) => `&${k}=${encodeURIComponent(String(v))}`).join('');
+    return this.o.url.replace(/\/+$/, '') + '/?output_format_json_quote_64bit_integers=1' + extra;
   }
 
   async query(sql: string): Promise<Record<string, unknown>[]> {

@@ -68,16 +68,45 @@ export function liveCondition(deadFilter = ''): string {
 }
 
 /** Tables that do not depend on the attribute columns; `ttl` is the TTL clause or ''. */
-export function baseDdl(ttl: (dateExpr: string) => string): string[] {
-  return [
-    `CREATE TABLE IF NOT EXISTS spans_data (${FIXED_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}) ` +
-      `ENGINE = MergeTree PARTITION BY ${PARTITION_EXPR} ORDER BY (trace_hi, trace_lo, start_ns)${ttl(PARTITION_EXPR)}`,
-    `CREATE TABLE IF NOT EXISTS dead (trace_hi Int64, trace_lo Int64, span_id Int64, ver UInt64) ENGINE = MergeTree ORDER BY (trace_hi, trace_lo, span_id)`,
-    // Catalog and meta rows are versioned; the newest version of a key wins at read time (argMax).
-    `CREATE TABLE IF NOT EXISTS columns (key String, column String, type String, origin String, first_seen Int64, last_seen Int64, ver UInt64) ENGINE = ReplacingMergeTree(ver) ORDER BY key`,
-    `CREATE TABLE IF NOT EXISTS meta (kind String, name String, value String, deleted UInt8, ver UInt64) ENGINE = ReplacingMergeTree(ver) ORDER BY (kind, name)`,
-    `CREATE TABLE IF NOT EXISTS schema_version (version UInt32, applied_ms Int64) ENGINE = MergeTree ORDER BY version`,
-  ];
+const BASE_TABLES = (ttl: (dateExpr: string) => string): { name: string; body: string; shardKey: string | null }[] => [
+  {
+    name: 'spans_data', shardKey: 'cityHash64(trace_hi, trace_lo)',
+    body: `(${FIXED_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}) ENGINE = MergeTree PARTITION BY ${PARTITION_EXPR} ORDER BY (trace_hi, trace_lo, start_ns)${ttl(PARTITION_EXPR)}`,
+  },
+  // Sharded as spans_data, so a row and its tombstone live on the same shard (reads anti-join locally).
+  { name: 'dead', shardKey: 'cityHash64(trace_hi, trace_lo)', body: '(trace_hi Int64, trace_lo Int64, span_id Int64, ver UInt64) ENGINE = MergeTree ORDER BY (trace_hi, trace_lo, span_id)' },
+  // Catalog and meta rows are versioned; the newest version of a key wins at read time (argMax), over
+  // the union of every shard in cluster mode, so the shard a row lands on does not matter.
+  { name: 'columns', shardKey: 'cityHash64(key)', body: '(key String, column String, type String, origin String, first_seen Int64, last_seen Int64, ver UInt64) ENGINE = ReplacingMergeTree(ver) ORDER BY key' },
+  { name: 'meta', shardKey: 'cityHash64(kind, name)', body: '(kind String, name String, value String, deleted UInt8, ver UInt64) ENGINE = ReplacingMergeTree(ver) ORDER BY (kind, name)' },
+  // Per server: each shard's schema is migrated on its own.
+  { name: 'schema_version', shardKey: null, body: '(version UInt32, applied_ms Int64) ENGINE = MergeTree ORDER BY version' },
+];
+
+/** Cluster mode: a `remote_servers` cluster and the database, on every server. */
+export interface ClusterLayout {
+  cluster: string;
+  database: string;
+}
+
+/** The local table behind a Distributed one (cluster mode): `spans_data` -> `spans_data_local`. */
+export const localTable = (name: string): string => `${name}_local`;
+
+/**
+ * The CREATE statements, run on every server. One server: each table as is. Cluster mode: each
+ * sharded table is `NAME_local` (the MergeTree holding this shard's rows) plus `NAME`, a Distributed
+ * table over every shard's `NAME_local`, sharded by trace id for spans so a trace lives on one shard.
+ * Queries and inserts use the plain names in both modes.
+ */
+export function baseDdl(ttl: (dateExpr: string) => string, layout?: ClusterLayout): string[] {
+  return BASE_TABLES(ttl).flatMap(({ name, body, shardKey }) => {
+    if (!layout || shardKey === null) return [`CREATE TABLE IF NOT EXISTS ${name} ${body}`];
+    const local = localTable(name);
+    return [
+      `CREATE TABLE IF NOT EXISTS ${local} ${body}`,
+      `CREATE TABLE IF NOT EXISTS ${name} AS ${local} ENGINE = Distributed(${quoteIdent(layout.cluster)}, ${quoteIdent(layout.database)}, ${quoteIdent(local)}, ${shardKey})`,
+    ];
+  });
 }
 
 /** The `spans` view; recreated whenever `spans_data` gains a column (a view's columns are fixed at creation). */

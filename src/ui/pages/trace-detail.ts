@@ -34,6 +34,37 @@ export function exceptionHtml(ex: SpanException): string {
   </div>`;
 }
 
+/**
+ * An X-Ray span's own sections: its annotations (the keys `xray.annotation_keys` lists; the values are
+ * plain tags), its metadata (`metadata.<namespace>.<key>` tags), and the raw segment document as
+ * BatchGetTraces returns it, fetched when the block is opened (trace.ts).
+ */
+function xrayHtml(s: SpanNode['span']): string {
+  let annotationKeys: string[] = [];
+  try {
+    const raw = s.tags.find((t) => t.key === 'xray.annotation_keys')?.value;
+    if (typeof raw === 'string') annotationKeys = (JSON.parse(raw) as unknown[]).map(String);
+  } catch { /* not a JSON list: no annotations shown */ }
+  const annotations = annotationKeys.map((k) => s.tags.find((t) => t.key === k)).filter((t): t is JaegerKeyValue => !!t).sort((a, b) => a.key.localeCompare(b.key));
+  const metadata = s.tags.filter((t) => t.key.startsWith('metadata.')).map((t) => ({ ...t, key: t.key.slice('metadata.'.length) })).sort((a, b) => a.key.localeCompare(b.key));
+  return `<section class="xray-sections">
+    <h3>Annotations <small>${annotations.length}</small></h3>${kvTable(annotations, 'annotations')}
+    <h3>Metadata <small>${metadata.length}</small></h3>${kvTable(metadata, 'metadata')}
+    <details class="block-value xray-raw" data-raw-segment="${esc(s.spanID)}"><summary>Raw segment JSON <span class="muted">BatchGetTraces</span></summary><pre class="stack">Loading…</pre></details>
+  </section>`;
+}
+
+/** The (sub)segment with `id` inside a segment document, searched through its subsegments. */
+export function findSegment(doc: Record<string, unknown>, id: string): Record<string, unknown> | null {
+  const stack = [doc];
+  while (stack.length) {
+    const d = stack.pop()!;
+    if (d.id === id) return d;
+    if (Array.isArray(d.subsegments)) stack.push(...(d.subsegments as Record<string, unknown>[]));
+  }
+  return null;
+}
+
 export function detailHtml(m: TraceModel, n: SpanNode, color: string): string {
   const s = n.span;
   const dur = n.end - n.start;
@@ -80,6 +111,7 @@ export function detailHtml(m: TraceModel, n: SpanNode, color: string): string {
     ${ex ? exceptionHtml(ex) : ''}
     ${n.xray ? `<div class="note xray-note"><b>X-Ray document.</b> This span was stored from an X-Ray segment document: its segment fields are the
       <span class="mono">xray.*</span> tags (origin, namespace, fault/error/throttle) next to OpenTelemetry names.${xrayId ? ` X-Ray clients see it in trace <span class="mono">${esc(xrayId)}</span>.` : ''}</div>` : ''}
+    ${n.xray ? xrayHtml(s) : ''}
     <table class="kv facts"><tbody>${facts.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</tbody></table>
     <h3>Tags <small>${tags.length}</small></h3>${kvTable(tags, 'tags')}
     <h3>Process <small>${esc(n.process?.serviceName ?? '')}</small></h3>${kvTable(n.process?.tags ?? [], 'process')}

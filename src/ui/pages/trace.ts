@@ -5,13 +5,14 @@
  * pass per scroll frame. Hand-written rather than Preact components: at 100,000 spans this string pass
  * is what keeps scrolling at frame rate (see src/ui/README.md).
  */
-import { jaeger } from '../api.js';
+import { jaeger, xray } from '../api.js';
 import { debounce, el, errorHtml, isAbort, setTitle, type PageContext } from '../dom.js';
 import { esc, formatDateTime, formatDuration, formatSpanDuration, plural, serviceColor } from '../format.js';
 import { firstError } from '../span-exception.js';
 import { ancestorIds, buildTraceModel, findSpans, visibleRows, xrayTraceId, type SpanNode, type TraceModel } from '../trace-model.js';
 import { mountColumnResize } from './column-resize.js';
-import { detailHtml } from './trace-detail.js';
+import { detailHtml, findSegment } from './trace-detail.js';
+import { attrSummaryHtml } from './trace-attrs.js';
 import { mountMinimap, type TimeWindow } from './trace-minimap.js';
 
 const ROW = 26;
@@ -74,6 +75,7 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
         <div><dt>Errors</dt><dd class="${m.errors ? 'text-error' : ''}">${m.errors}</dd></div>
       </dl>
       ${err ? `<div class="error-banner" role="alert"><b>${plural(m.errors, 'error')}</b> · first in <a href="#" data-goto="${esc(err.spanID)}">${esc(err.service)}: ${esc(err.operation)}</a>: <span class="error-message">${esc(err.message)}</span></div>` : ''}
+      <details class="attr-summary" id="attr-summary"><summary>Attributes by service</summary><div class="attr-summary-body"></div></details>
       <div class="legend">${m.services.map((s) => `<span class="chip"><i style="background:${serviceColor(s.color)}"></i>${esc(s.name)} <b>${s.spans}</b>${s.errors ? ` <span class="text-error">(${s.errors} err)</span>` : ''}</span>`).join('')}</div>
     </header>
     <div class="toolbar">
@@ -82,6 +84,7 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
       <label class="inline"><input type="checkbox" id="show-critical" checked> Critical path</label>
       <button type="button" id="zoom-reset" hidden>Reset zoom</button>
       <span id="zoom-label" class="muted small"></span>
+      <form class="compare-with" id="compare-with" autocomplete="off"><input name="b" class="mono" placeholder="Compare with trace id…" aria-label="Compare with another trace"><button type="submit">Compare</button></form>
       <span class="grow"></span>
       <input type="search" id="find" placeholder="Find spans: service, operation, tag…" aria-label="Find spans">
       <span id="find-count" class="muted"></span>
@@ -249,6 +252,20 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
   const onResize = () => draw(true);
   window.addEventListener('resize', onResize);
 
+  // The raw X-Ray segment loads when its block opens (`toggle` does not bubble: capture it).
+  detail.addEventListener('toggle', (e) => {
+    const d = e.target as HTMLDetailsElement;
+    if (!d.open || !d.dataset.rawSegment || d.dataset.loaded || !xrayId) return;
+    d.dataset.loaded = '1';
+    const pre = d.querySelector('pre')!;
+    xray.segments(xrayId, ctx.signal).then((segs) => {
+      for (const seg of segs) {
+        const found = findSegment(JSON.parse(seg.Document) as Record<string, unknown>, d.dataset.rawSegment!);
+        if (found) return void (pre.textContent = JSON.stringify(found, null, 2));
+      }
+      pre.textContent = 'No segment document with this id.';
+    }, (err) => { if (!isAbort(err)) pre.textContent = String((err as Error).message); });
+  }, true);
   detail.addEventListener('click', (e) => {
     const t = e.target as HTMLElement;
     if (t.closest('[data-close]')) return select(null);
@@ -303,6 +320,12 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     draw(true);
   };
   zoomReset.addEventListener('click', () => zoom(null));
+  const compareForm = el<HTMLFormElement>(ctx.root, '#compare-with');
+  compareForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const other = String(new FormData(compareForm).get('b') ?? '').trim();
+    if (other) ctx.navigate(`/compare?${new URLSearchParams({ a: m.traceID, b: other })}`);
+  });
   const resize = mountColumnResize(waterfall, el(ctx.root, '#wf-resize'), () => draw(true));
   el(ctx.root, '.trace-header').addEventListener('click', (e) => {
     const go = (e.target as Element).closest<HTMLElement>('[data-goto]');
@@ -310,6 +333,12 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     e.preventDefault();
     const n = m.byId.get(go.dataset.goto!);
     if (n) select(n, { scroll: true });
+  });
+
+  const attrs = el<HTMLDetailsElement>(ctx.root, '#attr-summary');
+  attrs.addEventListener('toggle', () => {
+    const body = el(attrs, '.attr-summary-body');
+    if (attrs.open && !body.innerHTML) body.innerHTML = attrSummaryHtml(m, color);
   });
 
   drawRuler();

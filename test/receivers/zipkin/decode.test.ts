@@ -19,7 +19,7 @@ describe('Zipkin decoders', () => {
     assert.deepEqual(s, {
       traceId: '463ac35c9f6413ad', id: '72485a3953bb6124', parentId: '463ac35c9f6413ad', name: 'get', timestamp: 1000, duration: 2000, debug: undefined,
       kind: 'SERVER', localEndpoint: ep, remoteEndpoint: { serviceName: 'client', ipv4: '10.0.0.2' },
-      annotations: [{ timestamp: 1500, value: 'cache miss' }], tags: { 'http.path': '/api' },
+      annotations: [{ timestamp: 1500, value: 'cache miss' }], tags: { 'http.path': '/api' }, shared: true,
     });
   });
 
