@@ -36,6 +36,10 @@ export interface Config {
   memoryLimit: string;
   checkpointSpans: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Slow clients: seconds for a request's headers, for the whole request, and an idle keep-alive connection. */
+  headersTimeoutSeconds: number;
+  requestTimeoutSeconds: number;
+  keepAliveTimeoutSeconds: number;
 }
 
 interface FlagSpec {
@@ -73,6 +77,9 @@ export const FLAGS: Record<string, FlagSpec> = {
   'account-id': { key: 'accountId', type: 'string', default: '000000000000', help: 'account id used in X-Ray ARNs' },
   'memory-limit': { key: 'memoryLimit', type: 'string', default: '1GB', help: 'DuckDB memory limit' },
   'checkpoint-spans': { key: 'checkpointSpans', type: 'string', default: '500000', help: 'compress the write-ahead log into the database file every N spans' },
+  'headers-timeout': { key: 'headersTimeoutSeconds', type: 'string', default: '10s', help: 'a request\'s headers must arrive within this, else 408 (slow clients cannot hold connections)' },
+  'request-timeout': { key: 'requestTimeoutSeconds', type: 'string', default: '30s', help: 'a whole request (headers and body) must arrive within this, else 408' },
+  'keep-alive-timeout': { key: 'keepAliveTimeoutSeconds', type: 'string', default: '65s', help: 'an idle keep-alive connection is closed after this (above the 60 s of common load balancers)' },
   'log-level': { key: 'logLevel', type: 'string', default: 'info', help: 'debug, info, warn or error' },
 };
 
@@ -136,11 +143,19 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     memoryLimit: raw['memory-limit']!,
     checkpointSpans: int('checkpoint-spans', 0, 2 ** 31),
     logLevel: level as Config['logLevel'],
+    headersTimeoutSeconds: positive(parseDurationSeconds(raw['headers-timeout']!, '--headers-timeout', 's'), '--headers-timeout'),
+    requestTimeoutSeconds: positive(parseDurationSeconds(raw['request-timeout']!, '--request-timeout', 's'), '--request-timeout'),
+    keepAliveTimeoutSeconds: positive(parseDurationSeconds(raw['keep-alive-timeout']!, '--keep-alive-timeout', 's'), '--keep-alive-timeout'),
   };
   if (config.auth.environments.length > 1 && config.store !== 'duckdb') {
     throw new ConfigError('several environments need --store duckdb for now (on ClickHouse they would share one database)');
   }
   return { config, positionals: parsed.positionals, help: Boolean(parsed.values.help) };
+}
+
+function positive(n: number, what: string): number {
+  if (n < 1) throw new ConfigError(`${what}: want at least 1s`);
+  return n;
 }
 
 function authSetting(authFile: string, apiKeys: string[]): AuthConfig {
@@ -155,10 +170,10 @@ function authSetting(authFile: string, apiKeys: string[]): AuthConfig {
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 
 /** `7d`, `36h`, `90m`, `30s`, `2w`, or a bare number of days; 0 = forever. */
-export function parseDurationSeconds(v: string, what: string): number {
+export function parseDurationSeconds(v: string, what: string, bare: 'd' | 's' = 'd'): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$/.exec(v);
   if (!m) throw new ConfigError(`${what}: want a duration such as 7d, 36h or 90m, got ${JSON.stringify(v)}`);
-  const n = Number(m[1]) * UNIT_SECONDS[m[2] || 'd']!;
+  const n = Number(m[1]) * UNIT_SECONDS[m[2] || bare]!;
   if (n > 100_000 * 86_400) throw new ConfigError(`${what}: at most 100000d, got ${JSON.stringify(v)}`);
   return Math.round(n);
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mountZipkinRead } from '../api/zipkin/routes.js';
 import { Authenticator } from '../auth/authenticator.js';
-import { SERVER_OPTIONS } from '../http/http-listener.js';
+import { SERVER_OPTIONS, setServerTimeouts } from '../http/http-listener.js';
 import { sendJson, setBodyBudget } from '../http/http-util.js';
 import type { IngestPipeline } from '../pipeline/ingest-client.js';
 import { RECEIVERS } from '../receivers/receivers.js';
@@ -37,6 +37,7 @@ function receiverPorts(c: Config): Record<string, number> {
  */
 export async function startHoneyray(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Honeyray> {
   setBodyBudget(config.maxInflightBytes);
+  setServerTimeouts({ headersMs: config.headersTimeoutSeconds * 1000, requestMs: config.requestTimeoutSeconds * 1000, keepAliveMs: config.keepAliveTimeoutSeconds * 1000 });
   const disk = new DiskSpace(config.memory || config.store !== 'duckdb' ? null : config.dataDir, config.minFreeDiskBytes);
   const shared: Omit<ReceiverDeps, 'submit' | 'full'> = {
     apiKeys: [],

@@ -11,6 +11,14 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
  */
 export const SERVER_OPTIONS = { keepAliveTimeout: 65_000, headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000, maxHeaderSize: 32 * 1024 };
 
+/** Sets the timeouts (`--headers-timeout`, `--request-timeout`, `--keep-alive-timeout`) before any port is bound. */
+export function setServerTimeouts(t: { headersMs: number; requestMs: number; keepAliveMs: number }): void {
+  // Node requires headersTimeout <= requestTimeout.
+  SERVER_OPTIONS.requestTimeout = t.requestMs;
+  SERVER_OPTIONS.headersTimeout = Math.min(t.headersMs, t.requestMs);
+  SERVER_OPTIONS.keepAliveTimeout = t.keepAliveMs;
+}
+
 /**
  * An HTTP server on one port that hands every request to `handler` (a router's lookup): an unexpected throw
  * or rejection is logged and answered 500, never a crash. `guard` (auth) runs first and calls `next` to go on. `start` binds (port 0 = any free port) and returns
