@@ -97,7 +97,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   router.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
   router.get('/api/honeyray/stats', async (_req, res) => {
     const st = await pipeline.store.stats();
-    sendJson(res, 200, { spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, xray: udp?.stats ?? null, memory: memoryStats(memory) });
+    sendJson(res, 200, { spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, xray: udp?.stats ?? null, memory: memoryStats(memory), shedRequests: pipeline.shed });
   });
   mountUi(router, new URL('../../ui/', import.meta.url)); // the web UI (dist/ui, built by `npm run build`)
   // The X-Ray daemon's TCP side: sampling (GetSamplingRules, SamplingTargets) and the whole REST API.
