@@ -80,8 +80,35 @@ async function connection(): Promise<void> {
   }
 }
 
+/**
+ * Open loop (`RATE` spans/s in the environment): requests start on a fixed schedule whatever the answers,
+ * as many independent exporters would, up to `connections` at once (later ones count as refused: the
+ * client could not even send). Used for the shed rate at 2x and 4x capacity.
+ */
+async function openLoop(rate: number): Promise<void> {
+  const salt = new Uint8Array(16);
+  const everyMs = (1000 * spansPerRequest) / rate;
+  let inflight = 0;
+  const running: Promise<void>[] = [];
+  for (let next = performance.now(); Date.now() < until; next += everyMs) {
+    const wait = next - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (inflight >= connections) { rejectedRequests++; statuses[0] = (statuses[0] ?? 0) + 1; continue; }
+    randomFillSync(salt);
+    const body = withFreshIds(payload, fields, salt);
+    inflight++;
+    const t = performance.now();
+    running.push(send(body).then((status) => {
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (status === OK[protocol]) { acked += spansPerRequest; latencies.push(performance.now() - t); } else rejectedRequests++;
+    }, () => { rejectedRequests++; }).finally(() => { inflight--; }));
+  }
+  await Promise.all(running);
+}
+
 const t0 = performance.now();
-await Promise.all(Array.from({ length: connections }, connection));
+if (process.env.RATE) await openLoop(Number(process.env.RATE));
+else await Promise.all(Array.from({ length: connections }, connection));
 const elapsed = (performance.now() - t0) / 1000;
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;

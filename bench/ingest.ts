@@ -7,6 +7,10 @@
  * committed), p50/p99 request latency, the server's peak RSS, bytes on disk per span after a
  * checkpoint, and the decode-only speed of the same payload measured in this run, with the ratio.
  *
+ * Then overload: open-loop arrivals at 2x and 4x the capacity just measured (BENCH_OVERLOAD_SECONDS each,
+ * default 10): the shed rate (answered 503/429), the accepted rate and p99, and the peak RSS against the
+ * --memory-limit budget.
+ *
  * `--protocol otlp-grpc,events,zipkin` (or `all`) also sends the same spans over those protocols, one after the
  * other against the same server, and prints each one's spans/s beside OTLP/HTTP's from this run.
  */
@@ -22,6 +26,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const PAYLOAD = resolve('test/fixtures/wire/otel/payload_512.pb');
 const PROTOCOLS = ['otlp-grpc', 'events', 'zipkin'];
+/** Overload phases, as multiples of the capacity measured in the closed-loop run. */
+const OVERLOAD_TIMES = [2, 4];
+const OVERLOAD_SECONDS = Number(process.env.BENCH_OVERLOAD_SECONDS ?? 10);
+/** The server's --memory-limit default. */
+const BUDGET_MIB = 1024;
 /** Issue 8's targets, as a share of OTLP/HTTP's spans/s. */
 const TARGET: Record<string, number> = { 'otlp-grpc': 1, events: 0.5, zipkin: 0.5 };
 
@@ -36,8 +45,10 @@ function protocolsFromArgs(argv: string[]): string[] {
 
 interface LoadResult { acked: number; elapsed: number; requests: number; rejectedRequests: number; statuses: Record<string, number>; p50: number; p99: number; max: number }
 
-async function load(url: string, protocol: string): Promise<LoadResult> {
-  const gen = spawn(process.execPath, ['dist/bench/ingest-loadgen.js', url, String(SECONDS), String(CONNECTIONS), PAYLOAD, protocol], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function load(url: string, protocol: string, openLoop?: { rate: number; seconds: number }): Promise<LoadResult> {
+  const args = ['dist/bench/ingest-loadgen.js', url, String(openLoop?.seconds ?? SECONDS), String(openLoop ? 256 : CONNECTIONS), PAYLOAD, protocol];
+  const env = openLoop ? { ...process.env, RATE: String(openLoop.rate) } : process.env;
+  const gen = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
   let out = '';
   gen.stdout!.on('data', (d) => (out += d));
   await new Promise((r) => gen.once('exit', r));
@@ -64,6 +75,11 @@ async function main(): Promise<void> {
   };
   const others: [string, LoadResult][] = [];
   for (const p of protocols) others.push([p, await load(urls[p]!, p)]);
+  // Overload: open-loop arrivals at 2x and 4x the rate just measured (the server must shed, not queue).
+  const capacity = r.acked / r.elapsed;
+  const overload: [number, LoadResult][] = [];
+  for (const x of OVERLOAD_TIMES) overload.push([x, await load(`http://127.0.0.1:${otlp}/v1/traces`, 'otlp-http', { rate: capacity * x, seconds: OVERLOAD_SECONDS })]);
+  const rssAfterOverload = peakRssMiB(server.pid!);
 
   const t0 = performance.now();
   server.kill('SIGTERM');
@@ -81,11 +97,18 @@ async function main(): Promise<void> {
   row('requests ok / refused', `${r.requests} / ${r.rejectedRequests}`, JSON.stringify(r.statuses));
   row('request latency p50 (ms)', r.p50.toFixed(1));
   row('request latency p99 (ms)', r.p99.toFixed(1), 'target <= 250');
-  row('server peak RSS (MiB)', rss.toFixed(0), 'target <= 1024');
-  row('bytes on disk per span', (bytes / r.acked).toFixed(1), `target <= 40 (${(bytes / 2 ** 20).toFixed(1)} MiB for ${r.acked} spans, after checkpoint)`);
+  row('server peak RSS (MiB)', rss.toFixed(0), `budget ${BUDGET_MIB} (--memory-limit), target <= 1024`);
+  const stored = r.acked + others.reduce((n, [, x]) => n + x.acked, 0) + overload.reduce((n, [, x]) => n + x.acked, 0);
+  row('bytes on disk per span', (bytes / stored).toFixed(1), `target <= 40 (${(bytes / 2 ** 20).toFixed(1)} MiB for ${stored} spans, after checkpoint)`);
   row('shutdown (flush + checkpoint) ms', stopMs.toFixed(0));
   row('decode-only spans/s (baseline)', decode.spansPerSec.toFixed(0), 'same payload, one core, this run');
   row('ratio ingest / decode', (ingestRate / decode.spansPerSec).toFixed(2));
+  console.log(`overload (open loop, ${OVERLOAD_SECONDS}s each, same server; shed = answered 503/429 or not sent, of all requests)`);
+  for (const [x, o] of overload) {
+    const total = o.requests + o.rejectedRequests;
+    row(`${x}x capacity: shed rate`, `${((100 * o.rejectedRequests) / Math.max(1, total)).toFixed(1)}%`, `accepted ${(o.acked / o.elapsed).toFixed(0)} spans/s, p99 ${o.p99.toFixed(1)} ms, ${JSON.stringify(o.statuses)}`);
+  }
+  row('server peak RSS after overload (MiB)', rssAfterOverload.toFixed(0), `budget ${BUDGET_MIB}`);
   if (others.length > 0) {
     console.log('per protocol (same spans, same server, one after the other)');
     row('otlp-http spans/s', ingestRate.toFixed(0), `p99 ${r.p99.toFixed(1)} ms (baseline)`);

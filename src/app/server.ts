@@ -105,7 +105,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   router.get('/api/honeyray/stats', async (_req, res) => {
     const fresh = pipeline.store.stats().then((s) => (lastStats = s));
     const st = lastStats ? await Promise.race([fresh, new Promise<StoreStats>((r) => setTimeout(() => r(lastStats!), STATS_WAIT_MS).unref())]) : await fresh;
-    sendJson(res, 200, { spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, xray: udp?.stats ?? null, memory: memoryStats(memory) });
+    sendJson(res, 200, { spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, xray: udp?.stats ?? null, memory: memoryStats(memory), shedRequests: pipeline.shed });
   });
   mountUi(router, new URL('../../ui/', import.meta.url)); // the web UI (dist/ui, built by `npm run build`)
   // The X-Ray daemon's TCP side: sampling (GetSamplingRules, SamplingTargets) and the whole REST API.
