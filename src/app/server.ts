@@ -26,6 +26,7 @@ import type { Config } from './config.js';
 import { isCrossSiteWrite } from './cross-site.js';
 import { createLogger, rateLimited, type Logger } from './log.js';
 import type { StoreConfig } from './open-store.js';
+import { memoryPlan, memoryStats, parseSize } from './memory-plan.js';
 
 export interface Honeyray {
   config: Config;
@@ -44,11 +45,12 @@ function receiverPorts(c: Config): Record<string, number> {
 /** The composition root: opens the store (in the ingest worker), binds every port. */
 
 export async function startHoneyray(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Honeyray> {
+  const memory = memoryPlan(parseSize(config.memoryLimit)!);
   const storeConfig: StoreConfig = {
-    engine: config.store === 'duckdb' ? 'duckdb' : 'clickhouse', url: config.store, retentionDays: config.retentionDays, dataDir: config.dataDir, memory: config.memory, maxColumns: config.maxColumns, memoryLimit: config.memoryLimit, checkpointSpans: config.checkpointSpans,
+    engine: config.store === 'duckdb' ? 'duckdb' : 'clickhouse', url: config.store, retentionDays: config.retentionDays, dataDir: config.dataDir, memory: config.memory, maxColumns: config.maxColumns, memoryLimit: memory.duckdb, checkpointSpans: config.checkpointSpans,
   };
-  setBodyBudget(config.maxInflightBytes);
-  const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes });
+  setBodyBudget(config.maxInflightBytes || memory.inflightBytes);
+  const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes, maxQueueWaitMs: config.maxQueueWaitMs });
 
   const receiverDeps: ReceiverDeps = {
     submit: (p) => pipeline.submit(p),
@@ -95,7 +97,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   router.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
   router.get('/api/honeyray/stats', async (_req, res) => {
     const st = await pipeline.store.stats();
-    sendJson(res, 200, { spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, xray: udp?.stats ?? null });
+    sendJson(res, 200, { spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, xray: udp?.stats ?? null, memory: memoryStats(memory) });
   });
   mountUi(router, new URL('../../ui/', import.meta.url)); // the web UI (dist/ui, built by `npm run build`)
   // The X-Ray daemon's TCP side: sampling (GetSamplingRules, SamplingTargets) and the whole REST API.

@@ -78,13 +78,14 @@ function startChild(what: string, args: string[], env: NodeJS.ProcessEnv, ready:
 }
 
 /** The receivers the demo does not use, turned off so that they cannot collide with another Honeyray. */
-const UNUSED_RECEIVERS = ['--grpc-port', '--zipkin-port', '--jaeger-port', '--jaeger-compact-port', '--jaeger-binary-port'];
+export const UNUSED_RECEIVERS = ['--grpc-port', '--zipkin-port', '--jaeger-port', '--jaeger-compact-port', '--jaeger-binary-port'];
 
-export function startHoneyray(dataDir: string, p: Ports, listen: string): Promise<Child> {
+/** `extra`: more `serve` flags (`honeyray cluster up` adds `--store clickhouse://...`). */
+export function startHoneyray(dataDir: string, p: Omit<Ports, 'app'>, listen: string, extra: string[] = []): Promise<Child> {
   return startChild('Honeyray', [
     HONEYRAY_BIN, 'serve', '--data-dir', dataDir, '--listen', listen,
     '--http-port', String(p.http), '--otlp-port', String(p.otlp), '--xray-port', String(p.xray),
-    ...UNUSED_RECEIVERS.flatMap((flag) => [flag, '0']),
+    ...UNUSED_RECEIVERS.flatMap((flag) => [flag, '0']), ...extra,
   ], { ...process.env }, 'listening on');
 }
 

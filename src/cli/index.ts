@@ -7,6 +7,7 @@ import { type CommandDef, HelpRequested, type Output } from './command.js';
 import { terminalWidth, useColor } from './format.js';
 import { CliError } from './http.js';
 import { bubbleupCommand } from './bubbleup.js';
+import { clusterCommand } from './cluster.js';
 import { demoCommand } from './demo.js';
 import { queryCommand } from './query.js';
 import { migrateCommand } from './migrate.js';
@@ -15,7 +16,7 @@ import { traceCommand } from './trace.js';
 import { tracesCommand } from './traces.js';
 import { xraySummariesCommand } from './xray-summaries.js';
 
-export const COMMANDS: CommandDef[] = [demoCommand, servicesCommand, tracesCommand, traceCommand, xraySummariesCommand, queryCommand, bubbleupCommand, migrateCommand];
+export const COMMANDS: CommandDef[] = [demoCommand, servicesCommand, tracesCommand, traceCommand, xraySummariesCommand, queryCommand, bubbleupCommand, migrateCommand, clusterCommand];
 
 export function findCommand(name: string): CommandDef | undefined {
   return COMMANDS.find((c) => c.name === name);

@@ -2,11 +2,14 @@ import { Worker } from 'node:worker_threads';
 import { dialectFor } from '../store/dialects.js';
 import type { Store } from '../store/store.js';
 import type { IngestPayload, IngestResult } from './payload.js';
+import { QueueWait } from './queue-wait.js';
 import { type FromWorker, PROXIED_METHODS, type ToWorker } from './worker-protocol.js';
 
 export interface PipelineLimits {
   /** Bytes of payload waiting in the pipeline before new requests are turned away (503/429). */
   maxQueuedBytes: number;
+  /** Expected wait for a commit (ms, see queue-wait.ts) past which new requests are turned away. */
+  maxQueueWaitMs?: number;
 }
 
 /**
@@ -19,6 +22,7 @@ export class IngestPipeline {
   private waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   private queuedBytes = 0;
   private closing = false;
+  private readonly wait = new QueueWait();
   readonly store: Omit<Store, 'append' | 'close'>;
 
   private constructor(private readonly worker: Worker, private readonly limits: PipelineLimits, engine: string) {
@@ -55,13 +59,16 @@ export class IngestPipeline {
 
   /** True when the pipeline holds more than its limit: answer 503/429 with Retry-After. */
   full(): boolean {
-    return this.closing || this.queuedBytes >= this.limits.maxQueuedBytes;
+    if (this.closing || this.queuedBytes >= this.limits.maxQueuedBytes) return true;
+    return this.limits.maxQueueWaitMs !== undefined && this.wait.expectedMs(this.queuedBytes) > this.limits.maxQueueWaitMs;
   }
 
   async submit(payload: IngestPayload): Promise<IngestResult> {
     if (this.closing) return { ok: false, reason: 'unavailable', message: 'server is shutting down' };
     const bytes = (payload.body?.byteLength ?? 0) + (payload.documents?.reduce((n, d) => n + d.length, 0) ?? 0);
     this.queuedBytes += bytes;
+    const ticket = this.nextId;
+    this.wait.started(ticket);
     try {
       const transfer = payload.body ? [ownBuffer(payload as { body: Uint8Array })] : [];
       return await this.send<IngestResult>({ t: 'ingest', id: 0, payload }, transfer);
@@ -69,6 +76,7 @@ export class IngestPipeline {
       return { ok: false, reason: 'unavailable', message: (err as Error).message };
     } finally {
       this.queuedBytes -= bytes;
+      this.wait.finished(ticket, bytes);
     }
   }
 
