@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseClickHouseUrl } from '../store/clickhouse/store-url.js';
 import { AuthConfigError, loadAuthConfig, type AuthConfig } from '../auth/auth-config.js';
+import { parseSize } from './memory-plan.js';
 
 /** Every setting, as a flag `--name` and an env var `HONEYRAY_<NAME>` (dashes -> underscores). */
 export interface Config {
@@ -34,6 +35,7 @@ export interface Config {
   region: string;
   accountId: string;
   memoryLimit: string;
+  maxQueueWaitMs: number;
   checkpointSpans: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Slow clients: seconds for a request's headers, for the whole request, and an idle keep-alive connection. */
@@ -71,11 +73,12 @@ export const FLAGS: Record<string, FlagSpec> = {
   'max-body': { key: 'maxBodyBytes', type: 'string', default: '20971520', help: 'largest accepted request body in bytes, also after decompression' },
   'cors-origins': { key: 'corsOrigins', type: 'string', default: '*', help: 'origins allowed to send OTLP from a browser, comma-separated' },
   'max-columns': { key: 'maxColumns', type: 'string', default: '2000', help: 'attribute columns before values go to the overflow column' },
-  'max-inflight-bytes': { key: 'maxInflightBytes', type: 'string', default: '134217728', help: 'request bodies being received at once, all ports, before new ones get 503 + Retry-After (bounds memory)' },
+  'max-inflight-bytes': { key: 'maxInflightBytes', type: 'string', default: 'auto', help: 'request bodies received or waiting to be committed, all ports, before new ones get 503/429 + Retry-After (auto = 10% of --memory-limit)' },
   'max-queued-bytes': { key: 'maxQueuedBytes', type: 'string', default: '67108864', help: 'ingest bytes waiting to be written before 503 + Retry-After (bounds memory)' },
   region: { key: 'region', type: 'string', default: 'us-east-1', help: 'region used in X-Ray ARNs' },
   'account-id': { key: 'accountId', type: 'string', default: '000000000000', help: 'account id used in X-Ray ARNs' },
-  'memory-limit': { key: 'memoryLimit', type: 'string', default: '1GB', help: 'DuckDB memory limit' },
+  'memory-limit': { key: 'memoryLimit', type: 'string', default: '1GiB', help: 'memory budget of the whole process (e.g. 1GiB, 512MiB): DuckDB gets 40%, request bodies in flight 10% (docs/operations.md)' },
+  'max-queue-wait': { key: 'maxQueueWaitMs', type: 'string', default: '5000', help: 'ms a request may be expected to wait for its commit before new ones get 503/429 + Retry-After (below exporters\' 10 s timeout)' },
   'checkpoint-spans': { key: 'checkpointSpans', type: 'string', default: '500000', help: 'compress the write-ahead log into the database file every N spans' },
   'headers-timeout': { key: 'headersTimeoutSeconds', type: 'string', default: '10s', help: 'a request\'s headers must arrive within this, else 408 (slow clients cannot hold connections)' },
   'request-timeout': { key: 'requestTimeoutSeconds', type: 'string', default: '30s', help: 'a whole request (headers and body) must arrive within this, else 408' },
@@ -137,10 +140,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     corsOrigins: list('cors-origins'),
     maxColumns: int('max-columns', 1, 100_000),
     maxQueuedBytes: int('max-queued-bytes', 1, 2 ** 40),
-    maxInflightBytes: int('max-inflight-bytes', 1, 2 ** 40),
+    maxInflightBytes: raw['max-inflight-bytes'] === 'auto' ? 0 : int('max-inflight-bytes', 1, 2 ** 40),
     region: raw.region!,
     accountId: raw['account-id']!,
-    memoryLimit: raw['memory-limit']!,
+    memoryLimit: sizeSetting('memory-limit', raw['memory-limit']!, 64 * 2 ** 20),
+    maxQueueWaitMs: int('max-queue-wait', 100, 600_000),
     checkpointSpans: int('checkpoint-spans', 0, 2 ** 31),
     logLevel: level as Config['logLevel'],
     headersTimeoutSeconds: positive(parseDurationSeconds(raw['headers-timeout']!, '--headers-timeout', 's'), '--headers-timeout'),
@@ -178,14 +182,18 @@ export function parseDurationSeconds(v: string, what: string, bare: 'd' | 's' = 
   return Math.round(n);
 }
 
-const UNIT_BYTES: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
-
-/** `1GB`, `500MiB`, `0`, or a number of bytes. */
+/** `1GB`, `500MiB`, `0`, or a number of bytes (main's `parseSize`), with a clear error. */
 export function parseBytes(v: string, what: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(v);
-  const unit = UNIT_BYTES[(m?.[2] ?? '').toLowerCase()];
-  if (!m || unit === undefined) throw new ConfigError(`${what}: want a size such as 1GB or 500MiB, got ${JSON.stringify(v)}`);
-  return Math.round(Number(m[1]) * unit);
+  const n = parseSize(v);
+  if (n === null) throw new ConfigError(`${what}: want a size such as 1GB or 500MiB, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** A size flag (`1GiB`, `512MB`, bytes), at least `min` bytes; kept as written. */
+function sizeSetting(name: string, text: string, min: number): string {
+  const n = parseSize(text);
+  if (n === null || n < min) throw new ConfigError(`--${name} (${envName(name)}): want a size of at least ${min / 2 ** 20} MiB such as 1GiB or 512MiB, got ${JSON.stringify(text)}`);
+  return text;
 }
 
 function storeSetting(s: string): string {

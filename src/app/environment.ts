@@ -19,6 +19,7 @@ import { IngestPipeline } from '../pipeline/ingest-client.js';
 import { decodeOtlpJson } from '../receivers/otlp/decode-json.js';
 import type { HttpRouter, ReceiverDeps } from '../receivers/receiver.js';
 import { RECEIVERS } from '../receivers/receivers.js';
+import type { StoreStats } from '../store/store.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { StoreConfig } from './open-store.js';
@@ -44,7 +45,12 @@ export function environmentDir(dataDir: string, name: string): string {
   return name === DEFAULT_ENVIRONMENT ? dataDir : join(dataDir, 'environments', name);
 }
 
+/** How long /api/honeyray/stats waits for fresh figures before it answers with the last ones. */
+const STATS_WAIT_MS = 250;
+
 export interface EnvironmentExtras {
+  /** DuckDB's memory_limit for this environment's store (its share of `--memory-limit`). */
+  duckdbMemory: string;
   /** True when ingest must be shed for a reason beyond the pipeline (the low-disk watermark). */
   full(): boolean;
   /** Stats beside the store's (UDP receiver counters, disk). */
@@ -56,9 +62,9 @@ export async function startEnvironment(spec: EnvironmentSpec, config: Config, re
   const storeConfig: StoreConfig = {
     engine: config.store === 'duckdb' ? 'duckdb' : 'clickhouse', url: config.store,
     retentionDays: retentionSeconds / 86_400,
-    dataDir: environmentDir(config.dataDir, spec.name), memory: config.memory, maxColumns: config.maxColumns, memoryLimit: config.memoryLimit, checkpointSpans: config.checkpointSpans,
+    dataDir: environmentDir(config.dataDir, spec.name), memory: config.memory, maxColumns: config.maxColumns, memoryLimit: extras.duckdbMemory, checkpointSpans: config.checkpointSpans,
   };
-  const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes });
+  const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes, maxQueueWaitMs: config.maxQueueWaitMs });
   try {
     // On ClickHouse several nodes may share the store: they share sampling reservoirs and rules too.
     const shared = config.store === 'duckdb' ? undefined : new SharedSampling(pipeline.store, `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`);
@@ -87,9 +93,12 @@ export async function startEnvironment(spec: EnvironmentSpec, config: Config, re
     mountHoneycomb(api, { store: pipeline.store, apiKeys: [], onError: (err) => log.error(`Honeycomb API: ${(err as Error)?.stack ?? err}`) });
     const env: Environment = { name: spec.name, pipeline, api, ingest, xray: Router() };
     api.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+    // Stats answer even while the store is busy: after STATS_WAIT_MS the last figures known are sent.
+    let lastStats: StoreStats | null = null;
     api.get('/api/honeyray/stats', async (_req, res) => {
-      const st = await pipeline.store.stats();
-      sendJson(res, 200, { environment: spec.name, spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, ...(await extras.stats(env)) });
+      const fresh = pipeline.store.stats().then((s) => (lastStats = s));
+      const st = lastStats ? await Promise.race([fresh, new Promise<StoreStats>((r) => setTimeout(() => r(lastStats!), STATS_WAIT_MS).unref())]) : await fresh;
+      sendJson(res, 200, { environment: spec.name, spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, shedRequests: pipeline.shed, ...(await extras.stats(env)) });
     });
     mountUi(api, new URL('../../ui/', import.meta.url)); // the web UI (dist/ui, built by `npm run build`)
 

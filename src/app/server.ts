@@ -13,6 +13,8 @@ import { DiskSpace } from './disk-space.js';
 import { Dispatcher, type PortKind } from './dispatch.js';
 import { startEnvironment, type Environment } from './environment.js';
 import { createLogger, rateLimited, type Logger } from './log.js';
+import { memoryPlan, memoryStats, parseSize } from './memory-plan.js';
+import { QueryCancelledError, withCancel } from '../store/cancel-scope.js';
 
 export interface Honeyray {
   config: Config;
@@ -36,7 +38,10 @@ function receiverPorts(c: Config): Record<string, number> {
  * worker, its own routes), a dispatcher that picks the environment from each request's key, and every port.
  */
 export async function startHoneyray(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Honeyray> {
-  setBodyBudget(config.maxInflightBytes);
+  const memory = memoryPlan(parseSize(config.memoryLimit)!);
+  // Each environment's DuckDB gets an equal part of DuckDB's share of the budget.
+  const duckdbMemory = memoryPlan(memory.totalBytes / config.auth.environments.length).duckdb;
+  setBodyBudget(config.maxInflightBytes || memory.inflightBytes);
   setServerTimeouts({ headersMs: config.headersTimeoutSeconds * 1000, requestMs: config.requestTimeoutSeconds * 1000, keepAliveMs: config.keepAliveTimeoutSeconds * 1000 });
   const disk = new DiskSpace(config.memory || config.store !== 'duckdb' ? null : config.dataDir, config.minFreeDiskBytes);
   const shared: Omit<ReceiverDeps, 'submit' | 'full'> = {
@@ -53,8 +58,9 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   try {
     for (const spec of config.auth.environments) {
       envs.set(spec.name, await startEnvironment(spec, config, shared, log, {
+        duckdbMemory,
         full: () => disk.low(),
-        stats: async (env) => ({ xray: env.name === config.auth.udpEnvironment ? udpStats[0]?.stats ?? null : null, disk: disk.stats() }),
+        stats: async (env) => ({ xray: env.name === config.auth.udpEnvironment ? udpStats[0]?.stats ?? null : null, memory: memoryStats(memory), disk: disk.stats() }),
       }));
     }
   } catch (err) {
@@ -84,7 +90,11 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
 
   const servers: Server[] = [];
   const handle = (kind: PortKind) => (req: Parameters<Dispatcher['handle']>[1], res: Parameters<Dispatcher['handle']>[2]) => {
-    dispatcher.handle(kind, req, res).catch((err: unknown) => {
+    // A client that goes away before its answer cancels the reads made for it (store/cancel-scope.ts).
+    const cancel = new AbortController();
+    res.once('close', () => { if (!res.writableFinished) cancel.abort(); });
+    withCancel(cancel.signal, () => dispatcher.handle(kind, req, res)).catch((err: unknown) => {
+      if (err instanceof QueryCancelledError) return void res.destroy();
       log.error(`${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
