@@ -111,8 +111,9 @@ describe('Honeycomb API', () => {
       { 'user.handle': 'cat', 'P99(duration_ms)': 999, COUNT: 2 },
       { 'user.handle': 'andrew', 'P99(duration_ms)': 300, COUNT: 1 },
     ]);
-    assert.equal(got.json.data.series.length, 60 * 2); // 60 one-minute buckets x 2 groups
-    const catAt190 = got.json.data.series.find((s: { time: string; data: Record<string, unknown> }) => s.time === new Date((T0 + 180) * 1000).toISOString().replace('.000Z', 'Z') && s.data['user.handle'] === 'cat');
+    // 61 one-minute buckets x 2 groups: buckets sit on whole minutes, and T0 is 40 s past one.
+    assert.equal(got.json.data.series.length, 61 * 2);
+    const catAt190 = got.json.data.series.find((s: { time: string; data: Record<string, unknown> }) => s.time === new Date((T0 + 140) * 1000).toISOString().replace('.000Z', 'Z') && s.data['user.handle'] === 'cat');
     assert.equal(catAt190.data.COUNT, 1);
 
     const ext = await api('POST', '/api/honeyray/query/backend-flask', spec);
