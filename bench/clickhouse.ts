@@ -5,12 +5,16 @@
  * ClickHouse), bench:ingest's load generator for BENCH_SECONDS (default 20), then through the Jaeger
  * API: trace by id (median of 20 traces) and an attribute search on any span (median of 5), then
  * bytes on disk per span. DuckDB is the baseline; ratios are ClickHouse / DuckDB.
+ *
+ * Third column, cluster mode: two ClickHouse 18.16 shards (one machine, so the same 2 cores) behind two
+ * Honeyray nodes, each entering through its own shard; the same total connections, split between the
+ * nodes (two load generators at once); reads through node 1; bytes summed over the shards.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startClickHouse, type RunningClickHouse } from '../test/helpers/clickhouse-server.js';
+import { startClickHouse, startClickHouseCluster, type RunningClickHouse, type RunningCluster } from '../test/helpers/clickhouse-server.js';
 import { freePort } from '../test/helpers/server-process.js';
 import { startUntilHealthy } from './bench-process.js';
 
@@ -27,15 +31,26 @@ interface Figures {
   bytesPerSpan: number;
 }
 
-async function runEngine(storeArgs: string[], bytesOnDisk: () => Promise<number>): Promise<Figures> {
-  const [http, otlp] = [await freePort(), await freePort()];
-  const { child: server, exited } = await startUntilHealthy(
-    ['dist/src/cli.js', 'serve', ...storeArgs, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0', '--log-level', 'warn'], http);
-  const gen = spawn(process.execPath, ['dist/bench/ingest-loadgen.js', `http://127.0.0.1:${otlp}/v1/traces`, String(SECONDS), String(CONNECTIONS), PAYLOAD], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  gen.stdout!.on('data', (d) => (out += d));
-  await new Promise((r) => gen.once('exit', r));
-  const r = JSON.parse(out.trim()) as { acked: number; elapsed: number; p99: number };
+/** Load from one generator per node at once (CONNECTIONS split between them); reads through the first node. */
+async function runEngine(storeArgsPerNode: string[][], bytesOnDisk: () => Promise<number>): Promise<Figures> {
+  const nodes = [];
+  for (const storeArgs of storeArgsPerNode) {
+    const [http, otlp] = [await freePort(), await freePort()];
+    const { child, exited } = await startUntilHealthy(
+      ['dist/src/cli.js', 'serve', ...storeArgs, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0', '--log-level', 'warn',
+        '--grpc-port', '0', '--zipkin-port', '0', '--jaeger-port', '0', '--jaeger-compact-port', '0', '--jaeger-binary-port', '0'], http);
+    nodes.push({ http, otlp, child, exited });
+  }
+  const conns = Math.max(1, Math.round(CONNECTIONS / nodes.length));
+  const results = await Promise.all(nodes.map(async ({ otlp }) => {
+    const gen = spawn(process.execPath, ['dist/bench/ingest-loadgen.js', `http://127.0.0.1:${otlp}/v1/traces`, String(SECONDS), String(conns), PAYLOAD], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    gen.stdout!.on('data', (d) => (out += d));
+    await new Promise((r) => gen.once('exit', r));
+    return JSON.parse(out.trim()) as { acked: number; elapsed: number; p99: number };
+  }));
+  const r = { acked: results.reduce((n, x) => n + x.acked, 0), elapsed: Math.max(...results.map((x) => x.elapsed)), p99: Math.max(...results.map((x) => x.p99)) };
+  const http = nodes[0]!.http;
 
   const api = `http://127.0.0.1:${http}/api`;
   const get = async (path: string) => ((await (await fetch(api + path)).json()) as { data: any }).data;
@@ -58,12 +73,24 @@ async function runEngine(storeArgs: string[], bytesOnDisk: () => Promise<number>
     await get(`/traces?service=${encodeURIComponent(service)}&tags=${tags}&limit=20`);
     search.push(performance.now() - t0);
   }
-  server.kill('SIGTERM');
-  await exited;
+  for (const n of nodes) {
+    n.child.kill('SIGTERM');
+    await n.exited;
+  }
   return {
     spansPerSec: r.acked / r.elapsed, acked: r.acked, p99: r.p99,
     traceByIdMs: median(byId), searchMs: median(search), bytesPerSpan: (await bytesOnDisk()) / r.acked,
   };
+}
+
+/** Bytes of the `bench` database's active parts, summed over servers. */
+async function partBytes(urls: string[]): Promise<number> {
+  let n = 0;
+  for (const u of urls) {
+    const r = await fetch(`${u}/?query=${encodeURIComponent("SELECT sum(bytes_on_disk) FROM system.parts WHERE database = 'bench' AND active")}`);
+    n += Number((await r.text()).trim());
+  }
+  return n;
 }
 
 function median(xs: number[]): number {
@@ -78,28 +105,35 @@ function dirBytes(dir: string): number {
 async function main(): Promise<void> {
   console.log(`bench:clickhouse: ${SECONDS}s of ingest per engine, ${CONNECTIONS} connections, payload ${PAYLOAD}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'honeyray-bench-'));
-  const duck = await runEngine(['--data-dir', dataDir], async () => dirBytes(dataDir));
+  const duck = await runEngine([['--data-dir', dataDir]], async () => dirBytes(dataDir));
   rmSync(dataDir, { recursive: true, force: true });
 
   let ch: RunningClickHouse | undefined;
+  let cluster: RunningCluster | undefined;
   try {
     ch = await startClickHouse();
     const chUrl = ch.url;
-    const click = await runEngine(['--store', `clickhouse://127.0.0.1:${ch.httpPort}/bench`], async () => {
-      const r = await fetch(`${chUrl}/?query=${encodeURIComponent("SELECT sum(bytes_on_disk) FROM system.parts WHERE database = 'bench' AND active")}`);
-      return Number((await r.text()).trim());
-    });
-    const row = (k: string, d: string, c: string, ratio: string, target = '') => console.log(`  ${k.padEnd(30)} ${d.padStart(12)} ${c.padStart(14)} ${ratio.padStart(8)}  ${target}`);
+    const click = await runEngine([['--store', `clickhouse://127.0.0.1:${ch.httpPort}/bench`]], () => partBytes([chUrl]));
+    await ch.stop();
+    ch = undefined;
+    cluster = await startClickHouseCluster(2);
+    const urls = cluster.shards.map((x) => x.url);
+    const sharded = await runEngine([['--store', cluster.storeUrl('bench', 0)], ['--store', cluster.storeUrl('bench', 1)]], () => partBytes(urls));
+    const row = (k: string, d: string, c: string, ratio: string, k2: string, ratio2: string, target = '') =>
+      console.log(`  ${k.padEnd(28)} ${d.padStart(10)} ${c.padStart(13)} ${ratio.padStart(8)} ${k2.padStart(15)} ${ratio2.padStart(9)}  ${target}`);
+    const line = (k: string, f: (x: Figures) => number, digits: number, target = '') =>
+      row(k, f(duck).toFixed(digits), f(click).toFixed(digits), (f(click) / f(duck)).toFixed(2), f(sharded).toFixed(digits), (f(sharded) / f(duck)).toFixed(2), target);
     console.log('results');
-    row('', 'duckdb', 'clickhouse18', 'ch/duck');
-    row('spans/s acknowledged', duck.spansPerSec.toFixed(0), click.spansPerSec.toFixed(0), (click.spansPerSec / duck.spansPerSec).toFixed(2), 'target (ClickHouse) >= 50,000');
-    row('spans stored', String(duck.acked), String(click.acked), '');
-    row('request latency p99 (ms)', duck.p99.toFixed(1), click.p99.toFixed(1), (click.p99 / duck.p99).toFixed(2));
-    row('trace by id, median (ms)', duck.traceByIdMs.toFixed(1), click.traceByIdMs.toFixed(1), (click.traceByIdMs / duck.traceByIdMs).toFixed(2), 'target <= 50 at 10M spans');
-    row('any-span tag search (ms)', duck.searchMs.toFixed(1), click.searchMs.toFixed(1), (click.searchMs / duck.searchMs).toFixed(2), 'target <= 300 at 10M spans');
-    row('bytes on disk per span', duck.bytesPerSpan.toFixed(1), click.bytesPerSpan.toFixed(1), (click.bytesPerSpan / duck.bytesPerSpan).toFixed(2), 'target (ClickHouse) <= 76');
+    row('', 'duckdb', 'clickhouse18', 'ch/duck', '2 shards+nodes', 'cl/duck');
+    line('spans/s acknowledged', (x) => x.spansPerSec, 0, 'target (one ClickHouse) >= 50,000');
+    line('spans stored', (x) => x.acked, 0);
+    line('request latency p99 (ms)', (x) => x.p99, 1);
+    line('trace by id, median (ms)', (x) => x.traceByIdMs, 1, 'target <= 50 at 10M spans');
+    line('any-span tag search (ms)', (x) => x.searchMs, 1, 'target <= 300 at 10M spans');
+    line('bytes on disk per span', (x) => x.bytesPerSpan, 1, 'target (ClickHouse) <= 76');
   } finally {
     await ch?.stop();
+    await cluster?.stop();
   }
 }
 

@@ -23,7 +23,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { UNUSED_RECEIVERS } from '../src/cli/demo-processes.js';
@@ -135,6 +135,10 @@ pin(process.pid, 1);
 try {
   console.log(`Cruddur GET ${PATH}, ${CONCURRENCY} connections, ${SECONDS} s per variant and round, ${ROUNDS} round(s), ${RATE ? `${RATE} req/s` : 'full speed'}, X-Ray sampling every request` +
     `${NO_SINK ? ', spans sent nowhere' : ''}${PIN ? ', Cruddur pinned to CPU 0, Honeyray + load generator to CPU 1' : ', not pinned'}`);
+  if (loadavg()[0] > cpus().length / 2) {
+    console.log(`warning: load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs: other work competes with every process here; ` +
+      'absolute figures mean little, and even CPU per request moves with the load (compare ratios within a round)');
+  }
   const results = new Map<string, Result[]>(chosen.map(([name]) => [name, []]));
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, env] of chosen) {

@@ -74,7 +74,7 @@ const USER_HANDLE = 'andrewbrown';
 
 export async function createCruddurApp(opts: CruddurOptions = {}): Promise<CruddurApp> {
   const serviceName = opts.serviceName ?? 'backend-flask';
-  const otel: OtelTracing | null = opts.otel === false ? null : setupOtel(serviceName);
+  const otel: OtelTracing | null = opts.otel === false ? null : setupOtel(serviceName, opts.xray !== false);
   let xray: XrayTracing | null = null;
   try {
     if (opts.xray !== false) {

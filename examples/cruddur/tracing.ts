@@ -69,7 +69,11 @@ export interface OtelTracing {
 
 let registered = false;
 
-export function setupOtel(serviceName: string): OtelTracing {
+/**
+ * `handToXray`: rewrite the request's `X-Amzn-Trace-Id` so that the X-Ray middleware (running next)
+ * continues this trace; pointless work when X-Ray is off.
+ */
+export function setupOtel(serviceName: string, handToXray = true): OtelTracing {
   // service.name: OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES win, then the app's name.
   const resource = defaultResource()
     .merge(resourceFromAttributes({ 'service.name': serviceName }))
@@ -87,17 +91,19 @@ export function setupOtel(serviceName: string): OtelTracing {
     registered = true;
   }
   const tracer = provider.getTracer('cruddur-backend', '1.0.0');
-  const spans = new WeakMap<Request, Span>();
+  // The request's SERVER span rides on the request under a symbol: cheaper than a WeakMap entry per
+  // request (ephemerons cost the garbage collector), and invisible to the app.
+  const SPAN = Symbol('otel server span');
+  type Traced = Request & { [SPAN]?: Span };
 
   const middleware: RequestHandler = (req, res, next) => {
     const parent = propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
     const span = tracer.startSpan(req.method, { kind: SpanKind.SERVER, attributes: requestAttributes(req) }, parent);
-    spans.set(req, span);
-    req.headers[XRAY_HEADER] = xrayHeaderFor(span, req.headers[XRAY_HEADER]);
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
+    (req as Traced)[SPAN] = span;
+    if (handToXray) req.headers[XRAY_HEADER] = xrayHeaderFor(span, req.headers[XRAY_HEADER]);
+    // One listener, not 'finish' + 'close': a ServerResponse always emits 'close', after 'finish' or
+    // alone when the connection was lost before the response.
+    res.once('close', () => {
       const route = routeOf(req);
       if (route) {
         span.setAttribute('http.route', route);
@@ -111,9 +117,7 @@ export function setupOtel(serviceName: string): OtelTracing {
         span.setStatus({ code: SpanStatusCode.ERROR, message: 'connection closed before the response' });
       }
       span.end();
-    };
-    res.once('finish', end);
-    res.once('close', end);
+    });
     context.with(trace.setSpan(parent, span), next);
   };
 
@@ -122,7 +126,7 @@ export function setupOtel(serviceName: string): OtelTracing {
     tracer,
     middleware,
     recordError(req, err) {
-      const span = spans.get(req);
+      const span = (req as Traced)[SPAN];
       if (!span) return;
       const e = err instanceof Error ? err : new Error(String(err));
       span.recordException(e);

@@ -26,6 +26,8 @@ import type { Config } from './config.js';
 import { isCrossSiteWrite } from './cross-site.js';
 import { createLogger, rateLimited, type Logger } from './log.js';
 import type { StoreConfig } from './open-store.js';
+import { QueryCancelledError, withCancel } from '../store/cancel-scope.js';
+import type { StoreStats } from '../store/store.js';
 import { memoryPlan, memoryStats, parseSize } from './memory-plan.js';
 
 export interface Honeyray {
@@ -36,6 +38,9 @@ export interface Honeyray {
   /** Stops accepting, commits what was accepted, closes the store. */
   stop(): Promise<void>;
 }
+
+/** How long /api/honeyray/stats waits for fresh figures before it answers with the last ones. */
+const STATS_WAIT_MS = 250;
 
 /** Ports of receivers that listen on their own, by flag name (0 = off). */
 function receiverPorts(c: Config): Record<string, number> {
@@ -95,8 +100,11 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   mountFilterCheck(router);
   mountHoneycomb(router, { store: pipeline.store, apiKeys: config.apiKeys, onError: (err) => log.error(`Honeycomb API: ${(err as Error)?.stack ?? err}`) });
   router.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  // Stats answer even while the store is busy: after STATS_WAIT_MS the last figures known are sent.
+  let lastStats: StoreStats | null = null;
   router.get('/api/honeyray/stats', async (_req, res) => {
-    const st = await pipeline.store.stats();
+    const fresh = pipeline.store.stats().then((s) => (lastStats = s));
+    const st = lastStats ? await Promise.race([fresh, new Promise<StoreStats>((r) => setTimeout(() => r(lastStats!), STATS_WAIT_MS).unref())]) : await fresh;
     sendJson(res, 200, { spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, xray: udp?.stats ?? null, memory: memoryStats(memory), shedRequests: pipeline.shed });
   });
   mountUi(router, new URL('../../ui/', import.meta.url)); // the web UI (dist/ui, built by `npm run build`)
@@ -109,7 +117,14 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
 
   const servers: Server[] = [];
   const handle = (kind: 'api' | 'otlp' | 'xray') => (req: IncomingMessage, res: ServerResponse) => {
+    // A client that goes away before its answer cancels the reads made for it (store/cancel-scope.ts).
+    const cancel = new AbortController();
+    res.once('close', () => { if (!res.writableFinished) cancel.abort(); });
+    withCancel(cancel.signal, () => route(kind, req, res));
+  };
+  const route = (kind: 'api' | 'otlp' | 'xray', req: IncomingMessage, res: ServerResponse) => {
     const onError = (err: unknown) => {
+      if (err instanceof QueryCancelledError) return void res.destroy();
       log.error(`${req.method} ${req.url}: ${(err as Error)?.stack ?? err}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();

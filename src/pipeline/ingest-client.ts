@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { QueryCancelledError, currentCancel } from '../store/cancel-scope.js';
 import { dialectFor } from '../store/dialects.js';
 import type { Store } from '../store/store.js';
 import type { IngestPayload, IngestResult } from './payload.js';
@@ -95,8 +96,20 @@ export class IngestPipeline {
     }
   }
 
-  private call(method: string, args: unknown[]): Promise<unknown> {
-    return this.send({ t: 'call', id: 0, method, args });
+  /** A store call; when the request it serves goes away (cancel-scope.ts), the worker stops its query. */
+  private async call(method: string, args: unknown[]): Promise<unknown> {
+    const signal = currentCancel();
+    if (signal?.aborted) throw new QueryCancelledError();
+    const msg: ToWorker = { t: 'call', id: 0, method, args };
+    const onAbort = () => this.worker.postMessage({ t: 'cancel', id: msg.id } satisfies ToWorker);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.send(msg);
+    } catch (err) {
+      throw (err as Error).name === 'QueryCancelledError' ? new QueryCancelledError() : err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   private send<T>(msg: ToWorker, transfer: ArrayBuffer[] = []): Promise<T> {

@@ -121,7 +121,7 @@ describe(`durability of the newer protocols: kill -9 during ingest, ${TRIALS} tr
         // Kill once every protocol has had requests acknowledged (or after 10 s), at a random moment after.
         const t0 = Date.now();
         while (senders.some((x) => !x.count) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
-        await new Promise((r) => setTimeout(r, Math.random() * 400));
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 700));
         stop.now = true;
         await srv.kill();
         await Promise.all(sending);

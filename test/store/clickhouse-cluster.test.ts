@@ -71,6 +71,24 @@ if (clickhouseAvailable()) {
       await sharded.close();
     });
 
+    it('gives a shard that lacks attribute columns (a new shard) the columns the others have, at open', async () => {
+      const c = await cluster();
+      const span = (t: number, attrs: Record<string, string>) => ({ traceId: t.toString(16).padStart(32, '0'), spanId: (t + 1).toString(16).padStart(16, '0'), name: 'op', dataset: 'svc', startNs: 1_795_487_000_000_000_000n, durationNs: 5n, attrs });
+      let store = await openCluster(c.storeUrl('grow'));
+      await store.append([makeBatch([span(1, { 'app.tier': 'gold' })])]);
+      await store.close();
+      // The second shard loses the column, as a shard created after it would not have it.
+      for (const sql of ['ALTER TABLE spans_data DROP COLUMN `a:app.tier`', 'ALTER TABLE spans_data_local DROP COLUMN `a:app.tier`']) {
+        const r = await fetch(`${c.shards[1]!.url}/?database=grow`, { method: 'POST', body: sql });
+        assert.equal(r.status, 200, await r.text());
+      }
+      store = await openCluster(c.storeUrl('grow'));
+      // Many traces: some are sharded to the second shard, whose insert needs the column.
+      await store.append([makeBatch(Array.from({ length: 20 }, (_, i) => span(100 + i * 2, { 'app.tier': `t${i}` })))]);
+      assert.equal((await store.getTrace((110).toString(16).padStart(32, '0')))[0]!.attributes['app.tier'], 't5');
+      await store.close();
+    });
+
     it('refuses a one-server database in cluster mode, and the reverse', async () => {
       const c = await cluster();
       await assert.rejects(openCluster(c.storeUrl('single_ref')), /made for one server/);

@@ -75,6 +75,7 @@ export class ClickHouseStore implements Store {
     const { release } = await migrate(client, { retentionDays: opts.retentionDays, layout });
     const store = new ClickHouseStore(client, release, opts);
     await store.loadCatalog();
+    if (opts.cluster) await store.addMissingColumns();
     // The view may be older than the table's columns after a crash between ALTER and re-creation.
     await store.onEveryServer(viewDdl());
     if (opts.retentionDays) {
@@ -216,6 +217,24 @@ export class ClickHouseStore implements Store {
           if (!(err instanceof ClickHouseError && COLUMN_EXISTS.has(err.code))) throw err;
         }
       }
+    }
+  }
+
+  /**
+   * Cluster mode, at open: a shard added since the columns were created (docs/clickhouse.md, "Adding a
+   * shard"), or one a node crashed part-way through, gets the attribute columns the entry server has.
+   */
+  private async addMissingColumns(): Promise<void> {
+    for (const s of this.servers) {
+      const have = new Set<string>();
+      for (const r of await s.query("SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ('spans_data', 'spans_data_local')")) have.add(`${String(r.table)}.${String(r.name)}`);
+      const missing = this.catalog.all().filter((c) => !have.has(`spans_data_local.${c.column}`) || !have.has(`spans_data.${c.column}`));
+      for (const c of missing) {
+        for (const table of [localTable('spans_data'), 'spans_data']) {
+          if (!have.has(`${table}.${c.column}`)) await s.command(`ALTER TABLE ${table} ADD COLUMN ${quoteIdent(c.column)} ${CH_TYPE[c.type]}`);
+        }
+      }
+      if (missing.length) for (const sql of viewDdl()) await s.command(sql);
     }
   }
 
