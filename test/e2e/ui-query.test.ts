@@ -125,6 +125,8 @@ browserSuite('ui-query', { allowConsole: /status of 400/, more: (srv) => postOtl
     await page.mouse.click(over.x + hit, over.y + over.height / 2);
     await page.waitForSelector('.traces-behind tr[data-trace-id]');
     assert.match(await page.textContent('.traces-behind h3') ?? '', /Traces behind slow/);
+    // The chart was not redrawn under the list: "slow" is still isolated.
+    assert.equal(await chart.locator('.u-legend .u-series.u-off', { hasText: 'fast' }).count(), 1);
     const ids = await page.$$eval('.traces-behind tr[data-trace-id]', (rs) => rs.map((r) => (r as HTMLElement).dataset.traceId!));
     assert.equal(ids.length, inBucket);
     for (const id of ids) assert.ok(SHOP_SLOW.includes(id), `${id} is one of the slow traces`);

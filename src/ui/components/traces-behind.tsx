@@ -2,7 +2,7 @@
  * The traces behind a point of a query chart: the query re-run for that group and time bucket with one
  * row per trace id (query-state.ts `tracesBehindSpec`), slowest first, each a link to its trace.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { honeycomb, type QueryResult } from '../api.js';
 import { isAbort } from '../dom.js';
 import { formatDateTime, formatDuration } from '../format.js';
@@ -11,13 +11,15 @@ import { tracesBehindSpec, type ChartPoint, type QueryState } from '../query-sta
 export function TracesBehind({ ran, point, signal, onClose }: { ran: QueryState; point: ChartPoint; signal: AbortSignal; onClose(): void }) {
   const [rows, setRows] = useState<QueryResult['results'] | null>(null);
   const [error, setError] = useState('');
+  const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
+    box.current?.scrollIntoView({ block: 'nearest' });
     setRows(null);
     setError('');
     honeycomb.query(ran.dataset, tracesBehindSpec(ran, point), signal).then((r) => setRows(r.results), (e) => { if (!isAbort(e)) setError(String((e as Error).message)); });
   }, [point]);
   return (
-    <div class="card traces-behind" role="region" aria-label="Traces behind the point">
+    <div ref={box} class="card traces-behind" role="region" aria-label="Traces behind the point">
       <div class="detail-head">
         <h3>Traces behind <b>{point.group}</b> · {formatDateTime(point.start * 1e6)} + {formatDuration((point.end - point.start) * 1e6)}</h3>
         <button type="button" class="close" aria-label="Close" onClick={onClose}>×</button>

@@ -228,13 +228,15 @@ function Results({ result, ran, onSelect, onPoint }: { result: QueryResult; ran:
   const keys = ran.calculations.map(calcKey);
   const times = [...new Set(result.series.map((p) => Date.parse(p.time) / 1000))].sort((a, b) => a - b);
   const bucket = ran.granularity ?? (times.length > 1 ? times[1]! - times[0]! : 60);
+  // Once per result: a new series object would redraw the charts (and drop an isolated series).
+  const series = useMemo(() => keys.map((k) => seriesFor(result, ran.breakdowns, k)), [result, ran]);
   const cell = (v: unknown) => (v === null || v === undefined ? '–' : typeof v === 'number' ? (Number.isInteger(v) ? v.toLocaleString('en-US') : v.toPrecision(4)) : typeof v === 'object' ? '▦' : String(v));
   return (
     <div class="q-results">
       <div class="muted small q-meta">{result.results.length} group{result.results.length === 1 ? '' : 's'}{result.meta ? ` · ${result.meta.rows.toLocaleString('en-US')} rows · ${result.meta.sql_ms} ms in the engine` : ''}</div>
       {ran.calculations.map((c, i) => c.op === 'HEATMAP'
         ? <Heatmap key={i} title={keys[i]!} result={result} keyName={keys[i]!} onSelect={(sel) => onSelect(sel, c.column ?? 'duration_ms')} />
-        : <SeriesChart key={i} title={keys[i]!} data={seriesFor(result, ran.breakdowns, keys[i]!)} bucket={bucket} onPoint={onPoint} />)}
+        : <SeriesChart key={i} title={keys[i]!} data={series[i]!} bucket={bucket} onPoint={onPoint} />)}
       {(ran.breakdowns.length > 0 || ran.calculations.some((c) => c.op !== 'HEATMAP')) && <div class="card"><table class="grid" id="q-table">
         <thead><tr>{ran.breakdowns.map((b) => <th key={b}>{b}</th>)}{keys.filter((_k, i) => ran.calculations[i]!.op !== 'HEATMAP').map((k) => <th key={k} class="num">{k}</th>)}</tr></thead>
         <tbody>{result.results.map((r) => (
