@@ -1,64 +1,109 @@
 /**
- * `npm run bench:overhead`: what tracing costs the Cruddur backend. Requests/s of
- * `GET /api/activities/home` on loopback with no tracing, OpenTelemetry only, X-Ray only and both,
- * each variant in its own process (aws-xray-sdk-core is a per-process singleton) pointed at one
- * Honeyray, with X-Ray sampling every request (the worst case); ratios to no tracing, same run.
+ * `npm run bench:overhead`: what tracing costs the Cruddur backend. `GET /api/activities/home` (or
+ * BENCH_PATH) on loopback with no tracing, OpenTelemetry only, X-Ray only and both, each variant in
+ * its own process (aws-xray-sdk-core is a per-process singleton) pointed at one Honeyray, with X-Ray
+ * sampling every request (the worst case); ratios to no tracing, measured in the same run.
  *
- * The load generator is hand-written (keep-alive http.Agent, N requests in flight), like
- * ingest-loadgen.ts: a few lines, no extra dependency, and it is the same for every variant, which is
- * what the ratios need.
+ * Two figures per variant, because on a 2-core machine the load generator, Cruddur and Honeyray
+ * compete for the same cores:
+ *   - requests/s, the user-visible one, which the other two processes also move;
+ *   - Cruddur's CPU time per request (user + system of the whole process, from /proc/PID/stat), which
+ *     is the app's own cost and the fairer ratio: `cpu ratio` = base CPU/request ÷ variant CPU/request,
+ *     i.e. the throughput one core would keep.
+ * With taskset (BENCH_PIN=0 turns it off) Cruddur runs alone on CPU 0 and Honeyray plus the load
+ * generator on CPU 1, so the req/s ratio measures the app's overhead too, not the sink's.
+ *
+ * The load generator is autocannon (the Node HTTP benchmarking tool Fastify uses), a library made for
+ * the job and much cheaper per request than an http.request loop, so it is not the bottleneck.
+ *
+ * BENCH_PROFILE=DIR writes a V8 CPU profile of each variant's Cruddur process (`node --cpu-prof`) to
+ * DIR/<variant>/, to be opened in Chrome DevTools or summarised with `node dist/bench/cpuprofile-top.js`.
+ * BENCH_SINK=none sends the spans nowhere (nothing listens on the OTLP and daemon ports), leaving only
+ * the instrumentation's cost.
  */
-import { spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { UNUSED_RECEIVERS } from '../src/cli/demo-processes.js';
 import { startUntilHealthy } from './bench-process.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const PATH = '/api/activities/home';
-const [HTTP, OTLP, XRAY, APP] = [17700, 17701, 17702, 17703];
+const PATH = process.env.BENCH_PATH ?? '/api/activities/home';
+const PROFILE = process.env.BENCH_PROFILE;
+/** BENCH_ROUNDS=n: run the variants n times in turn and report the medians (the machine is shared). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /**
- * BENCH_SINK=none: the SDKs send to ports where nothing listens (UDP datagrams are dropped, OTLP exports
- * fail), which separates the instrumentation's own cost from Honeyray's ingest on the same cores.
+ * BENCH_RATE=n: n requests/s in all, whatever the variant (default: as fast as it answers). CPU per
+ * request depends on the rate (a busy event loop handles several requests per wake-up), so at a fixed
+ * rate every variant is compared under the same load, even when the machine cannot run at full speed.
  */
+const RATE = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined;
+const [HTTP, OTLP, XRAY, APP] = [17700, 17701, 17702, 17703];
 const NO_SINK = process.env.BENCH_SINK === 'none';
 const [SINK_OTLP, SINK_XRAY] = NO_SINK ? [17711, 17712] : [OTLP, XRAY];
+const PIN = process.env.BENCH_PIN !== '0' && spawnSync('taskset', ['-V']).status === 0;
+const TICKS_PER_S = 100; // Linux USER_HZ (getconf CLK_TCK) on every supported kernel
 
 const VARIANTS: [name: string, env: Record<string, string>][] = [
   ['no tracing', { CRUDDUR_OTEL: '0', CRUDDUR_XRAY: '0' }],
   ['OTel only', { CRUDDUR_XRAY: '0' }],
   ['X-Ray only', { CRUDDUR_OTEL: '0' }],
   ['both', {}],
+  // Not the app's setup: what the X-Ray SDK's default (automatic, cls-hooked) context mode costs.
+  ['both, X-Ray automatic mode', { CRUDDUR_XRAY_CONTEXT: 'automatic' }],
 ];
+/** BENCH_VARIANTS='OTel only,both': run only these (the baseline always runs). */
+const ONLY = process.env.BENCH_VARIANTS?.split(',').map((v) => v.trim());
+const chosen = VARIANTS.filter(([name], i) => i === 0 || !ONLY || ONLY.includes(name));
 
-/** Requests/s over `seconds` with `concurrency` keep-alive requests in flight. */
-async function load(port: number, seconds: number, concurrency: number): Promise<number> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const until = Date.now() + seconds * 1000;
-  let done = 0;
-  const one = () => new Promise<void>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: PATH, agent }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-  const start = Date.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (Date.now() < until) {
-      await one();
-      done++;
-    }
-  }));
-  agent.destroy();
-  return done / ((Date.now() - start) / 1000);
+/** CPU seconds (user + system) a process (all threads) or one of its threads has used so far. */
+function cpuSeconds(pid: number, tid?: number): number {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) "
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S; // utime, stime (fields 14, 15)
 }
 
-async function runVariant(env: Record<string, string>): Promise<number> {
-  const child = spawn(process.execPath, ['dist/examples/cruddur/main.js'], {
+/** Pins a running process (all its threads) to one CPU. */
+function pin(pid: number, cpu: number): void {
+  if (PIN) spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+interface Load { rps: number; requests: number; p50: number; p99: number; errors: number }
+
+async function load(seconds: number): Promise<Load> {
+  const r = await autocannon({
+    url: `http://127.0.0.1:${APP}${PATH}`, connections: CONCURRENCY, duration: seconds, ...(RATE ? { overallRate: RATE } : {}),
+  });
+  return {
+    rps: r.requests.total / (r.duration || seconds), requests: r.requests.total,
+    p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts,
+  };
+}
+
+interface Result extends Load {
+  /** Cruddur's CPU per request, all threads (V8's GC helpers and libuv's pool included). */
+  appCpuUs: number;
+  /** The same, main (JavaScript) thread only. */
+  mainCpuUs: number;
+  /** Honeyray's CPU per request (ingest of what the SDKs sent), not part of the app's cost. */
+  sinkCpuUs: number;
+}
+
+/** Field by field median over the rounds (each figure on its own: the machine is noisy). */
+function median(rs: Result[]): Result {
+  const mid = <K extends keyof Result>(k: K) => [...rs].sort((a, b) => a[k] - b[k])[Math.floor(rs.length / 2)]![k];
+  return {
+    rps: mid('rps'), requests: mid('requests'), p50: mid('p50'), p99: mid('p99'), errors: mid('errors'),
+    appCpuUs: mid('appCpuUs'), mainCpuUs: mid('mainCpuUs'), sinkCpuUs: mid('sinkCpuUs'),
+  };
+}
+
+async function runVariant(name: string, env: Record<string, string>, sinkPid: number): Promise<Result> {
+  const nodeArgs = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', join(PROFILE, name.replace(/\W+/g, '-'))] : [];
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/examples/cruddur/main.js'], {
     stdio: ['ignore', 'pipe', NO_SINK ? 'ignore' : 'inherit'],
     env: {
       ...process.env, ...env, PORT: String(APP), OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${SINK_OTLP}`,
@@ -67,9 +112,15 @@ async function runVariant(env: Record<string, string>): Promise<number> {
   });
   const exited = new Promise((r) => child.once('exit', r));
   await new Promise<void>((resolve) => child.stdout!.on('data', (d) => { if (String(d).includes('listening on')) resolve(); }));
+  pin(child.pid!, 0);
   try {
-    await load(APP, 1, CONCURRENCY); // warm-up (JIT, sockets)
-    return await load(APP, SECONDS, CONCURRENCY);
+    await load(1); // warm-up (JIT, sockets)
+    const pid = child.pid!;
+    const [app0, main0, sink0] = [cpuSeconds(pid), cpuSeconds(pid, pid), cpuSeconds(sinkPid)];
+    const l = await load(SECONDS);
+    const [app1, main1, sink1] = [cpuSeconds(pid), cpuSeconds(pid, pid), cpuSeconds(sinkPid)];
+    const perRequest = (s: number) => (s / l.requests) * 1e6;
+    return { ...l, appCpuUs: perRequest(app1 - app0), mainCpuUs: perRequest(main1 - main0), sinkCpuUs: perRequest(sink1 - sink0) };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -77,14 +128,32 @@ async function runVariant(env: Record<string, string>): Promise<number> {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'honeyray-bench-overhead-'));
-const srv = await startUntilHealthy(['dist/src/cli.js', 'serve', '--data-dir', dir, '--http-port', String(HTTP), '--otlp-port', String(OTLP), '--xray-port', String(XRAY), '--log-level', 'warn'], HTTP);
+const srv = await startUntilHealthy(['dist/src/cli.js', 'serve', '--data-dir', dir, '--http-port', String(HTTP), '--otlp-port', String(OTLP), '--xray-port', String(XRAY), '--log-level', 'warn',
+  ...UNUSED_RECEIVERS.flatMap((flag) => [flag, '0'])], HTTP);
+pin(srv.child.pid!, 1);
+pin(process.pid, 1);
 try {
-  console.log(`Cruddur GET ${PATH}, ${CONCURRENCY} in flight, ${SECONDS} s per variant, X-Ray sampling every request${NO_SINK ? ', spans sent nowhere' : ''}`);
-  let base = 0;
-  for (const [name, env] of VARIANTS) {
-    const rps = await runVariant(env);
-    if (name === 'no tracing') base = rps;
-    console.log(`${name.padEnd(12)} ${rps.toFixed(0).padStart(7)} req/s   ratio ${(rps / base).toFixed(2)}`);
+  console.log(`Cruddur GET ${PATH}, ${CONCURRENCY} connections, ${SECONDS} s per variant and round, ${ROUNDS} round(s), ${RATE ? `${RATE} req/s` : 'full speed'}, X-Ray sampling every request` +
+    `${NO_SINK ? ', spans sent nowhere' : ''}${PIN ? ', Cruddur pinned to CPU 0, Honeyray + load generator to CPU 1' : ', not pinned'}`);
+  if (loadavg()[0] > cpus().length / 2) {
+    console.log(`warning: load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs: other work competes with every process here; ` +
+      'absolute figures mean little, and even CPU per request moves with the load (compare ratios within a round)');
+  }
+  const results = new Map<string, Result[]>(chosen.map(([name]) => [name, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [name, env] of chosen) {
+      const r = await runVariant(name, env, srv.child.pid!);
+      results.get(name)!.push(r);
+      if (ROUNDS > 1) console.log(`  round ${round} ${name.padEnd(25)} ${r.rps.toFixed(0).padStart(7)} req/s ${r.appCpuUs.toFixed(1).padStart(8)} us/req (main thread ${r.mainCpuUs.toFixed(1)})`);
+    }
+  }
+  console.log(`${ROUNDS > 1 ? 'median of the rounds\n' : ''}variant                      req/s  ratio   app CPU us/req  cpu ratio  main thread  p50/p99 ms   Honeyray CPU us/req  errors`);
+  const base = median(results.get(chosen[0]![0])!);
+  for (const [name] of chosen) {
+    const rs = results.get(name)!;
+    const r = median(rs);
+    console.log(`${name.padEnd(25)} ${r.rps.toFixed(0).padStart(8)}  ${(r.rps / base.rps).toFixed(2)}   ${r.appCpuUs.toFixed(1).padStart(14)}  ${(base.appCpuUs / r.appCpuUs).toFixed(2).padStart(9)}` +
+      `  ${r.mainCpuUs.toFixed(1).padStart(11)}   ${`${r.p50}/${r.p99}`.padStart(10)}   ${r.sinkCpuUs.toFixed(1).padStart(19)}  ${rs.reduce((n, x) => n + x.errors, 0)}`);
   }
 } finally {
   srv.child.kill('SIGTERM');

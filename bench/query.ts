@@ -168,7 +168,8 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'honeyray-bench-query-'));
   const [http, otlp] = [await freePort(), await freePort()];
   const server = await startUntilHealthy(
-    ['dist/src/cli.js', 'serve', '--data-dir', dataDir, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0', '--log-level', 'warn'], http);
+    ['dist/src/cli.js', 'serve', '--data-dir', dataDir, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0',
+      '--grpc-port', '0', '--zipkin-port', '0', '--jaeger-port', '0', '--jaeger-compact-port', '0', '--jaeger-binary-port', '0', '--log-level', 'warn'], http);
   const base = `http://127.0.0.1:${http}`;
   console.log(`bench:query: ${SPANS.toLocaleString('en-US')} spans + one ${BIG.toLocaleString('en-US')}-span trace, ${RUNS} runs per query (median)`);
 

@@ -32,7 +32,7 @@ import type { Model } from './services/model.js';
 import { notificationsActivities } from './services/notifications-activities.js';
 import { searchActivities } from './services/search-activities.js';
 import { userActivities } from './services/user-activities.js';
-import { acquireXray, setupOtel, type OtelTracing, type XrayTracing } from './tracing.js';
+import { acquireXray, setupOtel, xraySegmentOf, type OtelTracing, type XrayTracing } from './tracing.js';
 
 export interface CruddurOptions {
   /** OTel service.name fallback (OTEL_SERVICE_NAME wins) and the X-Ray segment name. */
@@ -47,6 +47,8 @@ export interface CruddurOptions {
   samplingRules?: 'centralized' | 'local-all';
   /** X-Ray daemon `host:port`; default AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000. */
   xrayDaemonAddress?: string;
+  /** The X-Ray SDK's context mode: 'manual' (default, cheap) or 'automatic' (cls-hooked); see tracing.ts. */
+  xrayContext?: 'manual' | 'automatic';
   /**
    * Honour an `X-Cruddur-Delay-Ms` request header (at most 5000) by answering that much later: how
    * `honeyray demo` makes slow requests. Off by default; never part of the seed's app.
@@ -72,7 +74,7 @@ const USER_HANDLE = 'andrewbrown';
 
 export async function createCruddurApp(opts: CruddurOptions = {}): Promise<CruddurApp> {
   const serviceName = opts.serviceName ?? 'backend-flask';
-  const otel: OtelTracing | null = opts.otel === false ? null : setupOtel(serviceName);
+  const otel: OtelTracing | null = opts.otel === false ? null : setupOtel(serviceName, opts.xray !== false);
   let xray: XrayTracing | null = null;
   try {
     if (opts.xray !== false) {
@@ -81,6 +83,7 @@ export async function createCruddurApp(opts: CruddurOptions = {}): Promise<Crudd
         sampling: opts.samplingRules ?? 'centralized',
         streamingThreshold: opts.streamingThreshold,
         daemonAddress: opts.xrayDaemonAddress,
+        context: opts.xrayContext,
       });
     }
   } catch (err) {
@@ -119,7 +122,8 @@ export async function createCruddurApp(opts: CruddurOptions = {}): Promise<Crudd
     if (!xray) return reply(res, userActivities(tracer, handle));
     const X = xray.sdk;
     // @xray_recorder.capture('activities_users') on the route, then
-    // xray_recorder.begin_subsegment('user_activity_' + user_handle) inside the service.
+    // xray_recorder.begin_subsegment('user_activity_' + user_handle) inside the service. The parents
+    // are passed explicitly: the SDK runs in manual mode (see tracing.ts, loadXray).
     X.captureAsyncFunc('activities_users', (outer) => {
       X.captureAsyncFunc('user_activity_' + handle, (sub) => {
         try {
@@ -134,8 +138,8 @@ export async function createCruddurApp(opts: CruddurOptions = {}): Promise<Crudd
           outer?.close(err as Error);
           next(err);
         }
-      });
-    });
+      }, outer);
+    }, xraySegmentOf(req));
   });
 
   app.get('/api/activities/search', (req, res) => {

@@ -9,6 +9,7 @@
  *   CRUDDUR_OTEL=0 / CRUDDUR_XRAY=0 to turn one side off,
  *   CRUDDUR_XRAY_SAMPLING=local-all to sample every request (default: centralized rules),
  *   CRUDDUR_XRAY_STREAMING_THRESHOLD=n (AWSXRay.setStreamingThreshold),
+ *   CRUDDUR_XRAY_CONTEXT=automatic to run the X-Ray SDK in automatic (cls-hooked) mode (default manual),
  *   CRUDDUR_DELAY_HEADER=1 to honour an X-Cruddur-Delay-Ms request header (slow requests for `honeyray demo`).
  */
 import { startCruddur } from './app.js';
@@ -18,6 +19,11 @@ const off = (v: string | undefined) => v !== undefined && ['0', 'false', 'no', '
 const sampling = env.CRUDDUR_XRAY_SAMPLING ?? 'centralized';
 if (sampling !== 'centralized' && sampling !== 'local-all') {
   console.error(`CRUDDUR_XRAY_SAMPLING must be centralized or local-all, got ${sampling}`);
+  process.exit(2);
+}
+const xrayContext = env.CRUDDUR_XRAY_CONTEXT ?? 'manual';
+if (xrayContext !== 'manual' && xrayContext !== 'automatic') {
+  console.error(`CRUDDUR_XRAY_CONTEXT must be manual or automatic, got ${xrayContext}`);
   process.exit(2);
 }
 const threshold = env.CRUDDUR_XRAY_STREAMING_THRESHOLD === undefined ? undefined : Number(env.CRUDDUR_XRAY_STREAMING_THRESHOLD);
@@ -34,6 +40,7 @@ const app = await startCruddur({
   otel: !off(env.CRUDDUR_OTEL),
   xray: !off(env.CRUDDUR_XRAY),
   samplingRules: sampling,
+  xrayContext,
   streamingThreshold: threshold,
   delayHeader: env.CRUDDUR_DELAY_HEADER !== undefined && !off(env.CRUDDUR_DELAY_HEADER),
 });
@@ -42,7 +49,7 @@ const otlp = env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318 (OTel def
 const daemon = env.AWS_XRAY_DAEMON_ADDRESS ?? '127.0.0.1:2000 (SDK default)';
 console.log(`Cruddur ${serviceName} listening on ${app.url}`);
 console.log(`  OpenTelemetry: ${off(env.CRUDDUR_OTEL) ? 'off' : `OTLP ${otlp}, service ${env.OTEL_SERVICE_NAME ?? serviceName}`}`);
-console.log(`  X-Ray:         ${off(env.CRUDDUR_XRAY) ? 'off' : `daemon ${daemon}, sampling ${sampling}`}`);
+console.log(`  X-Ray:         ${off(env.CRUDDUR_XRAY) ? 'off' : `daemon ${daemon}, sampling ${sampling}, ${xrayContext} mode`}`);
 console.log(`  try: curl ${app.url}/api/activities/home`);
 
 let stopping = false;

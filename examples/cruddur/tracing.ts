@@ -69,7 +69,11 @@ export interface OtelTracing {
 
 let registered = false;
 
-export function setupOtel(serviceName: string): OtelTracing {
+/**
+ * `handToXray`: rewrite the request's `X-Amzn-Trace-Id` so that the X-Ray middleware (running next)
+ * continues this trace; pointless work when X-Ray is off.
+ */
+export function setupOtel(serviceName: string, handToXray = true): OtelTracing {
   // service.name: OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES win, then the app's name.
   const resource = defaultResource()
     .merge(resourceFromAttributes({ 'service.name': serviceName }))
@@ -87,17 +91,19 @@ export function setupOtel(serviceName: string): OtelTracing {
     registered = true;
   }
   const tracer = provider.getTracer('cruddur-backend', '1.0.0');
-  const spans = new WeakMap<Request, Span>();
+  // The request's SERVER span rides on the request under a symbol: cheaper than a WeakMap entry per
+  // request (ephemerons cost the garbage collector), and invisible to the app.
+  const SPAN = Symbol('otel server span');
+  type Traced = Request & { [SPAN]?: Span };
 
   const middleware: RequestHandler = (req, res, next) => {
     const parent = propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
     const span = tracer.startSpan(req.method, { kind: SpanKind.SERVER, attributes: requestAttributes(req) }, parent);
-    spans.set(req, span);
-    req.headers[XRAY_HEADER] = xrayHeaderFor(span, req.headers[XRAY_HEADER]);
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
+    (req as Traced)[SPAN] = span;
+    if (handToXray) req.headers[XRAY_HEADER] = xrayHeaderFor(span, req.headers[XRAY_HEADER]);
+    // One listener, not 'finish' + 'close': a ServerResponse always emits 'close', after 'finish' or
+    // alone when the connection was lost before the response.
+    res.once('close', () => {
       const route = routeOf(req);
       if (route) {
         span.setAttribute('http.route', route);
@@ -111,9 +117,7 @@ export function setupOtel(serviceName: string): OtelTracing {
         span.setStatus({ code: SpanStatusCode.ERROR, message: 'connection closed before the response' });
       }
       span.end();
-    };
-    res.once('finish', end);
-    res.once('close', end);
+    });
     context.with(trace.setSpan(parent, span), next);
   };
 
@@ -122,7 +126,7 @@ export function setupOtel(serviceName: string): OtelTracing {
     tracer,
     middleware,
     recordError(req, err) {
-      const span = spans.get(req);
+      const span = (req as Traced)[SPAN];
       if (!span) return;
       const e = err instanceof Error ? err : new Error(String(err));
       span.recordException(e);
@@ -195,6 +199,12 @@ export interface XraySettings {
   streamingThreshold?: number;
   /** `host:port`; default: the SDK's (AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000). */
   daemonAddress?: string;
+  /**
+   * How the SDK finds the current segment: 'manual' (default; the segment travels on `req.segment`
+   * and is passed as the parent explicitly) or 'automatic' (cls-hooked, several times the cost per
+   * request; see loadXray). Decided by the first app of the process that loads the SDK.
+   */
+  context?: 'manual' | 'automatic';
 }
 
 export interface XrayTracing {
@@ -210,16 +220,49 @@ const SAMPLE_ALL = { version: 2, default: { fixed_target: 1, rate: 1 }, rules: [
 const SDK_DEFAULT_STREAMING_THRESHOLD = 100;
 
 let loaded: { sdk: XRaySdk; express: XRayExpress } | null = null;
+
+/**
+ * Loads the SDK in the context mode asked for. Manual mode has to be chosen BEFORE the SDK is first
+ * loaded: in automatic mode the SDK creates a cls-hooked namespace when its module loads, whose
+ * async_hooks (init/before/after/destroy on every promise, socket and timer of the process, plus
+ * emitter-listener wrappers on every request and response) stay enabled even after
+ * `AWSXRay.enableManualMode()`, which only drops the namespace. The SDK reads AWS_XRAY_MANUAL_MODE
+ * once, at load; it is set for that moment only, so that nothing else in the process sees it. If the
+ * SDK was already loaded by someone else, its mode stays: the app passes parents explicitly, which
+ * automatic mode ignores, so the routes work either way.
+ */
+async function loadXray(mode: 'manual' | 'automatic'): Promise<{ sdk: XRaySdk; express: XRayExpress }> {
+  const before = process.env.AWS_XRAY_MANUAL_MODE;
+  if (mode === 'manual') process.env.AWS_XRAY_MANUAL_MODE = '1';
+  else delete process.env.AWS_XRAY_MANUAL_MODE;
+  try {
+    const sdk = (await import('aws-xray-sdk-core')).default as unknown as XRaySdk;
+    const express = (await import('aws-xray-sdk-express')).default as unknown as XRayExpress;
+    return { sdk, express };
+  } finally {
+    if (before === undefined) delete process.env.AWS_XRAY_MANUAL_MODE;
+    else process.env.AWS_XRAY_MANUAL_MODE = before;
+  }
+}
+
+/**
+ * The request's X-Ray segment, to pass as the parent of `captureAsyncFunc` & co. In manual mode the
+ * express middleware leaves it on `req.segment`; in automatic mode the SDK ignores the argument and
+ * reads its cls-hooked context instead.
+ */
+export function xraySegmentOf(req: Request): import('aws-xray-sdk-core').Segment | undefined {
+  return (req as Request & { segment?: import('aws-xray-sdk-core').Segment }).segment;
+}
 let current: { key: string; users: number } | null = null;
 let localSamplingUsed = false;
 
 export async function acquireXray(s: XraySettings): Promise<XrayTracing> {
-  if (!loaded) {
-    const sdk = (await import('aws-xray-sdk-core')).default as unknown as XRaySdk;
-    const express = (await import('aws-xray-sdk-express')).default as unknown as XRayExpress;
-    loaded = { sdk, express };
-  }
+  if (!loaded) loaded = await loadXray(s.context ?? 'manual');
   const { sdk, express } = loaded;
+  const mode = sdk.isAutomaticMode() ? 'automatic' : 'manual';
+  if (s.context !== undefined && s.context !== mode) {
+    throw new Error(`aws-xray-sdk-core was loaded in ${mode} mode in this process, cannot run an app in ${s.context} mode`);
+  }
   const envAddress = process.env.AWS_XRAY_DAEMON_ADDRESS;
   const address = s.daemonAddress ?? envAddress ?? '127.0.0.1:2000';
   const threshold = s.streamingThreshold ?? SDK_DEFAULT_STREAMING_THRESHOLD;

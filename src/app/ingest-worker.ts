@@ -8,6 +8,7 @@ import { GroupCommitter } from '../pipeline/group-commit.js';
 import type { Decoder } from '../pipeline/payload.js';
 import type { FromWorker, ToWorker } from '../pipeline/worker-protocol.js';
 import { PROXIED_METHODS } from '../pipeline/worker-protocol.js';
+import { withCancel } from '../store/cancel-scope.js';
 import type { Store } from '../store/store.js';
 import { openStore, type StoreConfig } from './open-store.js';
 import { decodePayload } from './decode-payload.js';
@@ -26,17 +27,28 @@ async function main(): Promise<void> {
   const decode: Decoder = await decodePayload(store, (m) => console.error(m));
   const committer = new GroupCommitter(store, decode);
   const allowed = new Set<string>(PROXIED_METHODS);
+  /** Calls in flight that the main thread may cancel, by message id. */
+  const cancels = new Map<number, AbortController>();
 
   port.on('message', async (m: ToWorker) => {
     try {
       if (m.t === 'ingest') {
         const r = await committer.submit(m.payload);
         post({ t: 'result', id: m.id, ok: true, value: r });
+      } else if (m.t === 'cancel') {
+        cancels.get(m.id)?.abort();
+        return;
       } else if (m.t === 'call') {
         if (!allowed.has(m.method)) throw new Error(`unknown store method ${m.method}`);
         const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[m.method]!;
-        const value = await fn.apply(store, m.args);
-        post({ t: 'result', id: m.id, ok: true, value });
+        const cancel = new AbortController();
+        cancels.set(m.id, cancel);
+        try {
+          const value = await withCancel(cancel.signal, () => fn.apply(store, m.args));
+          post({ t: 'result', id: m.id, ok: true, value });
+        } finally {
+          cancels.delete(m.id);
+        }
       } else if (m.t === 'close') {
         await committer.flushed();
         await store.close();

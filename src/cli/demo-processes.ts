@@ -78,7 +78,7 @@ function startChild(what: string, args: string[], env: NodeJS.ProcessEnv, ready:
 }
 
 /** The receivers the demo does not use, turned off so that they cannot collide with another Honeyray. */
-const UNUSED_RECEIVERS = ['--grpc-port', '--zipkin-port', '--jaeger-port', '--jaeger-compact-port', '--jaeger-binary-port'];
+export const UNUSED_RECEIVERS = ['--grpc-port', '--zipkin-port', '--jaeger-port', '--jaeger-compact-port', '--jaeger-binary-port'];
 
 /** `extra`: more `serve` flags (`honeyray cluster up` adds `--store clickhouse://...`). */
 export function startHoneyray(dataDir: string, p: Omit<Ports, 'app'>, listen: string, extra: string[] = []): Promise<Child> {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { ingestBudget, type Reservation } from './memory-budget.js';
 
 /** Thrown while reading a request; carries the HTTP status that fits. */
 export class HttpError extends Error {
@@ -10,63 +11,73 @@ export class HttpError extends Error {
   }
 }
 
+/** Sets the in-flight body budget (bytes, all requests) and one connection's share of it; see memory-budget.ts. */
+export function setBodyBudget(bytes: number, perConnection = Math.max(1, Math.floor(bytes / 4))): void {
+  ingestBudget.limit = bytes;
+  ingestBudget.perConnection = perConnection;
+}
+
+/** Bytes of request bodies held now (for stats and tests). */
+export function bodyBytesInFlight(): number {
+  return ingestBudget.used;
+}
+
+const OVER_BUDGET = 'too many request bodies in flight, retry later';
+
 /**
  * Reads a whole body (chunked or not) up to `limit` bytes; over it -> HttpError 413. The limit is
  * checked against Content-Length first so an oversize upload is refused before it is read.
+ *
+ * The body is admitted against the ingest memory budget (`ingestBudget`) before it is read: what the client
+ * declared is reserved up front, a chunked body as it arrives; past the budget -> HttpError 503 at once (each
+ * receiver adds its protocol's retry signal). With `hold` (the request's response), the bytes stay reserved
+ * until that response is closed, i.e. while the body waits in the pipeline and is decoded and committed;
+ * without it, until the body has been read.
  */
-/**
- * Bytes of request bodies being read right now, all ports and protocols together. The pipeline bounds
- * what waits to be written (`--max-queued-bytes`), but bodies still arriving were not counted: 48
- * concurrent 18 MB uploads once took the process to 2.3 GiB. Past this budget a new body is refused at
- * once with 503 (each receiver adds its protocol's retry signal).
- */
-const inFlight = { bytes: 0, budget: 256 * 1024 * 1024 };
-
-/** Sets the in-flight body budget (bytes); see `inFlight`. */
-export function setBodyBudget(bytes: number): void {
-  inFlight.budget = bytes;
-}
-
-/** Bytes of request bodies being read now (for stats and tests). */
-export function bodyBytesInFlight(): number {
-  return inFlight.bytes;
-}
-
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, hold?: ServerResponse): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
     return Promise.reject(new HttpError(413, `request body of ${declared} bytes is over the limit of ${limit} bytes`));
   }
-  // Reserve what the client declared up front (chunked bodies are counted as they arrive).
-  let held = Number.isFinite(declared) && declared > 0 ? declared : 0;
-  if (held > 0 && inFlight.bytes + held > inFlight.budget) {
+  const reserved = ingestBudget.reserve(Number.isFinite(declared) && declared > 0 ? declared : 0, req.socket ?? undefined);
+  if (!reserved) {
     req.resume();
-    return Promise.reject(new HttpError(503, 'too many request bodies in flight, retry later'));
+    return Promise.reject(new HttpError(503, OVER_BUDGET));
   }
-  inFlight.bytes += held;
-  const release = () => { inFlight.bytes -= held; held = 0; };
+  if (hold) {
+    hold.once('close', () => reserved.release());
+    reservations.set(req, reserved);
+  }
+  let held = Number.isFinite(declared) && declared > 0 ? declared : 0;
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
-    const fail = (e: HttpError) => { if (!failed) { failed = true; release(); reject(e); } };
+    const fail = (e: HttpError) => { if (!failed) { failed = true; reserved.release(); reject(e); } };
     req.on('data', (c: Buffer) => {
       if (failed) return;
       size += c.length;
-      if (size > held) {
-        inFlight.bytes += size - held;
-        held = size;
-        if (inFlight.bytes > inFlight.budget) return fail(new HttpError(503, 'too many request bodies in flight, retry later'));
-      }
       if (size > limit) return fail(new HttpError(413, `request body is over the limit of ${limit} bytes`));
+      if (size > held) {
+        if (!reserved.grow(size - held)) return fail(new HttpError(503, OVER_BUDGET));
+        held = size;
+      }
       chunks.push(c);
     });
-    req.on('end', () => { if (!failed) { release(); resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)); } });
+    req.on('end', () => {
+      if (failed) return;
+      failed = true; // finished: a later 'close' is the connection's, not an unfinished body
+      if (!hold) reserved.release();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
     req.on('error', (e) => fail(new HttpError(400, `error reading request body: ${e.message}`)));
     req.on('close', () => fail(new HttpError(400, 'the client closed the connection before the body ended')));
   });
 }
+
+/** Reservations held until the response closes (`readBody` with `hold`), so decompression can add to them. */
+const reservations = new WeakMap<IncomingMessage, Reservation>();
 
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
@@ -95,10 +106,16 @@ export async function decodeContent(body: Buffer, encoding: string | undefined, 
   throw new HttpError(415, `unsupported content-encoding ${JSON.stringify(encoding)}, valid encodings are: ${ENCODINGS}`);
 }
 
-/** `readBody` then `decodeContent`; an HttpError (status + message for the client) is returned, not thrown. */
-export async function readDecodedBody(req: IncomingMessage, limit: number): Promise<Buffer | HttpError> {
+/**
+ * `readBody` then `decodeContent`; an HttpError (status + message for the client) is returned, not thrown.
+ * With `hold`, a compressed body's decompressed bytes are admitted against the budget too (503 past it).
+ */
+export async function readDecodedBody(req: IncomingMessage, limit: number, hold?: ServerResponse): Promise<Buffer | HttpError> {
   try {
-    return await decodeContent(await readBody(req, limit), req.headers['content-encoding'], limit);
+    const raw = await readBody(req, limit, hold);
+    const body = await decodeContent(raw, req.headers['content-encoding'], limit);
+    if (body !== raw && hold && reservations.get(req)?.grow(body.length) === false) return new HttpError(503, OVER_BUDGET);
+    return body;
   } catch (err) {
     if (err instanceof HttpError) return err;
     throw err;

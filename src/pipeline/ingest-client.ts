@@ -1,12 +1,16 @@
 import { Worker } from 'node:worker_threads';
+import { QueryCancelledError, currentCancel } from '../store/cancel-scope.js';
 import { dialectFor } from '../store/dialects.js';
 import type { Store } from '../store/store.js';
 import type { IngestPayload, IngestResult } from './payload.js';
+import { QueueWait } from './queue-wait.js';
 import { type FromWorker, PROXIED_METHODS, type ToWorker } from './worker-protocol.js';
 
 export interface PipelineLimits {
   /** Bytes of payload waiting in the pipeline before new requests are turned away (503/429). */
   maxQueuedBytes: number;
+  /** Expected wait for a commit (ms, see queue-wait.ts) past which new requests are turned away. */
+  maxQueueWaitMs?: number;
 }
 
 /**
@@ -19,6 +23,9 @@ export class IngestPipeline {
   private waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   private queuedBytes = 0;
   private closing = false;
+  private readonly wait = new QueueWait();
+  /** Requests (X-Ray: datagrams) turned away because the pipeline was full or its wait too long. */
+  shed = 0;
   readonly store: Omit<Store, 'append' | 'close'>;
 
   private constructor(private readonly worker: Worker, private readonly limits: PipelineLimits, engine: string) {
@@ -55,13 +62,18 @@ export class IngestPipeline {
 
   /** True when the pipeline holds more than its limit: answer 503/429 with Retry-After. */
   full(): boolean {
-    return this.closing || this.queuedBytes >= this.limits.maxQueuedBytes;
+    const full = this.closing || this.queuedBytes >= this.limits.maxQueuedBytes
+      || (this.limits.maxQueueWaitMs !== undefined && this.wait.expectedMs(this.queuedBytes) > this.limits.maxQueueWaitMs);
+    if (full) this.shed++;
+    return full;
   }
 
   async submit(payload: IngestPayload): Promise<IngestResult> {
     if (this.closing) return { ok: false, reason: 'unavailable', message: 'server is shutting down' };
     const bytes = (payload.body?.byteLength ?? 0) + (payload.documents?.reduce((n, d) => n + d.length, 0) ?? 0);
     this.queuedBytes += bytes;
+    const ticket = this.nextId;
+    this.wait.started(ticket);
     try {
       const transfer = payload.body ? [ownBuffer(payload as { body: Uint8Array })] : [];
       return await this.send<IngestResult>({ t: 'ingest', id: 0, payload }, transfer);
@@ -69,6 +81,7 @@ export class IngestPipeline {
       return { ok: false, reason: 'unavailable', message: (err as Error).message };
     } finally {
       this.queuedBytes -= bytes;
+      this.wait.finished(ticket, bytes);
     }
   }
 
@@ -83,8 +96,20 @@ export class IngestPipeline {
     }
   }
 
-  private call(method: string, args: unknown[]): Promise<unknown> {
-    return this.send({ t: 'call', id: 0, method, args });
+  /** A store call; when the request it serves goes away (cancel-scope.ts), the worker stops its query. */
+  private async call(method: string, args: unknown[]): Promise<unknown> {
+    const signal = currentCancel();
+    if (signal?.aborted) throw new QueryCancelledError();
+    const msg: ToWorker = { t: 'call', id: 0, method, args };
+    const onAbort = () => this.worker.postMessage({ t: 'cancel', id: msg.id } satisfies ToWorker);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.send(msg);
+    } catch (err) {
+      throw (err as Error).name === 'QueryCancelledError' ? new QueryCancelledError() : err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   private send<T>(msg: ToWorker, transfer: ArrayBuffer[] = []): Promise<T> {

@@ -4,6 +4,8 @@ import type { IngestPayload } from './payload.js';
 export type ToWorker =
   | { t: 'ingest'; id: number; payload: IngestPayload }
   | { t: 'call'; id: number; method: string; args: unknown[] }
+  /** The caller of call `id` went away (its HTTP client disconnected): stop its engine query. */
+  | { t: 'cancel'; id: number }
   | { t: 'close'; id: number };
 
 export type FromWorker =

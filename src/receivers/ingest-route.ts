@@ -30,8 +30,8 @@ async function handle(d: ReceiverDeps, o: Parameters<typeof textIngestRoute>[1],
   const kind = o.kindFor(req);
   if (kind === undefined) return fail(415, o.unsupported);
   if (d.full()) return fail(503, 'write pipeline is full, retry later', { 'retry-after': RETRY_AFTER_S });
-  const body = await readDecodedBody(req, d.maxBodyBytes);
-  if (body instanceof HttpError) return fail(body.status, body.message);
+  const body = await readDecodedBody(req, d.maxBodyBytes, res);
+  if (body instanceof HttpError) return fail(body.status, body.message, body.status === 503 ? { 'retry-after': RETRY_AFTER_S } : {});
   const r = await d.submit({ kind, body, dataset: headerValue(req.headers, 'x-honeycomb-dataset') });
   if (r.ok) {
     res.writeHead(o.okStatus, { 'content-length': '0' });

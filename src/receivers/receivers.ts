@@ -4,6 +4,7 @@ import { otlpHttpReceiver } from './otlp/receiver.js';
 import { otlpGrpcReceiver } from './otlp-grpc/receiver.js';
 import { zipkinReceiver } from './zipkin/receiver.js';
 import { jaegerReceiver } from './jaeger/receiver.js';
+import { honeycombDistroLinks } from './honeycomb-distro/receiver.js';
 
 /**
  * Every protocol's server side, one line each: routes on Honeycomb's API host and ports of their own.
@@ -15,4 +16,5 @@ export const RECEIVERS: readonly Receiver[] = [
   otlpGrpcReceiver,
   zipkinReceiver,
   jaegerReceiver,
+  honeycombDistroLinks,
 ];

@@ -118,12 +118,24 @@ export const xray = {
     if (filter.trim()) body.FilterExpression = filter;
     return (await xrayCall<{ Group: XrayGroup }>('/CreateGroup', body)).Group;
   },
+  async updateGroup(name: string, filter: string): Promise<XrayGroup> {
+    return (await xrayCall<{ Group: XrayGroup }>('/UpdateGroup', { GroupName: name, FilterExpression: filter })).Group;
+  },
   async deleteGroup(name: string): Promise<void> {
     await xrayCall('/DeleteGroup', { GroupName: name });
   },
   async samplingRules(signal?: AbortSignal): Promise<SamplingRule[]> {
     const r = await xrayCall<{ SamplingRuleRecords: { SamplingRule: SamplingRule }[] }>('/GetSamplingRules', {}, signal);
     return (r.SamplingRuleRecords ?? []).map((x) => x.SamplingRule);
+  },
+  async createSamplingRule(rule: Omit<SamplingRule, 'RuleARN'> & { Version: number }): Promise<SamplingRule> {
+    return (await xrayCall<{ SamplingRuleRecord: { SamplingRule: SamplingRule } }>('/CreateSamplingRule', { SamplingRule: rule })).SamplingRuleRecord.SamplingRule;
+  },
+  async updateSamplingRule(update: Partial<SamplingRule> & { RuleName: string }): Promise<SamplingRule> {
+    return (await xrayCall<{ SamplingRuleRecord: { SamplingRule: SamplingRule } }>('/UpdateSamplingRule', { SamplingRuleUpdate: update })).SamplingRuleRecord.SamplingRule;
+  },
+  async deleteSamplingRule(name: string): Promise<void> {
+    await xrayCall('/DeleteSamplingRule', { RuleName: name });
   },
   async traceSummaries(startSec: number, endSec: number, filter: string, nextToken?: string, signal?: AbortSignal): Promise<{ summaries: XrayTraceSummary[]; nextToken?: string }> {
     const body: Record<string, unknown> = { StartTime: startSec, EndTime: endSec };
@@ -162,6 +174,7 @@ export interface QuerySpecIn {
   start_time?: number;
   end_time?: number;
   granularity?: number;
+  calculated_fields?: { name: string; expression: string }[];
 }
 export interface HeatmapValue { buckets: { lower: number; upper: number; count: number }[] }
 export interface QueryResult {

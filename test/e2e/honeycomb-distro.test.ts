@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
 import { jaegerTrace, tagOf } from '../helpers/jaeger-read.js';
@@ -46,7 +47,7 @@ describe('Honeycomb distro (@honeycombio/opentelemetry-node) -> Honeyray', () =>
       const { stdout } = await run(process.execPath, ['-e', APP], { env: { ...process.env, HONEYCOMB_API_KEY: 'distro-key', SVC: svc, ...env(srv) }, timeout: 30_000 });
       const traceId = stdout.trim();
       assert.match(traceId, /^[0-9a-f]{32}$/);
-      const t = await jaegerTrace(srv.http, traceId, 2);
+      const t = await jaegerTrace(srv.http, traceId, 2, () => true, { 'x-honeycomb-team': 'distro-key' });
       const child = t.spans.find((s) => s.operationName === 'distro-child')!;
       const root = t.spans.find((s) => s.operationName === 'distro-root')!;
       assert.deepEqual(child.references.map((r) => r.spanID), [root.spanID]);
@@ -62,5 +63,28 @@ describe('Honeycomb distro (@honeycombio/opentelemetry-node) -> Honeyray', () =>
     const body = (await r.json()) as { team?: { slug?: string }; environment?: { slug?: string } };
     assert.ok(body.team?.slug);
     assert.ok(body.environment?.slug);
+  });
+
+  it("its local-visualization trace links open the trace in Honeyray once their host is Honeyray's", async () => {
+    // The distro's own link builder (local-exporter.js); it fills in team and environment from /1/auth.
+    const { buildTraceUrl } = createRequire(import.meta.url)('@honeycombio/opentelemetry-node/dist/src/local-exporter.js') as { buildTraceUrl(key: string, svc: string, team: string, env?: string): string };
+    const auth = (await (await fetch(`${srv.http}/1/auth`, { headers: { 'x-honeycomb-team': 'distro-key' } })).json()) as { team: { slug: string }; environment: { slug: string } };
+    const traceId = '5f84c7a11234567890abcdef12345678'; // the exporter appends the root span's trace id
+    // An environment key (the usual kind) and a classic 32-character key make the two shapes it prints.
+    const links = [buildTraceUrl('distro-key', 'distro-links', auth.team.slug, auth.environment.slug), buildTraceUrl('a'.repeat(32), 'distro-links', auth.team.slug)];
+    assert.match(links[0]!, /^https:\/\/ui\.honeycomb\.io\/honeyray\/environments\/local\/datasets\/distro-links\/trace\?trace_id$/);
+    assert.match(links[1]!, /^https:\/\/ui\.honeycomb\.io\/honeyray\/datasets\/distro-links\/trace\?trace_id$/);
+    for (const link of links) {
+      for (const base of [srv.http, srv.otlp]) {
+        const url = `${link}=${traceId}`.replace('https://ui.honeycomb.io', base);
+        const r = await fetch(url, { redirect: 'manual' });
+        assert.equal(r.status, 302, url);
+        assert.equal(r.headers.get('location'), `${srv.http}/trace/${traceId}`);
+      }
+    }
+    const page = await fetch(`${srv.http}/honeyray/environments/local/datasets/distro-links/trace?trace_id=${traceId}`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.equal((await fetch(`${srv.http}/honeyray/datasets/x/trace?trace_id=nothex`, { redirect: 'manual' })).status, 400);
   });
 });

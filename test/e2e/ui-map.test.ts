@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { browserSuite,  } from '../helpers/ui-browser.js';
+import { browserSuite, CHECKOUT } from '../helpers/ui-browser.js';
 
 browserSuite('ui-map', {}, (ui) => {
   const url = ui.url;
@@ -47,5 +47,35 @@ browserSuite('ui-map', {}, (ui) => {
     await page.click('.service-map .node[data-service="backend"]');
     await page.click('#map-panel a[data-traces]');
     await page.waitForURL(/\/\?service=backend/);
+  });
+
+  it('an edge opens its numbers, its response-time histogram and its traces; the time range is in the URL', async () => {
+    const { page } = ui;
+    await page.goto(url('/map'));
+    const label = page.locator('.service-map .edge-label[aria-label="backend to payment"]');
+    await label.click();
+    const panel = page.locator('#map-panel');
+    await panel.waitFor({ state: 'visible' });
+    assert.match(await panel.locator('h2').innerText(), /backend → payment/);
+    assert.match(await panel.innerText(), /Requests\s+1[\s\S]*Faults \(5xx\)\s+1\s+100%/);
+    await panel.locator('[data-histogram] canvas').first().waitFor();
+    assert.match(await label.getAttribute('class') ?? '', /\bselected\b/);
+    await ui.shot('map-edge');
+    await panel.locator('a[data-traces]').click();
+    await page.waitForURL(/\/\?filter=edge/);
+    assert.equal(new URL(page.url()).searchParams.get('filter'), 'edge("backend", "payment")');
+    await page.waitForFunction(() => document.querySelectorAll('.result').length === 1);
+    assert.equal(await page.getAttribute('.result', 'data-trace-id'), CHECKOUT);
+    // The time picker: a preset narrows the graph and lands in the URL.
+    await page.goto(url('/map'));
+    await page.waitForSelector('.service-map .node');
+    await page.click('.time-picker-button');
+    await page.click('.time-presets [data-lookback="15m"]');
+    await page.waitForURL(/\/map\?lookback=15m/);
+    await page.waitForSelector('.service-map .node[data-service="payment"]');
+    // Keyboard: Enter on a focused edge label opens it too.
+    await page.focus('.service-map .edge-label[aria-label="frontend to backend"]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /frontend → backend/.test(document.querySelector('#map-panel h2')?.textContent ?? ''));
   });
 });

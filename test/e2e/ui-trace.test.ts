@@ -176,5 +176,16 @@ browserSuite('ui-trace', { allowConsole: /status of 400/, more: (srv) => postOtl
     await page.click('#compare-swap');
     await page.waitForURL((u) => u.searchParams.get('a') === CHECKOUT_SLOW);
     await page.waitForFunction(() => /1 span only in A/.test(document.querySelector('[data-summary="removed"]')?.textContent ?? ''));
+    // From the search results, as in Jaeger: tick two traces, then Compare.
+    await page.goto(url('/'));
+    await page.waitForFunction(() => document.querySelectorAll('.result').length === 4);
+    assert.equal(await page.isDisabled('#compare-picked'), true);
+    await page.click(`.result[data-trace-id="${CHECKOUT}"] [data-pick]`);
+    await page.click(`.result[data-trace-id="${CHECKOUT_SLOW}"] [data-pick]`);
+    assert.equal(new URL(page.url()).pathname, '/', 'ticking does not open the trace');
+    assert.equal(await page.getAttribute(`.result[data-trace-id="${CHECKOUT}"] [data-pick]`, 'aria-checked'), 'true');
+    await page.click('#compare-picked');
+    await page.waitForURL((u) => u.pathname === '/compare' && u.searchParams.get('a') === CHECKOUT && u.searchParams.get('b') === CHECKOUT_SLOW);
+    await page.waitForSelector('#compare-table tr.diff-added');
   });
 });

@@ -275,6 +275,12 @@ describe('Cruddur example -> Honeyray', () => {
       assert.equal((await fetch(`${c.url}/api/activities/@stream`)).status, 200);
       await c.stop();
       await assert.rejects(startCruddur({ port: 0, samplingRules: 'centralized', xrayDaemonAddress: daemon }), /centralized/);
+      // The SDK was loaded in manual mode (the cheap one, see tracing.ts): no cls-hooked namespace was
+      // ever created, so no async hook runs, and automatic mode cannot be asked for any more.
+      const namespaces = (process as unknown as { namespaces?: Record<string, unknown> }).namespaces ?? {};
+      assert.equal(namespaces.AWSXRay, undefined);
+      assert.equal(process.env.AWS_XRAY_MANUAL_MODE, undefined, 'the switch is not left in the environment');
+      await assert.rejects(startCruddur({ port: 0, samplingRules: 'local-all', xrayDaemonAddress: daemon, xrayContext: 'automatic' }), /manual mode/);
     } finally {
       for (const s of started) await s.stop();
     }

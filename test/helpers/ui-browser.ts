@@ -90,6 +90,27 @@ export function bulkTrace() {
   return [resource('bulk', spans)];
 }
 
+/**
+ * The `shop` dataset, BubbleUp's planted cause: 60 one-span traces of `GET /cart` within 2 s, 50 fast
+ * (10-40 ms, `app.feature_flag` old except 6) and 10 slow (900-1,100 ms, all `new`). Region and status are
+ * spread alike over both, so the flag is the one column that explains the slow ones.
+ */
+export const SHOP_SLOW: string[] = [];
+export function shopTraces() {
+  const base = nowNs - msNs(90_000);
+  const spans = Array.from({ length: 60 }, (_, i) => {
+    const slow = i % 6 === 5;
+    const id = hex(16);
+    if (slow) SHOP_SLOW.push(id);
+    const dur = slow ? 900 + 20 * (i % 11) : 10 + (i % 31);
+    return otlpSpan(id, hex(8), 'GET /cart', i * 30, i * 30 + dur, base, {
+      kind: 2,
+      attrs: [str('app.feature_flag', slow || i % 10 === 0 ? 'new' : 'old'), str('cloud.region', ['eu-west-1', 'us-east-1', 'ap-south-1'][i % 3]!)],
+    });
+  });
+  return [resource('shop', spans)];
+}
+
 /** A 0.4 ms X-Ray segment with annotations and metadata (the "< 1 ms" case). */
 export const XRAY_SEGMENT = {
   trace_id: XRAY_ID, id: XRAY_SEGMENT_ID, name: 'xray-svc', origin: 'AWS::EC2::Instance',

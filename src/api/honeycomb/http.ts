@@ -34,7 +34,7 @@ export function honeycombRoute(o: HandlerOptions, fn: Handler): Handler {
       }
       await fn(req, res, params);
     } catch (err) {
-      if (res.headersSent) { res.destroy(); return; }
+      if (res.headersSent || (err as Error)?.name === 'QueryCancelledError') { res.destroy(); return; }
       if (err instanceof HoneycombApiError) return sendProblem(res, err);
       if (err instanceof HttpError) return sendProblem(res, new HoneycombApiError(err.status, err.message));
       o.onError(err);

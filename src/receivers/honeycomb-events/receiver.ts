@@ -41,8 +41,8 @@ async function handle(d: ReceiverDeps, req: IncomingMessage, res: ServerResponse
   const type = mediaType(req.headers['content-type']);
   const msgpack = MSGPACK_TYPES.has(type);
   if (msgpack && !batch) return fail(415, 'msgpack is accepted on /1/batch only');
-  const body = await readDecodedBody(req, d.maxBodyBytes);
-  if (body instanceof HttpError) return fail(body.status, body.message);
+  const body = await readDecodedBody(req, d.maxBodyBytes, res);
+  if (body instanceof HttpError) return body.status === 503 ? fail(429, body.message, { 'retry-after': RETRY_AFTER_S }) : fail(body.status, body.message);
   const payload: IngestPayload = {
     kind: batch ? (msgpack ? EVENTS_KINDS['batch-msgpack'] : EVENTS_KINDS['batch-json']) : EVENTS_KINDS['event-json'],
     body,

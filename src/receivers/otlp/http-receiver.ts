@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, decodeContent, mediaType, readBody, sendText } from '../../http/http-util.js';
+import { HttpError, mediaType, readDecodedBody, sendText } from '../../http/http-util.js';
 import type { IngestPayload, IngestResult } from '../../pipeline/payload.js';
 import { exportResponse, statusBody } from './responses.js';
 
@@ -76,17 +76,12 @@ async function handle(o: OtlpReceiverOptions, req: IncomingMessage, res: ServerR
     req.resume();
     return fail(503, 'write pipeline is full, retry later', { 'retry-after': RETRY_AFTER_S });
   }
-  let body: Buffer;
-  try {
-    const raw = await readBody(req, o.maxBodyBytes);
-    body = await decodeContent(raw, req.headers['content-encoding'], o.maxBodyBytes);
-  } catch (err) {
-    if (err instanceof HttpError) {
-      if (err.status === 415) return sendText(res, 415, err.message, cors);
-      if (err.status === 503) return fail(503, err.message, { 'retry-after': RETRY_AFTER_S });
-      return fail(err.status, err.status === 400 ? `failed to parse OTLP request body: ${err.message}` : err.message);
-    }
-    throw err;
+  // Held against the memory budget until answered (http/memory-budget.ts), decompressed bytes included.
+  const body = await readDecodedBody(req, o.maxBodyBytes, res);
+  if (body instanceof HttpError) {
+    if (body.status === 415) return sendText(res, 415, body.message, cors);
+    if (body.status === 503) return fail(503, body.message, { 'retry-after': RETRY_AFTER_S });
+    return fail(body.status, body.status === 400 ? `failed to parse OTLP request body: ${body.message}` : body.message);
   }
   const dataset = header(req, 'x-honeycomb-dataset');
   const r = await o.submit({ kind: encoding === 'proto' ? 'otlp-proto' : 'otlp-json', body, dataset });

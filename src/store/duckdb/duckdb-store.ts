@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { Span } from '../../model/span.js';
 import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
@@ -9,6 +9,7 @@ import { duckdbDialect } from './dialect.js';
 import { SpanWriter } from './span-writer.js';
 import { rowToSpan } from './row-to-span.js';
 import { DDL, quoteIdent } from './schema.js';
+import { ReadConnections } from './read-connections.js';
 import { readTraceColumns } from './trace-columns.js';
 import { compileTraceSearch, compileTraceSummaries } from './trace-search.js';
 
@@ -27,8 +28,16 @@ export interface DuckDBStoreOptions extends StoreOptions {
 
 /** How often retention runs (and once shortly after opening). */
 const RETENTION_EVERY_MS = 10 * 60_000;
+/** Read connections: reads run side by side (read-connections.ts). */
+const READ_CONNECTIONS = 4;
+/**
+ * How long the next ingest group waits for reads in flight before it is decoded and appended (ready()).
+ * Long enough for a typical read's steps to get the worker's event loop; short enough that a stream of
+ * reads costs ingest at most this per group (it then sheds with 503 + Retry-After, as when it is full).
+ */
+const READS_FIRST_MS = 100;
 
-/** The embedded default engine. Appends go through `SpanWriter` (its own connections); meta writes and checkpoints use `admin`; reads use `reader`. */
+/** The embedded default engine. Appends go through `SpanWriter` (its own connections); meta writes and checkpoints use `admin`; reads use `reads`, a few connections of their own. */
 export class DuckDBStore implements Store {
   readonly engine = 'duckdb';
   readonly dialect = duckdbDialect;
@@ -47,7 +56,7 @@ export class DuckDBStore implements Store {
     private readonly instance: DuckDBInstance,
     /** Meta writes and checkpoints. */
     private readonly admin: DuckDBConnection,
-    private readonly reader: DuckDBConnection,
+    private readonly reads: ReadConnections,
   ) {
     this.catalog = new Catalog(opts.maxColumns ?? 2000, opts.columnAdmission);
     this.readCatalog = this.catalog;
@@ -64,8 +73,7 @@ export class DuckDBStore implements Store {
     config.enable_external_access = 'false';
     const instance = await DuckDBInstance.create(opts.path, config);
     const admin = await instance.connect();
-    const reader = await instance.connect();
-    const store = new DuckDBStore(opts, instance, admin, reader);
+    const store = new DuckDBStore(opts, instance, admin, await ReadConnections.open(instance, READ_CONNECTIONS));
     for (const sql of DDL) await admin.run(sql);
     await store.loadCatalog();
     if (opts.retentionDays && opts.retentionDays > 0) store.scheduleRetention(opts.retentionDays);
@@ -75,7 +83,7 @@ export class DuckDBStore implements Store {
 
   /** Loads the catalog in table-column order (the order the chunk writer fills columns in). */
   private async loadCatalog(): Promise<void> {
-    const rows = (await this.reader.runAndReadAll(
+    const rows = (await this.read(
       `SELECT c.key, c.col, c.type, c.origin, c.first_seen, c.last_seen FROM columns c
        JOIN duckdb_columns() d ON d.table_name = 'spans' AND d.column_name = c.col ORDER BY d.column_index`)).getRowObjectsJS();
     this.catalog = new Catalog(this.opts.maxColumns ?? 2000, this.opts.columnAdmission);
@@ -119,9 +127,19 @@ export class DuckDBStore implements Store {
     return this.writer.append(batches, opts);
   }
 
-  /** Resolves when another append can start at once: the pipeline sizes its group commits by it. */
-  ready(): Promise<void> {
-    return this.writer.ready();
+  /**
+   * Resolves when another append can start at once: the pipeline sizes its group commits by it, and
+   * decodes the next group only then. Reads in flight go first (for up to READS_FIRST_MS), so their
+   * steps are not queued behind a whole group's synchronous decode and append (read-connections.ts).
+   */
+  async ready(): Promise<void> {
+    await this.writer.ready();
+    await this.reads.quiet(READS_FIRST_MS);
+  }
+
+  /** One statement on a read connection of its own. */
+  private read(sql: string, params?: unknown[]): Promise<DuckDBResultReader> {
+    return this.reads.use((c) => c.runAndReadAll(sql, params as never));
   }
 
   async getTrace(traceId: string): Promise<Span[]> {
@@ -137,7 +155,7 @@ export class DuckDBStore implements Store {
     // already visible) would be missed, so read again when the catalog changed under us.
     for (let attempt = 0; ; attempt++) {
       const catalog = this.readCatalog;
-      const out = await readTraceColumns(this.reader, catalog, (key) => columnOf(catalog, key), traceIds);
+      const out = await this.reads.use((c) => readTraceColumns(c, catalog, (key) => columnOf(catalog, key), traceIds));
       if (catalog === this.readCatalog || attempt === 2) return out;
     }
   }
@@ -145,19 +163,19 @@ export class DuckDBStore implements Store {
   async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {
     if (traceIds.length === 0) return {};
     const catalog = this.readCatalog;
-    const rows = (await this.reader.runAndReadAll(`SELECT * FROM spans WHERE ${traceIdConditions(traceIds)} ORDER BY start_ns, span_id`)).getRowObjectsJS();
+    const rows = (await this.read(`SELECT * FROM spans WHERE ${traceIdConditions(traceIds)} ORDER BY start_ns, span_id`)).getRowObjectsJS();
     return groupByTrace(rows.map((r) => rowToSpan(r, catalog)));
   }
 
   async searchTraces(q: TraceSearch): Promise<string[]> {
     const sql = compileTraceSearch(q, (key) => this.attrColumn(key));
-    const rows = (await this.reader.runAndReadAll(sql)).getRowsJS();
+    const rows = (await this.read(sql)).getRowsJS();
     return rows.map((r) => traceHex(r[0] as bigint, r[1] as bigint));
   }
 
   async traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries> {
     const sql = compileTraceSummaries(q, (key) => this.attrColumn(key));
-    const rows = (await this.reader.runAndReadAll(sql)).getRowObjectsJS();
+    const rows = (await this.read(sql)).getRowObjectsJS();
     return {
       total: rows.length ? Number(rows[0]!.total) : 0,
       data: rows.map((r) => ({
@@ -179,12 +197,12 @@ export class DuckDBStore implements Store {
   }
 
   async services(): Promise<string[]> {
-    const rows = (await this.reader.runAndReadAll("SELECT DISTINCT dataset FROM spans WHERE dataset <> '' ORDER BY 1")).getRowsJS();
+    const rows = (await this.read("SELECT DISTINCT dataset FROM spans WHERE dataset <> '' ORDER BY 1")).getRowsJS();
     return rows.map((r) => String(r[0]));
   }
 
   async operations(service: string): Promise<Operation[]> {
-    const rows = (await this.reader.runAndReadAll('SELECT DISTINCT name, kind FROM spans WHERE dataset = $1 ORDER BY 1, 2', [service])).getRowsJS();
+    const rows = (await this.read('SELECT DISTINCT name, kind FROM spans WHERE dataset = $1 ORDER BY 1, 2', [service])).getRowsJS();
     return rows.map((r) => ({ name: String(r[0]), spanKind: KIND_NAMES[Number(r[1])] ?? '' }));
   }
 
@@ -195,14 +213,16 @@ export class DuckDBStore implements Store {
   async select(sql: string): Promise<Record<string, unknown>[]> {
     // prepare() refuses several statements; the type check refuses anything that is not a SELECT
     // (COPY, SET, PRAGMA, ATTACH, DML, DDL). Not a SQL parser of our own: DuckDB's answer is the truth.
-    let prepared;
-    try {
-      prepared = await this.reader.prepare(sql);
-    } catch (err) {
-      throw new QueryRefusedError('the query does not compile', { cause: err });
-    }
-    if (prepared.statementType !== StatementType.SELECT) throw new QueryRefusedError('only a single SELECT is allowed');
-    return (await prepared.runAndReadAll()).getRowObjectsJS() as Record<string, unknown>[];
+    return this.reads.use(async (conn) => {
+      let prepared;
+      try {
+        prepared = await conn.prepare(sql);
+      } catch (err) {
+        throw new QueryRefusedError('the query does not compile', { cause: err });
+      }
+      if (prepared.statementType !== StatementType.SELECT) throw new QueryRefusedError('only a single SELECT is allowed');
+      return (await prepared.runAndReadAll()).getRowObjectsJS() as Record<string, unknown>[];
+    });
   }
 
   async putMeta(kind: string, name: string, value: unknown): Promise<void> {
@@ -210,12 +230,12 @@ export class DuckDBStore implements Store {
   }
 
   async getMeta<T>(kind: string, name: string): Promise<T | undefined> {
-    const rows = (await this.reader.runAndReadAll('SELECT value FROM meta WHERE kind = $1 AND name = $2', [kind, name])).getRowsJS();
+    const rows = (await this.read('SELECT value FROM meta WHERE kind = $1 AND name = $2', [kind, name])).getRowsJS();
     return rows.length ? (JSON.parse(String(rows[0]![0])) as T) : undefined;
   }
 
   async listMeta<T>(kind: string): Promise<{ name: string; value: T }[]> {
-    const rows = (await this.reader.runAndReadAll('SELECT name, value FROM meta WHERE kind = $1 ORDER BY name', [kind])).getRowsJS();
+    const rows = (await this.read('SELECT name, value FROM meta WHERE kind = $1 ORDER BY name', [kind])).getRowsJS();
     return rows.map((r) => ({ name: String(r[0]), value: JSON.parse(String(r[1])) as T }));
   }
 
@@ -225,7 +245,7 @@ export class DuckDBStore implements Store {
   }
 
   async stats(): Promise<StoreStats> {
-    const r = (await this.reader.runAndReadAll('SELECT count(*) FROM spans')).getRowsJS();
+    const r = (await this.read('SELECT count(*) FROM spans')).getRowsJS();
     return { spans: Number(r[0]![0]), bytesOnDisk: this.bytesOnDisk(), columns: this.catalog.size };
   }
 
@@ -251,7 +271,7 @@ export class DuckDBStore implements Store {
     await this.writeQueue;
     if (this.opts.path !== ':memory:') await this.admin.run('CHECKPOINT').catch(() => undefined);
     this.writer.close();
-    this.reader.closeSync();
+    this.reads.close();
     this.admin.closeSync();
     this.instance.closeSync();
   }

@@ -78,7 +78,7 @@ export function mapSvg(nodes: Map<number, MapNode>): string {
     edges += `<path class="edge ${h}" d="${curve(pts)}" marker-end="url(#arrow-${h})" data-edge="${esc(edgeKey(e.from, e.to))}"><title>${esc(name(e.from))} → ${esc(name(e.to))}: ${plural(st.TotalCount, 'request')}, avg ${formatDuration(avgUs(st))}</title></path>`;
     const text = edgeText(st);
     const w = edgesIn[i]!.labelWidth;
-    labels += `<g class="edge-label" data-edge="${esc(edgeKey(e.from, e.to))}" transform="translate(${e.label.x.toFixed(1)},${e.label.y.toFixed(1)})"><rect x="${(-w / 2).toFixed(1)}" y="${-LABEL_H / 2}" width="${w.toFixed(1)}" height="${LABEL_H}" rx="9"></rect><text text-anchor="middle" y="4">${esc(text)}</text></g>`;
+    labels += `<g class="edge-label" data-edge="${esc(edgeKey(e.from, e.to))}" tabindex="0" role="button" aria-label="${esc(name(e.from))} to ${esc(name(e.to))}" transform="translate(${e.label.x.toFixed(1)},${e.label.y.toFixed(1)})"><rect x="${(-w / 2).toFixed(1)}" y="${-LABEL_H / 2}" width="${w.toFixed(1)}" height="${LABEL_H}" rx="9"></rect><text text-anchor="middle" y="4">${esc(text)}</text></g>`;
   });
 
   const nodeSvg = all.map((n) => {

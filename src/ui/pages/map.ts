@@ -1,25 +1,29 @@
 /**
- * Service map (`/map`): X-Ray GetServiceGraph (POST /ServiceGraph) drawn by map-svg.ts (dagre layout,
- * fits the viewport, zoom and pan); clicking a node shows its numbers, response-time histogram and a
- * link to its traces.
+ * Service map (`/map`): X-Ray GetServiceGraph (POST /ServiceGraph) over a time range (presets or an
+ * absolute range, in the URL) and an optional X-Ray group, drawn by map-svg.ts (dagre layout, fits the
+ * viewport, zoom and pan); clicking a node or an edge shows its numbers, response-time histogram and a
+ * link to its traces (an X-Ray filter expression: `service("a")` or `edge("a", "b")`).
  */
+import { h, render } from 'preact';
+import { TimePicker } from '../components/time-picker.js';
+import { rangeFromParams, rangeToUrl, type TimeRange } from '../time-range.js';
 import { xray, type XrayService, type XrayStats } from '../api.js';
-import { el, errorHtml, isAbort, lookbackOptions, setTitle, type PageContext } from '../dom.js';
+import { el, errorHtml, isAbort, setTitle, type PageContext } from '../dom.js';
 import { esc, formatDuration, formatPercent, lookbackSeconds } from '../format.js';
-import { nodePanelHtml, mountHistogram } from './map-panel.js';
+import { edgePanelHtml, nodePanelHtml, mountHistogram } from './map-panel.js';
 import { avgUs, mapSvg, type MapNode } from './map-svg.js';
 import { mountZoom, type ZoomControl } from './map-zoom.js';
 
 export function renderMap(ctx: PageContext): () => void {
   setTitle('Service map');
   const q = ctx.url.searchParams;
-  const lookback = q.get('lookback') ?? '1h';
+  const range: TimeRange = rangeFromParams(q);
   const group = q.get('group') ?? '';
   ctx.root.innerHTML = `
   <section class="page">
     <form class="card toolbar-form" id="map-form">
       <h1>Service map</h1>
-      <label class="inline">Lookback <select name="lookback">${lookbackOptions(lookback)}</select></label>
+      <span id="map-time"></span>
       <label class="inline">Group <select name="group" id="map-group"><option value="">All traces</option>${group ? `<option selected>${esc(group)}</option>` : ''}</select></label>
       <button type="submit" class="primary">Refresh</button>
       <span class="grow"></span>
@@ -40,13 +44,15 @@ export function renderMap(ctx: PageContext): () => void {
     e.preventDefault();
     const d = new FormData(form);
     const next = new URLSearchParams();
-    if (d.get('lookback') !== '1h') next.set('lookback', String(d.get('lookback')));
+    rangeToUrl(picked, next);
     if (d.get('group')) next.set('group', String(d.get('group')));
     const qs = next.toString();
     ctx.navigate(`/map${qs ? `?${qs}` : ''}`);
   });
   groupSel.addEventListener('change', () => form.requestSubmit());
-  form.querySelector('select[name=lookback]')!.addEventListener('change', () => form.requestSubmit());
+  let picked = range;
+  const timeSlot = el(ctx.root, '#map-time');
+  render(h(TimePicker, { value: range, onChange: (r: TimeRange) => { picked = r; form.requestSubmit(); } }), timeSlot);
 
   void xray.groups(ctx.signal).then((groups) => {
     groupSel.innerHTML = `<option value="">All traces</option>` + groups.filter((g) => g.GroupName !== 'Default').map((g) =>
@@ -56,8 +62,10 @@ export function renderMap(ctx: PageContext): () => void {
   let zoom: ZoomControl | null = null;
   let destroyHist = () => {};
   const panel = el(ctx.root, '#map-panel');
-  const end = Math.floor(Date.now() / 1000);
-  const start = end - lookbackSeconds(lookback);
+  const end = range.kind === 'absolute' ? Math.ceil(range.endUs / 1e6) : Math.floor(Date.now() / 1000);
+  const start = range.kind === 'absolute' ? Math.floor(range.startUs / 1e6) : end - lookbackSeconds(range.lookback);
+  // The traces links carry the same range.
+  const rangeQs = (() => { const x = new URLSearchParams(); rangeToUrl(range, x); return x.toString(); })();
   void (async () => {
     try {
       const services = await xray.serviceGraph(start, end, group || null, ctx.signal);
@@ -70,15 +78,30 @@ export function renderMap(ctx: PageContext): () => void {
       mapEl.innerHTML = `<div class="map-tools"><button type="button" data-zoom="in" aria-label="Zoom in">+</button><button type="button" data-zoom="out" aria-label="Zoom out">−</button><button type="button" data-zoom="fit">Fit</button></div>${mapSvg(nodes)}`;
       zoom = mountZoom(el<SVGSVGElement>(mapEl, 'svg'));
       tableEl.innerHTML = tableHtml(nodes);
-      const select = (id: number | null) => {
+      const unselect = () => {
         destroyHist();
-        for (const g of mapEl.querySelectorAll('.node.selected')) g.classList.remove('selected');
+        for (const g of mapEl.querySelectorAll('.node.selected, .edge.selected, .edge-label.selected')) g.classList.remove('selected');
+      };
+      const select = (id: number | null) => {
+        unselect();
         const n = id === null ? undefined : nodes.get(id);
         panel.hidden = !n;
         if (!n) return;
         mapEl.querySelector(`.node[data-id="${id}"]`)?.classList.add('selected');
-        panel.innerHTML = nodePanelHtml(n, nodes, lookback);
-        destroyHist = mountHistogram(panel, n.svc);
+        panel.innerHTML = nodePanelHtml(n, nodes, rangeQs);
+        destroyHist = mountHistogram(panel, n.svc.ResponseTimeHistogram);
+      };
+      const selectEdge = (key: string) => {
+        unselect();
+        const [from, to] = key.split('>').map(Number) as [number, number];
+        const a = nodes.get(from);
+        const b = nodes.get(to);
+        const edge = a?.svc.Edges.find((e) => e.ReferenceId === to);
+        panel.hidden = !(a && b && edge);
+        if (!a || !b || !edge) return;
+        for (const x of mapEl.querySelectorAll(`[data-edge="${CSS.escape(key)}"]`)) x.classList.add('selected');
+        panel.innerHTML = edgePanelHtml(a, b, edge, rangeQs);
+        destroyHist = mountHistogram(panel, edge.ResponseTimeHistogram);
       };
       mapEl.addEventListener('click', (e) => {
         const t = e.target as Element;
@@ -86,11 +109,15 @@ export function renderMap(ctx: PageContext): () => void {
         if (z) return z.dataset.zoom === 'fit' ? zoom?.fit() : zoom?.zoomBy(z.dataset.zoom === 'in' ? 0.8 : 1.25);
         const g = t.closest<SVGGElement>('.node');
         e.preventDefault();
-        select(g ? Number(g.dataset.id) : null);
+        const edge = g ? null : t.closest<SVGElement>('[data-edge]');
+        if (edge) selectEdge(edge.dataset.edge!);
+        else select(g ? Number(g.dataset.id) : null);
       });
       mapEl.addEventListener('keydown', (e) => {
         const g = (e.target as Element).closest<SVGGElement>('.node');
+        const edge = (e.target as Element).closest<SVGElement>('.edge-label');
         if (g && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); select(Number(g.dataset.id)); }
+        else if (edge && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); selectEdge(edge.dataset.edge!); }
         else if (e.key === '+' || e.key === '=') zoom?.zoomBy(0.8);
         else if (e.key === '-') zoom?.zoomBy(1.25);
         else if (e.key === '0') zoom?.fit();
@@ -100,7 +127,7 @@ export function renderMap(ctx: PageContext): () => void {
       if (!isAbort(err)) mapEl.innerHTML = errorHtml(err);
     }
   })();
-  return () => { zoom?.destroy(); destroyHist(); };
+  return () => { zoom?.destroy(); destroyHist(); render(null, timeSlot); };
 }
 
 function addStats(a: XrayStats | null, b: XrayStats): XrayStats {

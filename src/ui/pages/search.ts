@@ -49,6 +49,7 @@ export function renderSearch(ctx: PageContext): () => void {
     </form>
     <div class="results-head">
       <h2 id="result-count">Searching…</h2>
+      <button type="button" id="compare-picked" disabled title="Tick two traces to compare them">Compare</button>
       <label class="inline">Sort <select id="f-sort">${SORTS.map(([k, label]) => `<option value="${k}"${k === sort ? ' selected' : ''}>${label}</option>`).join('')}</select></label>
     </div>
     <div id="scatter"></div>
@@ -111,6 +112,39 @@ export function renderSearch(ctx: PageContext): () => void {
   // Sorting asks the server again: it sorts every matching trace, not the page fetched.
   sortSel.addEventListener('change', () => form.requestSubmit());
 
+  // Compare: tick two results (Jaeger's flow). The tick is inside the result's link: its click is taken
+  // here (default prevented, so main.ts does not navigate) and the state kept in `picked`.
+  const picked: string[] = [];
+  const compareBtn = el<HTMLButtonElement>(ctx.root, '#compare-picked');
+  const showPicked = () => {
+    compareBtn.disabled = picked.length !== 2;
+    compareBtn.textContent = picked.length ? `Compare (${picked.length}/2)` : 'Compare';
+    for (const box of results.querySelectorAll<HTMLElement>('[data-pick]')) {
+      const on = picked.includes(box.dataset.pick!);
+      box.setAttribute('aria-checked', String(on));
+      box.classList.toggle('on', on);
+    }
+  };
+  results.addEventListener('click', (e) => {
+    const box = (e.target as Element).closest<HTMLElement>('[data-pick]');
+    if (!box) return;
+    e.preventDefault();
+    const id = box.dataset.pick!;
+    const at = picked.indexOf(id);
+    if (at >= 0) picked.splice(at, 1);
+    else {
+      picked.push(id);
+      if (picked.length > 2) picked.shift();
+    }
+    showPicked();
+  });
+  results.addEventListener('keydown', (e) => {
+    if ((e.key === ' ' || e.key === 'Enter') && (e.target as Element).closest('[data-pick]')) { e.preventDefault(); (e.target as HTMLElement).click(); }
+  });
+  compareBtn.addEventListener('click', () => {
+    if (picked.length === 2) ctx.navigate(`/compare?${new URLSearchParams({ a: picked[0]!, b: picked[1]! })}`);
+  });
+
   let total = 0;
   const show = () => {
     count.textContent = total > summaries.length ? `${plural(summaries.length, 'trace')} of ${total.toLocaleString('en-US')}` : plural(summaries.length, 'trace');
@@ -120,6 +154,7 @@ export function renderSearch(ctx: PageContext): () => void {
     }
     const longest = Math.max(...summaries.map((x) => x.duration), 1);
     results.innerHTML = summaries.map((x) => resultHtml(x, longest)).join('');
+    showPicked();
   };
   const drawScatter = () => render(h(DurationScatter, {
     traces: summaries,
@@ -161,6 +196,7 @@ function resultHtml(s: TraceSummary, longest: number): string {
   const chips = s.services.slice(0, 8).map((x) =>
     `<span class="chip"><i style="background:${colorForName(x.name)}"></i>${esc(x.name)}${x.spans ? ` <b>${x.spans}</b>` : ''}</span>`).join('');
   return `<a class="result" href="/trace/${esc(s.traceID)}" data-trace-id="${esc(s.traceID)}">
+    <span class="pick" role="checkbox" tabindex="0" aria-checked="false" aria-label="Pick for compare" title="Pick for compare" data-pick="${esc(s.traceID)}"></span>
     <div class="result-main">
       <div class="result-title"><i class="dot" style="background:${colorForName(s.service)}"></i><span class="title-text"><b>${esc(s.service)}:</b> ${esc(s.operation)}</span>
         ${s.errors ? `<span class="badge error">${plural(s.errors, 'error')}</span>` : ''}</div>

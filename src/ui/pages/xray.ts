@@ -1,13 +1,18 @@
 /**
- * X-Ray page (`/xray`): trace summaries by filter expression (POST /TraceSummaries), groups
- * (POST /Groups, /CreateGroup, /DeleteGroup) and sampling rules (POST /GetSamplingRules). Filter
- * expressions are checked live by the server's parser (GET /api/xray/filter), with a caret at the mistake.
+ * X-Ray page (`/xray`): trace summaries by filter expression (POST /TraceSummaries) with their
+ * response-time distribution (drag a band to filter, xray-distribution.ts) and each trace's segment
+ * timeline (xray-segments.ts); groups (POST /Groups, /CreateGroup, /UpdateGroup, /DeleteGroup) and
+ * sampling rules (xray-rules.ts). Filter expressions are checked live by the server's parser
+ * (GET /api/xray/filter), with a caret at the mistake.
  */
 import { xray, type FilterCheck, type XrayTraceSummary } from '../api.js';
 import { debounce, el, errorHtml, isAbort, lookbackOptions, setTitle, type PageContext } from '../dom.js';
 import { esc, formatAgo, formatDateTime, formatDuration, lookbackSeconds, plural } from '../format.js';
+import { mountDistribution, withBand } from './xray-distribution.js';
+import { mountSamplingRules } from './xray-rules.js';
+import { segmentTimelineHtml } from './xray-segments.js';
 
-export function renderXray(ctx: PageContext): void {
+export function renderXray(ctx: PageContext): () => void {
   setTitle('X-Ray');
   const q = ctx.url.searchParams;
   const filter = q.get('filter') ?? '';
@@ -25,6 +30,7 @@ export function renderXray(ctx: PageContext): void {
         <button type="submit" class="primary">Get summaries</button>
       </form>
       <div class="filter-status" id="ts-status" aria-live="polite"></div>
+      <div class="rt-dist" id="ts-dist" title="Response time distribution: drag across a band to filter"></div>
       <div id="ts-results"></div>
     </div>
     <div class="columns">
@@ -32,19 +38,20 @@ export function renderXray(ctx: PageContext): void {
         <h2>Groups <small class="muted">a group is a named filter expression</small></h2>
         <div id="groups"><div class="loading">Loading…</div></div>
         <form id="group-form" class="group-form" autocomplete="off">
-          <h3>Create a group</h3>
+          <h3 id="g-title">Create a group</h3>
           <label>Name <input name="name" id="g-name" required pattern="[A-Za-z0-9_\\-.]{1,32}" maxlength="32" placeholder="Cruddur"></label>
           <label>Filter expression
             <input name="filter" id="g-filter" class="mono" spellcheck="false" placeholder='service("backend-flask")'></label>
           <div class="filter-status" id="g-status" aria-live="polite"></div>
-          <div class="form-actions"><button type="submit" class="primary" id="g-create">Create group</button></div>
+          <div class="form-actions"><button type="submit" class="primary" id="g-create">Create group</button>
+            <button type="button" id="g-cancel" hidden>Cancel</button></div>
           <div id="g-result"></div>
         </form>
       </div>
       <div class="card">
         <h2>Sampling rules <small class="muted">GetSamplingRules</small></h2>
-        <div id="rules"><div class="loading">Loading…</div></div>
-        <p class="muted small">Rules are created and updated with the AWS CLI or SDK (<span class="mono">create-sampling-rule</span>) against this server.</p>
+        <div id="rules-card"></div>
+        <p class="muted small">The same rules the AWS CLI or SDK (<span class="mono">create-sampling-rule</span>) manage against this server.</p>
       </div>
     </div>
   </section>`;
@@ -55,6 +62,8 @@ export function renderXray(ctx: PageContext): void {
   const tsResults = el(ctx.root, '#ts-results');
   const tsCheck = liveFilterCheck(tsFilter, el(ctx.root, '#ts-status'), ctx.signal);
   let shown: XrayTraceSummary[] = [];
+  let destroyDist = () => {};
+  const distEl = el(ctx.root, '#ts-dist');
   const search = async (expr: string, lb: string, token?: string) => {
     const end = Math.floor(Date.now() / 1000);
     if (!token) {
@@ -65,11 +74,31 @@ export function renderXray(ctx: PageContext): void {
       const r = await xray.traceSummaries(end - lookbackSeconds(lb), end, expr, token, ctx.signal);
       shown = shown.concat(r.summaries);
       tsResults.innerHTML = summariesHtml(shown, !!r.nextToken);
+      destroyDist();
+      destroyDist = mountDistribution(distEl, shown, (lo, hi) => {
+        tsFilter.value = withBand(tsFilter.value, lo, hi);
+        tsForm.requestSubmit();
+      });
       tsResults.querySelector('#ts-more')?.addEventListener('click', () => void search(expr, lb, r.nextToken));
     } catch (err) {
       if (!isAbort(err)) tsResults.innerHTML = errorHtml(err);
     }
   };
+  tsResults.addEventListener('click', async (e) => {
+    const b = (e.target as Element).closest<HTMLButtonElement>('[data-segments]');
+    if (!b) return;
+    const row = b.closest('tr')!;
+    const next = row.nextElementSibling;
+    if (next?.classList.contains('seg-detail')) {
+      next.remove();
+      b.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    b.setAttribute('aria-expanded', 'true');
+    row.insertAdjacentHTML('afterend', `<tr class="seg-detail"><td colspan="8"><div class="loading">Loading segments…</div></td></tr>`);
+    const cell = row.nextElementSibling!.querySelector('td')!;
+    cell.innerHTML = await segmentTimelineHtml(b.dataset.segments!, ctx.signal);
+  });
   tsForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const d = new FormData(tsForm);
@@ -94,6 +123,7 @@ export function renderXray(ctx: PageContext): void {
           <td><b>${esc(g.GroupName)}</b><div class="muted tiny mono">${esc(g.GroupARN)}</div></td>
           <td class="mono small">${g.FilterExpression ? esc(g.FilterExpression) : '<span class="muted">(all traces)</span>'}</td>
           <td class="actions">${g.GroupName === 'Default' ? '' : `<a href="/map?group=${encodeURIComponent(g.GroupName)}">map</a>
+            <button type="button" class="link" data-edit="${esc(g.GroupName)}" data-filter="${esc(g.FilterExpression ?? '')}">edit</button>
             <button type="button" class="link danger" data-delete="${esc(g.GroupName)}">delete</button>`}</td>
         </tr>`).join('')}</tbody></table>`;
     } catch (err) {
@@ -101,6 +131,8 @@ export function renderXray(ctx: PageContext): void {
     }
   };
   groupsEl.addEventListener('click', async (e) => {
+    const edit = (e.target as Element).closest<HTMLElement>('[data-edit]');
+    if (edit) return setGroupEditing(edit.dataset.edit!, edit.dataset.filter ?? '');
     const b = (e.target as Element).closest<HTMLElement>('[data-delete]');
     if (!b || !confirm(`Delete group ${b.dataset.delete}?`)) return;
     try {
@@ -117,9 +149,29 @@ export function renderXray(ctx: PageContext): void {
   const gResult = el(ctx.root, '#g-result');
   const gButton = el<HTMLButtonElement>(ctx.root, '#g-create');
   const gCheck = liveFilterCheck(gFilter, el(ctx.root, '#g-status'), ctx.signal, (r) => { gButton.disabled = r !== null && !r.ok; });
+  const gName = el<HTMLInputElement>(gForm, '#g-name');
+  const gCancel = el<HTMLButtonElement>(ctx.root, '#g-cancel');
+  let editingGroup: string | null = null;
+  const setGroupEditing = (name: string | null, filterExpr = '') => {
+    editingGroup = name;
+    gForm.reset();
+    gCheck.clear();
+    gResult.innerHTML = '';
+    gName.readOnly = name !== null;
+    el(ctx.root, '#g-title').textContent = name ? `Edit group ${name}` : 'Create a group';
+    gButton.textContent = name ? 'Save group' : 'Create group';
+    gCancel.hidden = name === null;
+    if (name) {
+      gName.value = name;
+      gFilter.value = filterExpr;
+      void gCheck.check();
+      gFilter.focus();
+    }
+  };
+  gCancel.addEventListener('click', () => setGroupEditing(null));
   gForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const name = el<HTMLInputElement>(gForm, '#g-name').value.trim();
+    const name = gName.value.trim();
     const expr = gFilter.value.trim();
     if (expr) {
       const r = await gCheck.check();
@@ -127,10 +179,10 @@ export function renderXray(ctx: PageContext): void {
     }
     gResult.innerHTML = '';
     try {
-      const g = await xray.createGroup(name, expr);
-      gResult.innerHTML = `<div class="ok-box">Group <b>${esc(g.GroupName)}</b> created.</div>`;
-      gForm.reset();
-      gCheck.clear();
+      const g = editingGroup ? await xray.updateGroup(editingGroup, expr) : await xray.createGroup(name, expr);
+      const verb = editingGroup ? 'saved' : 'created';
+      setGroupEditing(null);
+      gResult.innerHTML = `<div class="ok-box">Group <b>${esc(g.GroupName)}</b> ${verb}.</div>`;
       void loadGroups();
     } catch (err) {
       gResult.innerHTML = errorHtml(err);
@@ -138,17 +190,8 @@ export function renderXray(ctx: PageContext): void {
   });
 
   // Sampling rules.
-  const rulesEl = el(ctx.root, '#rules');
-  void xray.samplingRules(ctx.signal).then((rules) => {
-    rules.sort((a, b) => a.Priority - b.Priority || a.RuleName.localeCompare(b.RuleName));
-    rulesEl.innerHTML = `<table class="grid"><thead><tr><th>Rule</th><th class="num">Priority</th><th class="num">Reservoir</th><th class="num">Rate</th><th>Matches</th></tr></thead><tbody>${rules.map((r) => {
-      const match = [['service', r.ServiceName], ['type', r.ServiceType], ['host', r.Host], ['method', r.HTTPMethod], ['path', r.URLPath], ['arn', r.ResourceARN]]
-        .filter(([, v]) => v && v !== '*').map(([k, v]) => `${k}=<span class="mono">${esc(v)}</span>`).join(' ');
-      return `<tr data-rule="${esc(r.RuleName)}"><td><b>${esc(r.RuleName)}</b></td><td class="num">${r.Priority}</td>
-        <td class="num">${r.ReservoirSize}/s</td><td class="num">${+(r.FixedRate * 100).toFixed(2)}%</td>
-        <td class="small">${match || '<span class="muted">every request</span>'}</td></tr>`;
-    }).join('')}</tbody></table>`;
-  }, (err) => { if (!isAbort(err)) rulesEl.innerHTML = errorHtml(err); });
+  mountSamplingRules(el(ctx.root, '#rules-card'), ctx.signal);
+  return () => destroyDist();
 }
 
 function summariesHtml(list: XrayTraceSummary[], more: boolean): string {
@@ -160,7 +203,7 @@ function summariesHtml(list: XrayTraceSummary[], more: boolean): string {
     const http = s.Http ?? {};
     const flags = [s.HasFault ? '<span class="badge error">fault</span>' : '', s.HasError ? '<span class="badge warn">error</span>' : '', s.HasThrottle ? '<span class="badge warn">throttle</span>' : ''].join('');
     return `<tr data-trace-id="${esc(s.Id)}">
-      <td><a class="mono" href="/trace/${esc(s.Id)}">${esc(s.Id)}</a></td>
+      <td><button type="button" class="tog" data-segments="${esc(s.Id)}" aria-expanded="false" aria-label="Segment timeline" title="Segment timeline">▸</button> <a class="mono" href="/trace/${esc(s.Id)}">${esc(s.Id)}</a></td>
       <td>${s.StartTime ? `${formatDateTime(start)} <span class="muted small">${formatAgo(start)}</span>` : ''}</td>
       <td class="num">${s.ResponseTime !== undefined ? formatDuration(s.ResponseTime * 1e6) : ''}</td>
       <td class="num">${s.Duration !== undefined ? formatDuration(s.Duration * 1e6) : ''}</td>
