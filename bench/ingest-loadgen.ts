@@ -2,14 +2,15 @@
  * Load generator for bench:ingest (runs as its own process): sends the 512-span request with fresh
  * ids over `connections` keep-alive connections (gRPC: one HTTP/2 channel per connection) at full speed
  * for `seconds`, and prints one JSON line with acknowledged spans and latencies. `protocol` picks the wire
- * form of the same spans: otlp-http (default), otlp-grpc, events (Honeycomb /1/batch), zipkin (v2 JSON).
+ * form of the same spans: otlp-http (default), otlp-grpc, events (Honeycomb /1/batch), zipkin (v2 JSON),
+ * jaeger (collector Thrift).
  */
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { findIdFields, withFreshIds } from './payload-ids.js';
-import { TRACE_MARK, eventsBody, zipkinBody } from './protocol-bodies.js';
+import { TRACE_MARK, eventsBody, jaegerBody, zipkinBody } from './protocol-bodies.js';
 
 const [url, secondsArg, connArg, payloadPath, protocolArg] = process.argv.slice(2);
 const protocol = protocolArg ?? 'otlp-http';
@@ -27,8 +28,8 @@ const statuses: Record<number, number> = {};
 const latencies: number[] = [];
 const until = Date.now() + seconds * 1000;
 
-const CONTENT_TYPE: Record<string, string> = { 'otlp-http': 'application/x-protobuf', events: 'application/json', zipkin: 'application/json' };
-const OK: Record<string, number> = { 'otlp-http': 200, 'otlp-grpc': 200, events: 200, zipkin: 202 };
+const CONTENT_TYPE: Record<string, string> = { 'otlp-http': 'application/x-protobuf', events: 'application/json', zipkin: 'application/json', jaeger: 'application/x-thrift' };
+const OK: Record<string, number> = { 'otlp-http': 200, 'otlp-grpc': 200, events: 200, zipkin: 202, jaeger: 202 };
 
 function send(body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -55,6 +56,8 @@ function grpcSender(): (body: Buffer) => Promise<number> {
 
 /** Text bodies: fresh trace ids by replacing the mark every trace id starts with. */
 const template = protocol === 'events' ? eventsBody(payload) : protocol === 'zipkin' ? zipkinBody(payload) : '';
+/** Jaeger's binary body: fresh trace ids by overwriting every trace id's high half. */
+const jaeger = protocol === 'jaeger' ? jaegerBody(payload) : undefined;
 
 async function connection(): Promise<void> {
   const salt = new Uint8Array(16);
@@ -62,7 +65,11 @@ async function connection(): Promise<void> {
   while (Date.now() < until) {
     let body: Buffer;
     if (template) body = Buffer.from(template.replaceAll(TRACE_MARK, randomBytes(4).toString('hex')));
-    else {
+    else if (jaeger) {
+      body = Buffer.from(jaeger.body);
+      const high = randomBytes(8);
+      for (const at of jaeger.marks) high.copy(body, at);
+    } else {
       randomFillSync(salt);
       body = withFreshIds(payload, fields, salt);
     }
@@ -80,8 +87,35 @@ async function connection(): Promise<void> {
   }
 }
 
+/**
+ * Open loop (`RATE` spans/s in the environment): requests start on a fixed schedule whatever the answers,
+ * as many independent exporters would, up to `connections` at once (later ones count as refused: the
+ * client could not even send). Used for the shed rate at 2x and 4x capacity.
+ */
+async function openLoop(rate: number): Promise<void> {
+  const salt = new Uint8Array(16);
+  const everyMs = (1000 * spansPerRequest) / rate;
+  let inflight = 0;
+  const running: Promise<void>[] = [];
+  for (let next = performance.now(); Date.now() < until; next += everyMs) {
+    const wait = next - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (inflight >= connections) { rejectedRequests++; statuses[0] = (statuses[0] ?? 0) + 1; continue; }
+    randomFillSync(salt);
+    const body = withFreshIds(payload, fields, salt);
+    inflight++;
+    const t = performance.now();
+    running.push(send(body).then((status) => {
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (status === OK[protocol]) { acked += spansPerRequest; latencies.push(performance.now() - t); } else rejectedRequests++;
+    }, () => { rejectedRequests++; }).finally(() => { inflight--; }));
+  }
+  await Promise.all(running);
+}
+
 const t0 = performance.now();
-await Promise.all(Array.from({ length: connections }, connection));
+if (process.env.RATE) await openLoop(Number(process.env.RATE));
+else await Promise.all(Array.from({ length: connections }, connection));
 const elapsed = (performance.now() - t0) / 1000;
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseClickHouseUrl } from '../store/clickhouse/store-url.js';
+import { AuthConfigError, loadAuthConfig, type AuthConfig } from '../auth/auth-config.js';
 import { parseSize } from './memory-plan.js';
 
 /** Every setting, as a flag `--name` and an env var `HONEYRAY_<NAME>` (dashes -> underscores). */
@@ -9,6 +10,10 @@ export interface Config {
   /** 'duckdb', or a `clickhouse://HOST:PORT/DB` URL. */
   store: string;
   retentionDays: number;
+  /** `--retention` (or `--retention-days` x 86,400); 0 = keep forever. Environments may set their own. */
+  retentionSeconds: number;
+  /** Free bytes on the data directory's disk below which ingest is refused with 503 + Retry-After (0 = off). */
+  minFreeDiskBytes: number;
   listen: string;
   httpPort: number;
   otlpPort: number;
@@ -19,6 +24,9 @@ export interface Config {
   jaegerCompactPort: number;
   jaegerBinaryPort: number;
   apiKeys: string[];
+  authFile: string;
+  /** Environments and their keys, from `--auth-file` and `--api-keys` (disabled when neither is given). */
+  auth: AuthConfig;
   maxBodyBytes: number;
   corsOrigins: string[];
   maxColumns: number;
@@ -30,6 +38,10 @@ export interface Config {
   maxQueueWaitMs: number;
   checkpointSpans: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Slow clients: seconds for a request's headers, for the whole request, and an idle keep-alive connection. */
+  headersTimeoutSeconds: number;
+  requestTimeoutSeconds: number;
+  keepAliveTimeoutSeconds: number;
 }
 
 interface FlagSpec {
@@ -44,7 +56,9 @@ export const FLAGS: Record<string, FlagSpec> = {
   'data-dir': { key: 'dataDir', type: 'string', default: './honeyray-data', help: 'directory for the database file' },
   memory: { key: 'memory', type: 'boolean', default: 'false', help: 'keep everything in memory (nothing on disk)' },
   store: { key: 'store', type: 'string', default: 'duckdb', help: 'duckdb (embedded, in --data-dir), or clickhouse://HOST:PORT/DB (a ClickHouse server, docs/clickhouse.md)' },
-  'retention-days': { key: 'retentionDays', type: 'string', default: '0', help: 'days of spans to keep, deleted in the background (0 = forever)' },
+  retention: { key: 'retentionSeconds', type: 'string', default: '0', help: 'how long spans are kept, e.g. 7d, 36h, 90m (0 = forever); deleted in the background. Per environment: docs/security.md' },
+  'retention-days': { key: 'retentionDays', type: 'string', default: '0', help: 'the same in days (--retention wins when both are given)' },
+  'min-free-disk': { key: 'minFreeDiskBytes', type: 'string', default: '500MB', help: 'below this much free space on the data directory\'s disk, ingest is refused with 503 + Retry-After (0 = off)' },
   listen: { key: 'listen', type: 'string', default: '127.0.0.1', help: 'address every port binds to (0.0.0.0 for all interfaces)' },
   'http-port': { key: 'httpPort', type: 'string', default: '16686', help: 'web UI + APIs (Jaeger /api, Honeycomb /1, X-Ray, OTLP /v1/traces too)' },
   'otlp-port': { key: 'otlpPort', type: 'string', default: '4318', help: 'OTLP/HTTP receiver (the SDKs\' default endpoint)' },
@@ -54,7 +68,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   'jaeger-port': { key: 'jaegerPort', type: 'string', default: '14268', help: 'Jaeger collector: POST /api/traces, Thrift (0 = off)' },
   'jaeger-compact-port': { key: 'jaegerCompactPort', type: 'string', default: '6831', help: 'Jaeger agent UDP, compact Thrift (0 = off)' },
   'jaeger-binary-port': { key: 'jaegerBinaryPort', type: 'string', default: '6832', help: 'Jaeger agent UDP, binary Thrift (0 = off)' },
-  'api-keys': { key: 'apiKeys', type: 'string', default: '', help: 'comma-separated keys required in x-honeycomb-team, on OTLP ingest and the Honeycomb /1 API (empty = no auth)' },
+  'api-keys': { key: 'apiKeys', type: 'string', default: '', help: 'comma-separated keys required on every port and API (X-Honeycomb-Team, Bearer or Basic); all may ingest and read (empty = no auth)' },
+  'auth-file': { key: 'authFile', type: 'string', default: '', help: 'JSON file of environments, their API keys with permissions, and AWS access keys (docs/security.md)' },
   'max-body': { key: 'maxBodyBytes', type: 'string', default: '20971520', help: 'largest accepted request body in bytes, also after decompression' },
   'cors-origins': { key: 'corsOrigins', type: 'string', default: '*', help: 'origins allowed to send OTLP from a browser, comma-separated' },
   'max-columns': { key: 'maxColumns', type: 'string', default: '2000', help: 'attribute columns before values go to the overflow column' },
@@ -65,6 +80,9 @@ export const FLAGS: Record<string, FlagSpec> = {
   'memory-limit': { key: 'memoryLimit', type: 'string', default: '1GiB', help: 'memory budget of the whole process (e.g. 1GiB, 512MiB): DuckDB gets 40%, request bodies in flight 10% (docs/operations.md)' },
   'max-queue-wait': { key: 'maxQueueWaitMs', type: 'string', default: '5000', help: 'ms a request may be expected to wait for its commit before new ones get 503/429 + Retry-After (below exporters\' 10 s timeout)' },
   'checkpoint-spans': { key: 'checkpointSpans', type: 'string', default: '500000', help: 'compress the write-ahead log into the database file every N spans' },
+  'headers-timeout': { key: 'headersTimeoutSeconds', type: 'string', default: '10s', help: 'a request\'s headers must arrive within this, else 408 (slow clients cannot hold connections)' },
+  'request-timeout': { key: 'requestTimeoutSeconds', type: 'string', default: '30s', help: 'a whole request (headers and body) must arrive within this, else 408' },
+  'keep-alive-timeout': { key: 'keepAliveTimeoutSeconds', type: 'string', default: '65s', help: 'an idle keep-alive connection is closed after this (above the 60 s of common load balancers)' },
   'log-level': { key: 'logLevel', type: 'string', default: 'info', help: 'debug, info, warn or error' },
 };
 
@@ -104,6 +122,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     memory: raw.memory === 'true' || raw.memory === '1',
     store: storeSetting(raw.store!),
     retentionDays: int('retention-days', 0, 100_000),
+    retentionSeconds: raw.retention !== '0' ? parseDurationSeconds(raw.retention!, '--retention') : int('retention-days', 0, 100_000) * 86_400,
+    minFreeDiskBytes: parseBytes(raw['min-free-disk']!, '--min-free-disk'),
     listen: raw.listen!,
     httpPort: int('http-port', 0, 65535),
     otlpPort: int('otlp-port', 0, 65535),
@@ -114,6 +134,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     jaegerCompactPort: int('jaeger-compact-port', 0, 65535),
     jaegerBinaryPort: int('jaeger-binary-port', 0, 65535),
     apiKeys: list('api-keys'),
+    authFile: raw['auth-file']!,
+    auth: authSetting(raw['auth-file']!, list('api-keys')),
     maxBodyBytes: int('max-body', 1024, 2 ** 31),
     corsOrigins: list('cors-origins'),
     maxColumns: int('max-columns', 1, 100_000),
@@ -125,8 +147,46 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     maxQueueWaitMs: int('max-queue-wait', 100, 600_000),
     checkpointSpans: int('checkpoint-spans', 0, 2 ** 31),
     logLevel: level as Config['logLevel'],
+    headersTimeoutSeconds: positive(parseDurationSeconds(raw['headers-timeout']!, '--headers-timeout', 's'), '--headers-timeout'),
+    requestTimeoutSeconds: positive(parseDurationSeconds(raw['request-timeout']!, '--request-timeout', 's'), '--request-timeout'),
+    keepAliveTimeoutSeconds: positive(parseDurationSeconds(raw['keep-alive-timeout']!, '--keep-alive-timeout', 's'), '--keep-alive-timeout'),
   };
+  if (config.auth.environments.length > 1 && config.store !== 'duckdb') {
+    throw new ConfigError('several environments need --store duckdb for now (on ClickHouse they would share one database)');
+  }
   return { config, positionals: parsed.positionals, help: Boolean(parsed.values.help) };
+}
+
+function positive(n: number, what: string): number {
+  if (n < 1) throw new ConfigError(`${what}: want at least 1s`);
+  return n;
+}
+
+function authSetting(authFile: string, apiKeys: string[]): AuthConfig {
+  try {
+    return loadAuthConfig({ authFile: authFile || undefined, apiKeys, parseDuration: parseDurationSeconds });
+  } catch (err) {
+    if (err instanceof AuthConfigError || err instanceof ConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** `7d`, `36h`, `90m`, `30s`, `2w`, or a bare number of days; 0 = forever. */
+export function parseDurationSeconds(v: string, what: string, bare: 'd' | 's' = 'd'): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$/.exec(v);
+  if (!m) throw new ConfigError(`${what}: want a duration such as 7d, 36h or 90m, got ${JSON.stringify(v)}`);
+  const n = Number(m[1]) * UNIT_SECONDS[m[2] || bare]!;
+  if (n > 100_000 * 86_400) throw new ConfigError(`${what}: at most 100000d, got ${JSON.stringify(v)}`);
+  return Math.round(n);
+}
+
+/** `1GB`, `500MiB`, `0`, or a number of bytes (main's `parseSize`), with a clear error. */
+export function parseBytes(v: string, what: string): number {
+  const n = parseSize(v);
+  if (n === null) throw new ConfigError(`${what}: want a size such as 1GB or 500MiB, got ${JSON.stringify(v)}`);
+  return n;
 }
 
 /** A size flag (`1GiB`, `512MB`, bytes), at least `min` bytes; kept as written. */

@@ -53,7 +53,11 @@ export class HoneyrayClient {
     try {
       res = await fetch(url, {
         method,
-        headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          // A Honeyray started with --api-keys or --auth-file wants a key with read permission.
+          ...(process.env.HONEYRAY_API_KEY ? { authorization: `Bearer ${process.env.HONEYRAY_API_KEY}` } : {}),
+        },
         body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });

@@ -24,6 +24,8 @@ export class IngestPipeline {
   private queuedBytes = 0;
   private closing = false;
   private readonly wait = new QueueWait();
+  /** Requests (X-Ray: datagrams) turned away because the pipeline was full or its wait too long. */
+  shed = 0;
   readonly store: Omit<Store, 'append' | 'close'>;
 
   private constructor(private readonly worker: Worker, private readonly limits: PipelineLimits, engine: string) {
@@ -60,8 +62,10 @@ export class IngestPipeline {
 
   /** True when the pipeline holds more than its limit: answer 503/429 with Retry-After. */
   full(): boolean {
-    if (this.closing || this.queuedBytes >= this.limits.maxQueuedBytes) return true;
-    return this.limits.maxQueueWaitMs !== undefined && this.wait.expectedMs(this.queuedBytes) > this.limits.maxQueueWaitMs;
+    const full = this.closing || this.queuedBytes >= this.limits.maxQueuedBytes
+      || (this.limits.maxQueueWaitMs !== undefined && this.wait.expectedMs(this.queuedBytes) > this.limits.maxQueueWaitMs);
+    if (full) this.shed++;
+    return full;
   }
 
   async submit(payload: IngestPayload): Promise<IngestResult> {

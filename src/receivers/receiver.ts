@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Router from 'find-my-way';
 import type { IngestPayload, IngestResult } from '../pipeline/payload.js';
 
@@ -26,6 +27,13 @@ export interface ReceiverDeps {
    * Zipkin's read API from `api/zipkin`): receivers write, they never read the store themselves.
    */
   mountReads?(port: string, router: HttpRouter): void;
+  /**
+   * Runs before every request on a receiver's own HTTP port: checks its key (answering refusals itself) and
+   * runs `next` in the key's environment, so `submit` and the reads reach that environment's store.
+   */
+  httpGuard?(req: IncomingMessage, res: ServerResponse, next: () => unknown): unknown;
+  /** The same for callers that only have a key (gRPC metadata): false, `fn` not run, when the key may not ingest. */
+  withKey?(key: string | undefined, fn: () => void): boolean;
 }
 
 /** A port of a receiver's own (gRPC, Zipkin, Jaeger). `start` binds and returns the port actually bound. */

@@ -22,6 +22,7 @@ export const DEFAULT_ADMISSION = { perBatch: 64, perMinute: 1000 };
 export const DEFAULT_DDL_BUDGET = { perTransactionMs: 400, perMinuteMs: 6_000 };
 
 /** What one transaction has spent on DDL so far (the writer makes one per transaction; see `plan`). */
+/** Engines pass one only when ALTERs are costly (DuckDB: from 100k rows on); without it, the count caps alone apply. */
 export interface DdlSpend { ms: number }
 
 /** Longest attribute column name we create (the key itself is kept whole in the catalog). */
@@ -178,10 +179,12 @@ export class ColumnCatalog {
     const cost = this.ddlCostMs;
     // The first column of a transaction is always allowed while the minute's budget lasts, so keys
     // still get columns when one ALTER alone costs more than a transaction's budget.
-    if (spend && spend.ms > 0 && spend.ms + cost > this.ddlBudget.perTransactionMs) return false;
-    if (this.window.ddlMs + cost > this.ddlBudget.perMinuteMs) return false;
-    if (spend) spend.ms += cost;
-    this.window.ddlMs += cost;
+    if (spend) {
+      if (spend.ms > 0 && spend.ms + cost > this.ddlBudget.perTransactionMs) return false;
+      if (this.window.ddlMs + cost > this.ddlBudget.perMinuteMs) return false;
+      spend.ms += cost;
+      this.window.ddlMs += cost;
+    }
     this.window.created++;
     return true;
   }

@@ -47,7 +47,7 @@ async function sendFixture(otlp: string): Promise<void> {
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', HONEYRAY_API_KEY: KEY }, timeout: 30_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
@@ -111,11 +111,12 @@ describe('Honeycomb API', () => {
       { 'user.handle': 'cat', 'P99(duration_ms)': 999, COUNT: 2 },
       { 'user.handle': 'andrew', 'P99(duration_ms)': 300, COUNT: 1 },
     ]);
-    assert.equal(got.json.data.series.length, 60 * 2); // 60 one-minute buckets x 2 groups
-    const catAt190 = got.json.data.series.find((s: { time: string; data: Record<string, unknown> }) => s.time === new Date((T0 + 180) * 1000).toISOString().replace('.000Z', 'Z') && s.data['user.handle'] === 'cat');
+    // 61 one-minute buckets x 2 groups: buckets sit on whole minutes, and T0 is 40 s past one.
+    assert.equal(got.json.data.series.length, 61 * 2);
+    const catAt190 = got.json.data.series.find((s: { time: string; data: Record<string, unknown> }) => s.time === new Date((T0 + 140) * 1000).toISOString().replace('.000Z', 'Z') && s.data['user.handle'] === 'cat');
     assert.equal(catAt190.data.COUNT, 1);
 
-    const ext = await api('POST', '/api/honeyray/query/backend-flask', spec, {});
+    const ext = await api('POST', '/api/honeyray/query/backend-flask', spec);
     assert.equal(ext.status, 200);
     assert.deepEqual(ext.json.results, got.json.data.results);
     assert.deepEqual(ext.json.series, got.json.data.series);
@@ -167,11 +168,11 @@ describe('Honeycomb API', () => {
     assert.equal(created.status, 201);
     const id = created.json.id;
     assert.equal((await api('GET', '/1/calculated_fields/backend-flask')).json.length, 1);
-    const q = await api('POST', '/api/honeyray/query/backend-flask', { ...HOUR, breakdowns: ['speed'] }, {});
+    const q = await api('POST', '/api/honeyray/query/backend-flask', { ...HOUR, breakdowns: ['speed'] });
     assert.deepEqual(q.json.results.map((r: { data: object }) => r.data), [{ speed: 'fast', COUNT: 5 }, { speed: 'slow', COUNT: 2 }]);
     const upd = await api('PUT', `/1/calculated_fields/backend-flask/${id}`, { expression: 'IF(GTE($duration_ms, 250), "slow", "fast")' });
     assert.equal(upd.status, 200);
-    const q2 = await api('POST', '/api/honeyray/query/backend-flask', { ...HOUR, breakdowns: ['speed'] }, {});
+    const q2 = await api('POST', '/api/honeyray/query/backend-flask', { ...HOUR, breakdowns: ['speed'] });
     assert.deepEqual(q2.json.results.map((r: { data: object }) => r.data), [{ speed: 'fast', COUNT: 4 }, { speed: 'slow', COUNT: 3 }]);
     assert.equal((await api('POST', '/1/calculated_fields/backend-flask', { alias: 'x', expression: 'IF(' })).status, 400);
     assert.equal((await api('POST', '/1/calculated_fields/backend-flask', { alias: 'name', expression: '1' })).status, 400);
@@ -203,15 +204,15 @@ describe('Honeycomb API', () => {
       ['/api/honeyray/query/backend-flask', '{"calculations": [{"op": "COUNT"}'],
     ];
     for (const [path, body] of attempts) {
-      const r = await api('POST', encodeURI(path), body, {});
+      const r = await api('POST', encodeURI(path), body);
       assert.ok(r.status >= 400 && r.status < 500, `${path} ${JSON.stringify(body)} -> ${r.status}`);
       assert.doesNotMatch(JSON.stringify(r.json), /SELECT|duckdb|Parser Error|Binder Error/i);
     }
     // A value with quotes is just a value: no match, no error.
-    const v = await api('POST', '/api/honeyray/query/backend-flask', { ...HOUR, filters: [{ column: 'name', op: '=', value: "x' OR '1'='1" }] }, {});
+    const v = await api('POST', '/api/honeyray/query/backend-flask', { ...HOUR, filters: [{ column: 'name', op: '=', value: "x' OR '1'='1" }] });
     assert.deepEqual(v.json.results[0].data, { COUNT: 0 });
     // ... and everything is still there.
-    const all = await api('POST', '/api/honeyray/query/__all__', HOUR, {});
+    const all = await api('POST', '/api/honeyray/query/__all__', HOUR);
     assert.deepEqual(all.json.results[0].data, { COUNT: 10 });
   });
 });

@@ -47,7 +47,7 @@ describe('Honeycomb distro (@honeycombio/opentelemetry-node) -> Honeyray', () =>
       const { stdout } = await run(process.execPath, ['-e', APP], { env: { ...process.env, HONEYCOMB_API_KEY: 'distro-key', SVC: svc, ...env(srv) }, timeout: 30_000 });
       const traceId = stdout.trim();
       assert.match(traceId, /^[0-9a-f]{32}$/);
-      const t = await jaegerTrace(srv.http, traceId, 2);
+      const t = await jaegerTrace(srv.http, traceId, 2, () => true, { 'x-honeycomb-team': 'distro-key' });
       const child = t.spans.find((s) => s.operationName === 'distro-child')!;
       const root = t.spans.find((s) => s.operationName === 'distro-root')!;
       assert.deepEqual(child.references.map((r) => r.spanID), [root.spanID]);

@@ -14,9 +14,11 @@ import { removeDir, startServer, type RunningServer } from '../helpers/server-pr
 import { jaegerTrace, tagOf } from '../helpers/jaeger-read.js';
 
 const tag = tagOf;
+/** Reads need a key too once keys are configured. */
+const KEY = { 'x-honeycomb-team': 'hny-key' };
 
 async function spanCount(srv: RunningServer): Promise<number> {
-  return ((await (await fetch(`${srv.http}/api/honeyray/stats`)).json()) as { spans: number }).spans;
+  return ((await (await fetch(`${srv.http}/api/honeyray/stats`, { headers: KEY })).json()) as { spans: number }).spans;
 }
 
 describe('Honeycomb Events API: libhoney and honeycomb-beeline -> Honeyray', () => {
@@ -45,7 +47,7 @@ describe('Honeycomb Events API: libhoney and honeycomb-beeline -> Honeyray', () 
     await hny.flush();
     assert.deepEqual(responses.map((r) => r.status_code), [202, 202, 202, 202]);
 
-    const t = await jaegerTrace(srv.http, traceId, 3);
+    const t = await jaegerTrace(srv.http, traceId, 3, () => true, KEY);
     assert.equal(t.spans.length, 3);
     const byName = new Map(t.spans.map((s) => [s.operationName, s]));
     const child = byName.get('op-2')!;
@@ -71,9 +73,9 @@ describe('Honeycomb Events API: libhoney and honeycomb-beeline -> Honeyray', () 
     assert.equal(r['MAX(duration_ms)'], 12);
 
     // The event that is not a span (trace id 0) is queryable, but it is not a trace in searches.
-    const found = (await (await fetch(`${srv.http}/api/traces?service=libhoney-ds&lookback=1h`)).json()) as { data: { traceID: string }[] };
+    const found = (await (await fetch(`${srv.http}/api/traces?service=libhoney-ds&lookback=1h`, { headers: KEY })).json()) as { data: { traceID: string }[] };
     assert.deepEqual(found.data.map((t) => t.traceID), [traceId]);
-    const sums = (await (await fetch(`${srv.http}/api/honeyray/trace-summaries?service=libhoney-ds`)).json()) as { data: { traceId: string }[] };
+    const sums = (await (await fetch(`${srv.http}/api/honeyray/trace-summaries?service=libhoney-ds`, { headers: KEY })).json()) as { data: { traceId: string }[] };
     assert.deepEqual(sums.data.map((t) => t.traceId), [traceId]);
   });
 
@@ -91,7 +93,7 @@ describe('Honeycomb Events API: libhoney and honeycomb-beeline -> Honeyray', () 
     bl.finishTrace(root);
     await bl.flush();
 
-    const t = await jaegerTrace(srv.http, traceId, 3);
+    const t = await jaegerTrace(srv.http, traceId, 3, () => true, KEY);
     assert.equal(t.spans.length, 3);
     const byName = new Map(t.spans.map((s) => [s.operationName, s]));
     const r = byName.get('GET /api/activities/home')!;
@@ -120,7 +122,7 @@ describe('Honeycomb Events API: libhoney and honeycomb-beeline -> Honeyray', () 
       headers: { 'x-honeycomb-team': 'hny-key', 'x-honeycomb-samplerate': '3', 'x-honeycomb-event-time': new Date(Date.now() - 5000).toISOString() },
     });
     assert.equal(one.status, 200);
-    const t = await jaegerTrace(srv.http, traceId, 2);
+    const t = await jaegerTrace(srv.http, traceId, 2, () => true, KEY);
     const single = t.spans.find((s) => s.operationName === 'single')!;
     assert.equal(tag(single, 'meta.sample_rate'), 3);
     assert.equal(single.duration, 1500);

@@ -49,7 +49,7 @@ describe('OTLP/gRPC: @opentelemetry/exporter-trace-otlp-grpc -> Honeyray', () =>
       await provider.forceFlush();
       await provider.shutdown();
 
-      const t = await jaegerTrace(srv.http, root.spanContext().traceId);
+      const t = await jaegerTrace(srv.http, root.spanContext().traceId, 1, () => true, { 'x-honeycomb-team': 'grpc-key' });
       assert.equal(t.spans.length, 2);
       const c = t.spans.find((s) => s.operationName === 'query')!;
       assert.equal(c.spanID, child.spanContext().spanId);

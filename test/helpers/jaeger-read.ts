@@ -10,10 +10,10 @@ export interface JaegerTrace { traceID: string; spans: JaegerSpan[]; processes: 
  * `ready` (optional) is polled too: a read just after a commit that created new attribute columns may not
  * see those columns yet (the store's readers refresh their column list on their own schedule).
  */
-export async function jaegerTrace(httpBase: string, id: string, minSpans = 1, ready: (t: JaegerTrace) => boolean = () => true): Promise<JaegerTrace> {
+export async function jaegerTrace(httpBase: string, id: string, minSpans = 1, ready: (t: JaegerTrace) => boolean = () => true, headers: Record<string, string> = {}): Promise<JaegerTrace> {
   let last: JaegerTrace | undefined;
   for (let i = 0; i < 50; i++) {
-    const r = await fetch(`${httpBase}/api/traces/${id}`);
+    const r = await fetch(`${httpBase}/api/traces/${id}`, { headers });
     if (r.ok) {
       last = ((await r.json()) as { data: JaegerTrace[] }).data[0]!;
       if (last.spans.length >= minSpans && ready(last)) return last;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkSearchLimit } from '../search-limit.js';
 import type Router from 'find-my-way';
 import { InvalidIdError, normalizeTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
@@ -74,7 +75,7 @@ export function parseV3Search(q: URLSearchParams): TraceSearch {
   const n = q.get('query.num_traces') ?? q.get('query.search_depth');
   if (n) {
     if (!/^\d+$/.test(n)) throw new Error(`malformed parameter query.num_traces: strconv.Atoi: parsing ${JSON.stringify(n)}: invalid syntax`);
-    if (Number(n) > 0) s.limit = Number(n);
+    if (Number(n) > 0) s.limit = checkSearchLimit(Number(n), 'query.num_traces');
   }
   for (const [param, key] of [['query.duration_min', 'minDurationNs'], ['query.duration_max', 'maxDurationNs']] as const) {
     const v = q.get(param);

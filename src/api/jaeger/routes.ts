@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkSearchLimit } from '../search-limit.js';
 import type Router from 'find-my-way';
 import { InvalidIdError, normalizeTraceId } from '../../model/ids.js';
 import type { Store, TraceColumns, TraceSearch } from '../../store/store.js';
@@ -125,7 +126,7 @@ export function parseSearch(q: URLSearchParams): TraceSearch {
   if (limit) {
     const n = Number(limit);
     if (!Number.isInteger(n) || n < 0) throw new Error(`malformed 'limit' parameter: ${limit}`);
-    if (n > 0) s.limit = n;
+    if (n > 0) s.limit = checkSearchLimit(n, 'limit');
   }
   return s;
 }

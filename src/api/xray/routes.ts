@@ -35,7 +35,7 @@ const MAX_BODY = 5 * 1024 * 1024;
 /**
  * The X-Ray REST API (botocore `xray` 2016-04-12): every operation is `POST /<Path>` with a JSON body,
  * as the AWS CLI, the AWS SDKs and the daemon's TCP proxy send them. Errors carry `X-Amzn-ErrorType`.
- * SigV4 signatures are accepted and not verified.
+ * SigV4 signatures are verified by app/dispatch.ts when AWS keys are configured (--auth-file), else ignored.
  */
 export function mountXray(router: R, d: XrayApiDeps): void {
   const op = (path: string, fn: (body: Body) => Promise<unknown>) => {

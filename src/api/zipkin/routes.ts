@@ -1,4 +1,5 @@
 import type Router from 'find-my-way';
+import { checkSearchLimit } from '../search-limit.js';
 import { InvalidIdError, normalizeTraceId } from '../../model/ids.js';
 import type { Store, TraceSearch } from '../../store/store.js';
 import { sendJson, sendText } from '../../http/http-util.js';
@@ -64,7 +65,7 @@ export function parseZipkinSearch(q: URLSearchParams): TraceSearch {
   };
   const endTs = num('endTs') ?? Date.now();
   const lookback = num('lookback') ?? 86_400_000;
-  const limit = num('limit') ?? 10;
+  const limit = checkSearchLimit(num('limit') ?? 10, 'limit');
   const tags: Record<string, string> = {};
   for (const term of (q.get('annotationQuery') ?? '').split(/\s+and\s+/i)) {
     const eq = term.indexOf('=');
@@ -81,6 +82,6 @@ export function parseZipkinSearch(q: URLSearchParams): TraceSearch {
     maxDurationNs: max !== undefined ? BigInt(max) * 1000n : undefined,
     startNs: BigInt(Math.max(0, endTs - lookback)) * 1_000_000n,
     endNs: BigInt(endTs) * 1_000_000n,
-    limit: Math.min(Math.max(limit, 1), 1000),
+    limit: Math.max(limit, 1),
   };
 }

@@ -129,7 +129,9 @@ async function runOnce(runner: Runner, p: SpecPlanner, disableSeries: boolean, s
     const g = groupVals(r);
     return { data: row(g, r, spec.time_range, hm, groupKey(g)) };
   });
-  if (disableSeries) return { series: [], results: resultsOf(await heatmapCounts(false)) };
+  const rates = spec.calculations.map((c, i) => (RATE_OPS.has(c.op) ? i : -1)).filter((i) => i >= 0);
+  // RATE_* are differences between buckets: without buckets there is nothing to take them from.
+  if (disableSeries && rates.length === 0) return { series: [], results: resultsOf(await heatmapCounts(false)) };
 
   const seriesRows = await runner.run(p.series(keep, shift));
   const hmSeries = await heatmapCounts(true);
@@ -150,15 +152,45 @@ async function runOnce(runner: Runner, p: SpecPlanner, disableSeries: boolean, s
   for (const r of seriesRows) byBucket.set(groupKey([plain(r.t), ...groupVals(r)]), r);
   // Every bucket of the range, for every group the results kept: a graph has no holes to guess about.
   const series: SeriesPoint[] = [];
-  const origin = spec.start_time - shift;
-  for (let t = origin; t < spec.end_time - shift; t += spec.granularity) {
+  const groups = keep.length ? keep : spec.breakdowns.length ? [] : [[]];
+  for (let t = p.origin(shift); t < spec.end_time - shift; t += spec.granularity) {
     const time = new Date(t * 1000).toISOString().replace('.000Z', 'Z');
-    for (const g of keep.length ? keep : spec.breakdowns.length ? [] : [[]]) {
+    for (const g of groups) {
       const k = groupKey([t, ...g]);
       series.push({ time, data: row(g, byBucket.get(k), spec.granularity, hmSeries, k) });
     }
   }
-  return { series, results };
+  for (const i of rates) applyRate(keys[i]!, series, results, (d) => groupKey(spec.breakdowns.map((b) => d[b])));
+  return { series: disableSeries ? [] : series, results };
+}
+
+const RATE_OPS = new Set(['RATE_AVG', 'RATE_SUM', 'RATE_MAX']);
+
+/**
+ * RATE_AVG / RATE_SUM / RATE_MAX, as Honeycomb documents them: AVG / SUM / MAX per time bucket (what the
+ * series holds under `key` so far), then the difference between each bucket's value and the previous
+ * bucket's, per group. A bucket without a value, or whose previous bucket has none, has no rate (null), as
+ * has the first bucket. A group's `results` value is the mean of its buckets' rates (null when none).
+ */
+function applyRate(key: string, series: SeriesPoint[], results: { data: Record<string, unknown> }[], groupOf: (d: Record<string, unknown>) => string): void {
+  const prev = new Map<string, number | null>();
+  const rates = new Map<string, number[]>();
+  for (const point of series) {
+    const g = groupOf(point.data);
+    const v = typeof point.data[key] === 'number' ? (point.data[key] as number) : null;
+    const before = prev.get(g) ?? null;
+    const rate = v !== null && before !== null ? v - before : null;
+    prev.set(g, v);
+    point.data[key] = rate;
+    if (rate === null) continue;
+    let xs = rates.get(g);
+    if (!xs) rates.set(g, (xs = []));
+    xs.push(rate);
+  }
+  for (const r of results) {
+    const xs = rates.get(groupOf(r.data)) ?? [];
+    r.data[key] = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+  }
 }
 
 export type { NormalizedSpec };

@@ -64,6 +64,10 @@ export class SpecPlanner {
       case 'MIN': return agg('min', x, { filter });
       case 'MAX': return agg('max', x, { filter });
       case 'COUNT_DISTINCT': return agg('count_distinct', x, { filter });
+      // RATE_X: X per time bucket here; run.ts takes the differences between consecutive buckets.
+      case 'RATE_AVG': return this.aggregate({ ...c, op: 'AVG' }, i);
+      case 'RATE_SUM': return this.aggregate({ ...c, op: 'SUM' }, i);
+      case 'RATE_MAX': return this.aggregate({ ...c, op: 'MAX' }, i);
       default: throw invalid(`calculations[${i}].op`, `${c.op} is not supported by Honeyray yet`);
     }
   }
@@ -107,9 +111,19 @@ export class SpecPlanner {
     };
   }
 
+  /**
+   * Where the first time bucket starts: the granularity boundary at or before the range's start (unix
+   * seconds), as Honeycomb draws its graphs (a 60 s granularity gives buckets on whole minutes). The first
+   * bucket may hold less than a whole granularity of events.
+   */
+  origin(shift = 0): number {
+    const g = this.spec.granularity;
+    return Math.floor((this.spec.start_time - shift) / g) * g;
+  }
+
   /** Per time bucket and group, only for the groups `results` returned (their values in `keep`). */
   series(keep: Literal[][], shift = 0): Query {
-    const bucket: Expr = { k: 'timeBucket', arg: col('start_ns'), granularity: this.spec.granularity, origin: this.spec.start_time - shift };
+    const bucket: Expr = { k: 'timeBucket', arg: col('start_ns'), granularity: this.spec.granularity, origin: this.origin(shift) };
     return {
       from: TABLE, where: this.where(shift, this.groupsIn(keep)),
       select: [{ as: 't', expr: bucket }, ...this.groupColumns(), ...this.calcColumns(false)],
@@ -122,7 +136,7 @@ export class SpecPlanner {
     const c = this.spec.calculations[i]!;
     const x = this.columns.get(c.column!)!.expr;
     const bin: Expr = { k: 'widthBucket', arg: x, lower, upper, bins: HEATMAP_BINS };
-    const bucket: Expr = { k: 'timeBucket', arg: col('start_ns'), granularity: this.spec.granularity, origin: this.spec.start_time - shift };
+    const bucket: Expr = { k: 'timeBucket', arg: col('start_ns'), granularity: this.spec.granularity, origin: this.origin(shift) };
     const f = this.calcFilter(c, i);
     const where = this.where(shift, and(isNull(x, true), this.groupsIn(keep), ...(f ? [f] : [])));
     const time = perBucket ? [{ as: 't', expr: bucket }] : [];

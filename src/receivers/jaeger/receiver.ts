@@ -24,7 +24,7 @@ export const jaegerReceiver: Receiver = {
         what: 'Jaeger', okStatus: 202, unsupported: 'unsupported content-type, valid types are: application/x-thrift, application/vnd.apache.thrift.binary',
         kindFor: (req) => (THRIFT_TYPES.has(mediaType(req.headers['content-type'])) ? JAEGER_KINDS.collectorBinary : undefined),
       }));
-      out.push({ name: 'Jaeger collector http', ...createHttpListener(d.listen, port, (req, res) => router.lookup(req, res), d.log.error) });
+      out.push({ name: 'Jaeger collector http', ...createHttpListener(d.listen, port, (req, res) => router.lookup(req, res), d.log.error, d.httpGuard) });
     }
     if (d.ports['jaeger-compact-port']) out.push(createJaegerUdpListener(d, d.ports['jaeger-compact-port'], JAEGER_KINDS.agentCompact, 'Jaeger agent udp compact'));
     if (d.ports['jaeger-binary-port']) out.push(createJaegerUdpListener(d, d.ports['jaeger-binary-port'], JAEGER_KINDS.agentBinary, 'Jaeger agent udp binary'));

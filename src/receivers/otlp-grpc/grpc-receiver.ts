@@ -39,22 +39,27 @@ export function createGrpcListener(d: ReceiverDeps, port: number): Listener {
         if (!key) return fail(cb, 401, "missing 'x-honeycomb-team' header");
         if (!d.apiKeys.includes(key)) return fail(cb, 401, 'unknown API key - check your credentials');
       }
-      if (d.full()) return fail(cb, 503, 'write pipeline is full, retry later');
-      // grpc-js has read the message already; holding it against the memory budget until it is committed
-      // bounds what waits (http/memory-budget.ts). Past it: RESOURCE_EXHAUSTED with RetryInfo, which OTel
-      // exporters retry after the delay given.
-      const held = ingestBudget.reserve(call.request.length, call.getPeer());
-      if (!held) return cb(resourceExhausted('too many requests in flight, retry later', 1), null);
-      d.submit({ kind: 'otlp-proto', body: call.request, dataset: meta('x-honeycomb-dataset') }).then((r) => {
-        held.release();
-        if (r.ok) return cb(null, Buffer.from(exportResponse('proto', r.rejected, r.message)));
-        if (r.reason === 'parse') return fail(cb, 400, `failed to parse OTLP request body: ${r.message}`);
-        return fail(cb, 503, r.message);
-      }, (err: unknown) => {
-        held.release();
-        d.log.error(`OTLP/gRPC export failed: ${(err as Error)?.stack ?? err}`);
-        fail(cb, 500, 'internal error');
-      });
+      const run = () => {
+        if (d.full()) return fail(cb, 503, 'write pipeline is full, retry later');
+        // grpc-js has read the message already; holding it against the memory budget until it is committed
+        // bounds what waits (http/memory-budget.ts). Past it: RESOURCE_EXHAUSTED with RetryInfo, which OTel
+        // exporters retry after the delay given.
+        const held = ingestBudget.reserve(call.request.length, call.getPeer());
+        if (!held) return cb(resourceExhausted('too many requests in flight, retry later', 1), null);
+        d.submit({ kind: 'otlp-proto', body: call.request, dataset: meta('x-honeycomb-dataset') }).then((r) => {
+          held.release();
+          if (r.ok) return cb(null, Buffer.from(exportResponse('proto', r.rejected, r.message)));
+          if (r.reason === 'parse') return fail(cb, 400, `failed to parse OTLP request body: ${r.message}`);
+          return fail(cb, 503, r.message);
+        }, (err: unknown) => {
+          held.release();
+          d.log.error(`OTLP/gRPC export failed: ${(err as Error)?.stack ?? err}`);
+          fail(cb, 500, 'internal error');
+        });
+      };
+      // With environments, the key picks the environment (and refuses keys that may not ingest).
+      if (!d.withKey) return run();
+      if (!d.withKey(meta('x-honeycomb-team'), run)) return fail(cb, 401, meta('x-honeycomb-team') ? 'unknown API key - check your credentials' : "missing 'x-honeycomb-team' header");
     },
   });
 

@@ -19,7 +19,7 @@ export const zipkinReceiver: Receiver = {
     const router = Router({ ignoreTrailingSlash: true, defaultRoute: (_req, res) => sendText(res, 404, 'not found: Zipkin spans go to POST /api/v2/spans, reads are under /api/v2') });
     mountZipkinWrite(router, d);
     d.mountReads?.('zipkin-port', router);
-    const http = createHttpListener(d.listen, port, (req, res) => router.lookup(req, res), d.log.error);
+    const http = createHttpListener(d.listen, port, (req, res) => router.lookup(req, res), d.log.error, d.httpGuard);
     return [{ name: 'Zipkin http', ...http }];
   },
 };

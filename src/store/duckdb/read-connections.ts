@@ -14,6 +14,9 @@ import { QueryCancelledError, currentCancel } from '../cancel-scope.js';
  * decodes the next group; DuckDBStore.ready() adds `quiet()`, so reads in flight finish first, up to a
  * bound, after which ingest goes on (reads cannot starve ingest).
  */
+/** How long after the last read ingest still waits for the next one (see `quiet`). */
+const READ_GRACE_MS = 10;
+
 export class ReadConnections {
   private readonly free: DuckDBConnection[];
   private readonly waiting: ((c: DuckDBConnection) => void)[] = [];
@@ -48,12 +51,13 @@ export class ReadConnections {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       if (conn) this.release(conn);
-      // Ingest resumes after the read's own continuation has run (its answer is on its way).
-      if (--this.active === 0) setImmediate(() => { if (this.active === 0) for (const w of this.quietWaiters.splice(0)) w(); });
+      // Ingest resumes a moment after the last read: one API request is often several reads in a row
+      // (columns, then a query, then its series), each a round trip to the main thread.
+      if (--this.active === 0) setTimeout(() => { if (this.active === 0) for (const w of this.quietWaiters.splice(0)) w(); }, READ_GRACE_MS);
     }
   }
 
-  /** Resolves once no read is in flight, or after `maxWaitMs`, whichever comes first. */
+  /** Resolves once no read is in flight (nor started in the READ_GRACE_MS after the last), or after `maxWaitMs`. */
   quiet(maxWaitMs: number): Promise<void> {
     if (this.active === 0) return Promise.resolve();
     return new Promise((resolve) => {
