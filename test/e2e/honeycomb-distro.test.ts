@@ -77,14 +77,14 @@ describe('Honeycomb distro (@honeycombio/opentelemetry-node) -> Honeyray', () =>
     for (const link of links) {
       for (const base of [srv.http, srv.otlp]) {
         const url = `${link}=${traceId}`.replace('https://ui.honeycomb.io', base);
-        const r = await fetch(url, { redirect: 'manual' });
+        const r = await fetch(url, { redirect: 'manual', headers: { 'x-honeycomb-team': 'distro-key' } }); // keys are on: reads need one too
         assert.equal(r.status, 302, url);
         assert.equal(r.headers.get('location'), `${srv.http}/trace/${traceId}`);
       }
     }
-    const page = await fetch(`${srv.http}/honeyray/environments/local/datasets/distro-links/trace?trace_id=${traceId}`);
+    const page = await fetch(`${srv.http}/honeyray/environments/local/datasets/distro-links/trace?trace_id=${traceId}`, { headers: { 'x-honeycomb-team': 'distro-key' } });
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
-    assert.equal((await fetch(`${srv.http}/honeyray/datasets/x/trace?trace_id=nothex`, { redirect: 'manual' })).status, 400);
+    assert.equal((await fetch(`${srv.http}/honeyray/datasets/x/trace?trace_id=nothex`, { redirect: 'manual', headers: { 'x-honeycomb-team': 'distro-key' } })).status, 400);
   });
 });
