@@ -42,7 +42,11 @@ describe('two Honeyray nodes on a two-shard ClickHouse cluster', { skip: run ? f
     assert.equal(res.status, 200);
     await sendDatagrams(n2.xrayPort, [datagram({ trace_id: xrayId, id: newSegmentId(), parent_id: 'a1b2c3d4e5f60718', name: 'xray-svc', start_time: now / 1000 + 0.01, end_time: now / 1000 + 0.03 })]);
     for (const node of [n1, n2]) {
-      const spans = await eventually(async () => { const s = await spansOf(node, traceId); return s.length === 2 ? s : null; }, 15_000, 'both halves of the trace');
+      // node 2 learns node 1's new column within its 2 s catalog refresh: wait for the value, not only the rows.
+      const spans = await eventually(async () => {
+        const s = await spansOf(node, traceId);
+        return s.length === 2 && s.some((x) => x.tags['cluster.only.on.node1'] !== undefined) ? s : null;
+      }, 15_000, 'both halves of the trace, with the attribute node 1 added');
       assert.deepEqual(spans.map((s) => s.service).sort(), ['otel-svc', 'xray-svc']);
       // node 2 never wrote this attribute's column: it reads it all the same (its catalog follows node 1's).
       assert.equal(spans.find((s) => s.service === 'otel-svc')!.tags['cluster.only.on.node1'], 'yes');
