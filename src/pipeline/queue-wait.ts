@@ -5,6 +5,11 @@
  * (OTel: 10 s) is worse than a refusal: the exporter gives up, retries, and the work is done twice. So the
  * pipeline sheds (503/429 + Retry-After) once the expected wait passes `--max-queue-wait`.
  */
+/** Completions needed in the window before the rate is trusted. */
+const MIN_SAMPLES = 8;
+/** Shortest time the rate is measured over, so a few completions close together do not divide by ~0. */
+const MIN_SPAN_MS = 250;
+
 export class QueueWait {
   /** Completions over the last `windowMs`: [time, bytes]. */
   private done: [number, number][] = [];
@@ -33,9 +38,10 @@ export class QueueWait {
     const oldest = this.pending.values().next();
     const age = oldest.done ? 0 : t - oldest.value;
     if (queuedBytes === 0) return age;
-    // Nothing committed for a whole window while work waits: the age of the oldest is all we know.
-    if (this.doneBytes === 0) return age;
-    const span = Math.max(t - this.done[0]![0], this.windowMs / 4);
+    // Nothing (or too little) committed in the window to tell a rate: the age of the oldest is all we know.
+    // A burst at start-up (one request done, 39 queued) must not read as a 30 s queue and be shed.
+    if (this.done.length < MIN_SAMPLES) return age;
+    const span = Math.max(t - this.done[0]![0], MIN_SPAN_MS);
     return Math.max(age, (queuedBytes / this.doneBytes) * span);
   }
 

@@ -25,6 +25,15 @@ describe('QueueWait', () => {
     assert.equal(w.expectedMs(100), 5000);
   });
 
+  it('does not read a start-up burst (one request done, many queued) as a long queue', () => {
+    let t = 0;
+    const w = new QueueWait(3000, () => t);
+    for (let i = 1; i <= 40; i++) w.started(i);
+    t = 30;
+    w.finished(1, 1000);
+    assert.equal(w.expectedMs(39_000), 30);
+  });
+
   it('forgets throughput older than its window', () => {
     let t = 0;
     const w = new QueueWait(1000, () => t);
