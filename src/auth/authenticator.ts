@@ -82,7 +82,8 @@ export class Authenticator {
     const c = credentialOf(req.headers);
     switch (c.kind) {
       case 'none':
-        return { status: 401, message: "missing API key: send 'X-Honeycomb-Team: KEY' or 'Authorization: Bearer KEY'", awsType: 'MissingAuthenticationTokenException' };
+        // Honeycomb's own words (spec 1.1); the key may also come as 'Authorization: Bearer KEY' (docs/security.md).
+        return { status: 401, message: "missing 'x-honeycomb-team' header", awsType: 'MissingAuthenticationTokenException' };
       case 'malformed':
         return { status: 401, message: c.message, awsType: 'IncompleteSignatureException' };
       case 'key':

@@ -104,7 +104,7 @@ describe('auth: environments, keys and permissions', () => {
     assert.equal((await get('/healthz')).status, 200);
     const otlp = await post(srv.otlp, '/v1/traces', otlpJson('x', hex(16)), {});
     assert.equal(otlp.status, 401);
-    assert.deepEqual(otlp.json, { code: 16, message: "missing API key: send 'X-Honeycomb-Team: KEY' or 'Authorization: Bearer KEY'" });
+    assert.deepEqual(otlp.json, { code: 16, message: "missing 'x-honeycomb-team' header" });
     const jaeger = await get('/api/services');
     assert.equal(jaeger.status, 401);
     assert.equal(jaeger.json.errors[0].code, 401);
@@ -117,7 +117,7 @@ describe('auth: environments, keys and permissions', () => {
     assert.equal(xray.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
     const zipkin = await fetch(`http://127.0.0.1:${srv.zipkinPort}/api/v2/services`);
     assert.equal(zipkin.status, 401);
-    assert.match(await zipkin.text(), /missing API key/);
+    assert.match(await zipkin.text(), /missing 'x-honeycomb-team' header/);
     const ui = await get('/');
     assert.equal(ui.status, 401);
     assert.match(ui.headers.get('www-authenticate') ?? '', /^Basic realm="Honeyray"/);

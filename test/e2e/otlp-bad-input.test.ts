@@ -135,7 +135,7 @@ describe('OTLP receiver: API keys', () => {
   it('x-honeycomb-dataset overrides service.name', async () => {
     const r = await post(`${srv.otlp}/v1/traces`, PB, { 'content-type': 'application/x-protobuf', 'x-honeycomb-team': 'k1', 'x-honeycomb-dataset': 'my-dataset' });
     assert.equal(r.status, 200);
-    const s = (await (await fetch(`${srv.http}/api/services`)).json()) as { data: string[] };
+    const s = (await (await fetch(`${srv.http}/api/services`, { headers: { 'x-honeycomb-team': 'k1' } })).json()) as { data: string[] };
     assert.ok(s.data.includes('my-dataset'));
   });
 });
