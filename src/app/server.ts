@@ -84,7 +84,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
   };
 
   const udp = config.xrayPort > 0
-    ? new XrayUdpReceiver({ host: config.listen, port: config.xrayPort, submit: (p) => udpEnv.pipeline.submit(p), full: () => udpEnv.pipeline.full() || disk.low(), warn: rateLimited((m) => log.warn(m)) })
+    ? new XrayUdpReceiver({ host: config.listen, port: config.xrayPort, submit: (p) => udpEnv.pipeline.submit(p), full: () => udpEnv.pipeline.overBytes() || disk.low(), warn: rateLimited((m) => log.warn(m)) })
     : null;
   if (udp) udpStats.push(udp);
 

@@ -60,6 +60,16 @@ export class IngestPipeline {
     return new IngestPipeline(worker, limits, engine);
   }
 
+  /**
+   * True only past the byte limit: for senders that cannot retry (the X-Ray daemon's UDP datagrams), where
+   * dropping because a wait is expected would lose what a short wait would have stored.
+   */
+  overBytes(): boolean {
+    const full = this.closing || this.queuedBytes >= this.limits.maxQueuedBytes;
+    if (full) this.shed++;
+    return full;
+  }
+
   /** True when the pipeline holds more than its limit: answer 503/429 with Retry-After. */
   full(): boolean {
     const full = this.closing || this.queuedBytes >= this.limits.maxQueuedBytes
