@@ -170,7 +170,7 @@ describe('auth: environments, keys and permissions', () => {
     const q = await post(srv.http, '/api/honeyray/query/__all__', JSON.stringify({ time_range: 3600, calculations: [{ op: 'COUNT' }], breakdowns: ['service.name'] }), prod);
     assert.equal(q.status, 200, q.text);
     const byService = q.json.results.map((r: any) => r.data['service.name']).sort();
-    assert.deepEqual(byService, ['prod-otel', 'prod-svc', 'prod-zipkin']);
+    assert.deepEqual(byService, ['prod-otel', 'prod-svc', 'prod-zipkin'], q.text);
     // X-Ray REST
     const xt = await post(srv.http, '/Traces', JSON.stringify({ TraceIds: [udpTrace] }), prod);
     assert.deepEqual(xt.json.Traces, []);

@@ -145,7 +145,8 @@ export function validateSpec(raw: unknown, columns: ColumnResolver, now: number,
 
   const limit = raw.limit === undefined || raw.limit === null ? DEFAULT_LIMIT : intIn(raw.limit, 'limit', 1, maxLimit);
 
-  // Time: time_range may go with start_time or with end_time, not both (Honeycomb's rule).
+  // Time: time_range may go with start_time or with end_time, not both (Honeycomb's rule). Without an end,
+  // the range ends after the current second (end is exclusive): an event sent this second is in "the last hour".
   const has = (k: string) => raw[k] !== undefined && raw[k] !== null;
   if (has('time_range') && has('start_time') && has('end_time')) throw invalid('time_range', 'give time_range with start_time or with end_time, not with both', 'conflict');
   let start: number;
@@ -156,7 +157,7 @@ export function validateSpec(raw: unknown, columns: ColumnResolver, now: number,
   } else {
     const range = has('time_range') ? intIn(raw.time_range, 'time_range', 1) : DEFAULT_TIME_RANGE;
     if (has('start_time')) { start = intIn(raw.start_time, 'start_time', 0); end = start + range; }
-    else { end = has('end_time') ? intIn(raw.end_time, 'end_time', 0) : Math.floor(now); start = end - range; }
+    else { end = has('end_time') ? intIn(raw.end_time, 'end_time', 0) : Math.floor(now) + 1; start = end - range; }
   }
   if (end <= start) throw invalid('end_time', 'must be after start_time');
   const timeRange = end - start;

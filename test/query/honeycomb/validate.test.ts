@@ -24,8 +24,9 @@ function fails(spec: unknown, field: string, message: RegExp) {
 test('defaults: COUNT, last 2 hours, 100 rows, ~60 buckets, AND', () => {
   const s = validateSpec({}, columns(), NOW);
   assert.deepEqual(s.calculations, [{ op: 'COUNT' }]);
-  assert.equal(s.end_time, NOW);
-  assert.equal(s.start_time, NOW - 7200);
+  // The range ends after the current second (end is exclusive), so events sent this second are counted.
+  assert.equal(s.end_time, NOW + 1);
+  assert.equal(s.start_time, NOW + 1 - 7200);
   assert.equal(s.limit, 100);
   assert.equal(s.granularity, 120);
   assert.equal(s.filter_combination, 'AND');
