@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { parseClickHouseUrl } from '../store/clickhouse/store-url.js';
 import { AuthConfigError, loadAuthConfig, type AuthConfig } from '../auth/auth-config.js';
 import { parseSize } from './memory-plan.js';
+import type { SpanLimits } from '../model/span-limits.js';
 
 /** Every setting, as a flag `--name` and an env var `HONEYRAY_<NAME>` (dashes -> underscores). */
 export interface Config {
@@ -42,6 +43,8 @@ export interface Config {
   headersTimeoutSeconds: number;
   requestTimeoutSeconds: number;
   keepAliveTimeoutSeconds: number;
+  /** `--max-spans-per-request`, `--max-attributes-per-span`, `--max-attribute-value-length` (0 = no limit). */
+  spanLimits: SpanLimits;
 }
 
 interface FlagSpec {
@@ -83,6 +86,9 @@ export const FLAGS: Record<string, FlagSpec> = {
   'headers-timeout': { key: 'headersTimeoutSeconds', type: 'string', default: '10s', help: 'a request\'s headers must arrive within this, else 408 (slow clients cannot hold connections)' },
   'request-timeout': { key: 'requestTimeoutSeconds', type: 'string', default: '30s', help: 'a whole request (headers and body) must arrive within this, else 408' },
   'keep-alive-timeout': { key: 'keepAliveTimeoutSeconds', type: 'string', default: '65s', help: 'an idle keep-alive connection is closed after this (above the 60 s of common load balancers)' },
+  'max-spans-per-request': { key: 'spanLimits', type: 'string', default: '50000', help: 'spans one ingest request may carry; more and it is refused with 400 (0 = no limit; docs/security.md)' },
+  'max-attributes-per-span': { key: 'spanLimits', type: 'string', default: '2000', help: 'attributes kept per span, event or link; the rest are dropped and counted in dropped_attributes_count (0 = no limit)' },
+  'max-attribute-value-length': { key: 'spanLimits', type: 'string', default: '65536', help: 'characters kept of a string attribute value; longer ones are cut (0 = no limit)' },
   'log-level': { key: 'logLevel', type: 'string', default: 'info', help: 'debug, info, warn or error' },
 };
 
@@ -150,6 +156,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     headersTimeoutSeconds: positive(parseDurationSeconds(raw['headers-timeout']!, '--headers-timeout', 's'), '--headers-timeout'),
     requestTimeoutSeconds: positive(parseDurationSeconds(raw['request-timeout']!, '--request-timeout', 's'), '--request-timeout'),
     keepAliveTimeoutSeconds: positive(parseDurationSeconds(raw['keep-alive-timeout']!, '--keep-alive-timeout', 's'), '--keep-alive-timeout'),
+    spanLimits: {
+      maxSpansPerRequest: int('max-spans-per-request', 0, 2 ** 31),
+      maxAttributesPerSpan: int('max-attributes-per-span', 0, 1_000_000),
+      maxAttributeValueLength: int('max-attribute-value-length', 0, 2 ** 30),
+    },
   };
   if (config.auth.environments.length > 1 && config.store !== 'duckdb') {
     throw new ConfigError('several environments need --store duckdb for now (on ClickHouse they would share one database)');

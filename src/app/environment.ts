@@ -63,6 +63,7 @@ export async function startEnvironment(spec: EnvironmentSpec, config: Config, re
     engine: config.store === 'duckdb' ? 'duckdb' : 'clickhouse', url: config.store,
     retentionDays: retentionSeconds / 86_400,
     dataDir: environmentDir(config.dataDir, spec.name), memory: config.memory, maxColumns: config.maxColumns, memoryLimit: extras.duckdbMemory, checkpointSpans: config.checkpointSpans,
+    spanLimits: config.spanLimits,
   };
   const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes, maxQueueWaitMs: config.maxQueueWaitMs });
   try {

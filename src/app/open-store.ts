@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ClickHouseStore } from '../store/clickhouse/clickhouse-store.js';
 import { openClickHouse } from '../store/clickhouse/open-client.js';
 import { DuckDBStore } from '../store/duckdb/duckdb-store.js';
+import type { SpanLimits } from '../model/span-limits.js';
 import type { Store } from '../store/store.js';
 
 /** Which engine and where: chosen by flags, passed to the ingest worker. */
@@ -18,6 +19,8 @@ export interface StoreConfig {
   maxColumns: number;
   memoryLimit?: string;
   checkpointSpans?: number;
+  /** Applied to every decoded batch in the ingest worker (app/limit-spans.ts). */
+  spanLimits?: SpanLimits;
 }
 
 export async function openStore(c: StoreConfig): Promise<Store> {

@@ -57,10 +57,15 @@ export function toOtlpJson(spans: readonly Span[]): OtlpJsonTraces {
       endTimeUnixNano: String(s.startUnixNano + s.durationNano),
       attributes: keyValues(s.attributes),
       ...(s.droppedAttributesCount ? { droppedAttributesCount: s.droppedAttributesCount } : {}),
-      events: s.events.map((e) => ({ timeUnixNano: e.timeUnixNano, name: e.name, attributes: keyValues(e.attributes) })),
-      links: s.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, ...(l.traceState ? { traceState: l.traceState } : {}), attributes: keyValues(l.attributes) })),
+      events: s.events.map((e) => ({ timeUnixNano: e.timeUnixNano, name: e.name, attributes: keyValues(e.attributes), ...dropped(e) })),
+      links: s.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, ...(l.traceState ? { traceState: l.traceState } : {}), attributes: keyValues(l.attributes), ...dropped(l) })),
       status: { ...(s.statusMessage ? { message: s.statusMessage } : {}), ...(s.statusCode ? { code: s.statusCode } : {}) },
     });
   }
   return { resourceSpans: [...resources.values()] };
+}
+
+/** An event's or link's `droppedAttributesCount`, left out when 0 (protojson leaves defaults out). */
+function dropped(x: { droppedAttributesCount?: number }): { droppedAttributesCount?: number } {
+  return x.droppedAttributesCount ? { droppedAttributesCount: x.droppedAttributesCount } : {};
 }

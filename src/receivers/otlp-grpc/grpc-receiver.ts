@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Listener, ReceiverDeps } from '../receiver.js';
+import { refusalMessage } from '../otlp/errors.js';
 import { exportResponse } from '../otlp/responses.js';
 import { grpcCode } from '../otlp/http-receiver.js';
 import { ingestBudget } from '../../http/memory-budget.js';
@@ -49,7 +50,7 @@ export function createGrpcListener(d: ReceiverDeps, port: number): Listener {
         d.submit({ kind: 'otlp-proto', body: call.request, dataset: meta('x-honeycomb-dataset') }).then((r) => {
           held.release();
           if (r.ok) return cb(null, Buffer.from(exportResponse('proto', r.rejected, r.message)));
-          if (r.reason === 'parse') return fail(cb, 400, `failed to parse OTLP request body: ${r.message}`);
+          if (r.reason === 'parse') return fail(cb, 400, refusalMessage(r.message));
           return fail(cb, 503, r.message);
         }, (err: unknown) => {
           held.release();

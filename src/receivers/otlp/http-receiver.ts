@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, mediaType, readDecodedBody, sendText } from '../../http/http-util.js';
 import type { IngestPayload, IngestResult } from '../../pipeline/payload.js';
+import { refusalMessage } from './errors.js';
 import { exportResponse, statusBody } from './responses.js';
 
 export interface OtlpReceiverOptions {
@@ -86,7 +87,7 @@ async function handle(o: OtlpReceiverOptions, req: IncomingMessage, res: ServerR
   const dataset = header(req, 'x-honeycomb-dataset');
   const r = await o.submit({ kind: encoding === 'proto' ? 'otlp-proto' : 'otlp-json', body, dataset });
   if (r.ok) return reply(200, exportResponse(encoding, r.rejected, r.message));
-  if (r.reason === 'parse') return fail(400, `failed to parse OTLP request body: ${r.message}`);
+  if (r.reason === 'parse') return fail(400, refusalMessage(r.message));
   return fail(503, r.message, { 'retry-after': RETRY_AFTER_S });
 }
 
