@@ -12,6 +12,7 @@ import { withCancel } from '../store/cancel-scope.js';
 import type { Store } from '../store/store.js';
 import { openStore, type StoreConfig } from './open-store.js';
 import { decodePayload } from './decode-payload.js';
+import { limitSpans } from './limit-spans.js';
 
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     post({ t: 'fatal', message: `cannot open store: ${(err as Error).message}` });
     return;
   }
-  const decode: Decoder = await decodePayload(store, (m) => console.error(m));
+  const decode: Decoder = limitSpans(await decodePayload(store, (m) => console.error(m)), (workerData as StoreConfig).spanLimits);
   const committer = new GroupCommitter(store, decode);
   const allowed = new Set<string>(PROXIED_METHODS);
   /** Calls in flight that the main thread may cancel, by message id. */
