@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { BatchGetTracesCommand, GetTraceGraphCommand } from '@aws-sdk/client-xray';
 import { removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
+import { xrayClient } from '../helpers/xray.js';
 
 /** Everything the server sends until it closes the socket (or `deadlineMs` passes: then `closed` is false). */
 function collect(sock: Socket, deadlineMs: number): Promise<{ text: string; closed: boolean }> {
@@ -101,5 +103,33 @@ describe('limits: slow clients, idle connections, header size, search limits', (
     assert.equal(zipkin.status, 400);
     assert.match(await zipkin.text(), /at most 1500/);
     assert.equal((await fetch(`${srv.http}/healthz`)).status, 200);
+  });
+
+  it('X-Ray BatchGetTraces and GetTraceGraph take at most 5 trace ids (as AWS documents), through the AWS SDK', async () => {
+    const xray = xrayClient(srv.xrayPort);
+    const ids = Array.from({ length: 6 }, (_, i) => `1-6560c2a0-${String(i).padStart(24, '0')}`);
+    for (const cmd of [new BatchGetTracesCommand({ TraceIds: ids }), new GetTraceGraphCommand({ TraceIds: ids })]) {
+      const err = await xray.send(cmd as never).then(() => null, (e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
+      assert.ok(err, `${cmd.constructor.name}: 6 trace ids accepted`);
+      assert.equal(err.name, 'InvalidRequestException');
+      assert.equal(err.$metadata?.httpStatusCode, 400);
+      assert.match(err.message, /at most 5 trace ids per call, got 6/);
+    }
+    const five = await xray.send(new BatchGetTracesCommand({ TraceIds: ids.slice(0, 5) }));
+    assert.equal(five.UnprocessedTraceIds?.length, 5);
+  });
+
+  it('Honeycomb query results: limit over 10,000 is a 400 in Honeycomb\'s problem JSON', async () => {
+    const post = (path: string, body: unknown) => fetch(`${srv.http}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const span = { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'op', startTimeUnixNano: `${Date.now()}000000`, endTimeUnixNano: `${Date.now() + 1}000000` };
+    const sent = await fetch(`${srv.otlp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'ds' } }] }, scopeSpans: [{ spans: [span] }] }] }) });
+    assert.equal(sent.status, 200);
+    const created = await post('/1/queries/ds', { time_range: 3600, calculations: [{ op: 'COUNT' }] });
+    assert.equal(created.status, 200);
+    const id = ((await created.json()) as { id: string }).id;
+    const r = await post('/1/query_results/ds', { query_id: id, disable_series: true, limit: 10_001 });
+    assert.equal(r.status, 400);
+    assert.match(await r.text(), /limit.*between 1 and 10000/);
+    assert.equal((await post('/1/queries/ds', { time_range: 3600, limit: 10_001 })).status, 400);
   });
 });

@@ -63,8 +63,7 @@ export function mountXray(router: R, d: XrayApiDeps): void {
   op('/TraceSummaries', (b) => traceSummaries(d, b));
 
   op('/Traces', async (b) => {
-    const ids = b.TraceIds;
-    if (!Array.isArray(ids) || ids.length === 0) throw invalid('TraceIds is required');
+    const ids = traceIdList(b);
     const wanted = new Map<string, string>();
     const unprocessed: string[] = [];
     for (const id of ids) {
@@ -94,8 +93,7 @@ export function mountXray(router: R, d: XrayApiDeps): void {
   });
 
   op('/TraceGraph', async (b) => {
-    const ids = b.TraceIds;
-    if (!Array.isArray(ids) || ids.length === 0) throw invalid('TraceIds is required');
+    const ids = traceIdList(b);
     const pairs = ids.map((id) => {
       try {
         const hex = normalizeTraceId(String(id));
@@ -137,6 +135,16 @@ export function mountXray(router: R, d: XrayApiDeps): void {
   op('/TelemetryRecords', async () => ({}));
   op('/EncryptionConfig', async () => ({ EncryptionConfig: { Status: 'ACTIVE', Type: 'NONE' } }));
   op('/PutEncryptionConfig', async (b) => ({ EncryptionConfig: { Status: 'ACTIVE', Type: b.Type === 'KMS' ? 'KMS' : 'NONE', ...(b.KeyId ? { KeyId: b.KeyId } : {}) } }));
+}
+
+/** BatchGetTraces and GetTraceGraph take 1 to 5 trace ids, as X-Ray documents them: the cap on what one call reads. */
+const MAX_TRACE_IDS = 5;
+
+function traceIdList(b: Body): unknown[] {
+  const ids = b.TraceIds;
+  if (!Array.isArray(ids) || ids.length === 0) throw invalid('TraceIds is required');
+  if (ids.length > MAX_TRACE_IDS) throw invalid(`TraceIds: at most ${MAX_TRACE_IDS} trace ids per call, got ${ids.length}`);
+  return ids;
 }
 
 async function traceSummaries(d: XrayApiDeps, b: Body) {
