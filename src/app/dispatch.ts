@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import type { HTTPMethod } from 'find-my-way';
 import { requiredPermission } from '../auth/access.js';
 import { isDenial, type Authenticator, type Identity } from '../auth/authenticator.js';
+import { corsAllows } from '../http/cors.js';
 import { HttpError, readBody, sendJson } from '../http/http-util.js';
 import { isCrossSiteWrite } from './cross-site.js';
 import { sendDenial } from './deny.js';
@@ -17,6 +18,9 @@ const MAX_SIGNED_BODY = 5 * 1024 * 1024;
 /** What the X-Ray SDKs ask the daemon, unsigned (the real daemon signs them on its way to AWS). */
 const DAEMON_SAMPLING = new Set(['/GetSamplingRules', '/SamplingTargets']);
 
+const OTLP_PATHS = new Set(['/v1/traces', '/v1/traces/']);
+const CROSS_SITE = 'cross-origin requests may not change anything here';
+
 /**
  * Picks the environment of every request and hands it to that environment's routers: with auth off, the
  * one open environment; with auth on, the environment of the request's key, after checking the key may do
@@ -26,7 +30,11 @@ export class Dispatcher {
   /** The environment of a request on a receiver's own port (Zipkin, Jaeger collector, gRPC) while it runs. */
   private readonly scope = new AsyncLocalStorage<Environment>();
 
-  constructor(private readonly auth: Authenticator, private readonly envs: ReadonlyMap<string, Environment>, private readonly udpEnv: Environment) {}
+  constructor(
+    private readonly auth: Authenticator, private readonly envs: ReadonlyMap<string, Environment>, private readonly udpEnv: Environment,
+    /** `--cors-origins`: pages that may send OTLP from a browser. */
+    private readonly corsOrigins: readonly string[] = [],
+  ) {}
 
   /** The environment of the request being handled on a receiver's own port; UDP (no request) -> the UDP environment. */
   current(): Environment {
@@ -36,10 +44,14 @@ export class Dispatcher {
   /** The handler of one of Honeyray's own ports (UI/API, OTLP, X-Ray daemon TCP). */
   async handle(kind: PortKind, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
-    // Ingest routes (OTLP, Events API) come first on the API port too: browsers may send to them
-    // cross-origin (CORS decides), which the cross-site write guard below would refuse.
+    // Ingest routes (OTLP, Events API) come first on the API port too.
     const ingest = kind === 'otlp' || (kind === 'api' && this.udpEnv.ingest.find(req.method as HTTPMethod, path) !== null);
-    if (!ingest && isCrossSiteWrite(req)) return sendJson(res, 403, { error: 'cross-origin requests may not change anything here', message: 'cross-origin requests may not change anything here' });
+    // Another site's page may change nothing, and send nothing but OTLP from an origin `--cors-origins`
+    // allows (the OTel web exporters). Checked here, not only by the browser: a "simple" text/plain POST
+    // needs no preflight, so CORS headers alone would not stop it from reaching the Events API.
+    if (isCrossSiteWrite(req) && !(ingest && OTLP_PATHS.has(path) && corsAllows(this.corsOrigins, req.headers.origin))) {
+      return sendDenial(req, res, { status: 403, message: CROSS_SITE, awsType: 'AccessDeniedException' }, kind);
+    }
     let env = this.udpEnv;
     let request = req;
     if (this.auth.enabled && !this.isPublic(kind, req, path)) {

@@ -69,7 +69,7 @@ export async function startHoneyray(config: Config, log: Logger = createLogger(c
     throw err;
   }
   const udpEnv = envs.get(config.auth.udpEnvironment)!;
-  const dispatcher = new Dispatcher(new Authenticator(config.auth), envs, udpEnv);
+  const dispatcher = new Dispatcher(new Authenticator(config.auth), envs, udpEnv, config.corsOrigins);
 
   // Receivers' own ports (gRPC, Zipkin, Jaeger) are bound once; each request runs in its key's environment.
   const own = () => dispatcher.current();

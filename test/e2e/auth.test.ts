@@ -204,6 +204,26 @@ describe('auth: environments, keys and permissions', () => {
     await assert.rejects(client('AKIDSTAGE', 'stage-secret').send(new CreateGroupCommand({ GroupName: 'g', FilterExpression: 'fault' })), (e: Error) => e.name === 'AccessDeniedException');
   });
 
+  it('X-Ray sampling with SigV4 on: unsigned calls are refused in X-Ray\'s shape, except the SDK\'s two on the daemon port', async () => {
+    const unsigned = (port: number, path: string, body: object) => fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const targets = { SamplingStatisticsDocuments: [{ RuleName: 'Default', ClientID: 'a'.repeat(24), RequestCount: 1, SampledCount: 1, BorrowCount: 0, Timestamp: Date.now() / 1000 }] };
+    for (const [port, path, body] of [
+      [srv.httpPort, '/GetSamplingRules', {}], [srv.httpPort, '/SamplingTargets', targets],
+      [srv.xrayPort, '/UpdateSamplingRule', { SamplingRuleUpdate: { RuleName: 'Default', FixedRate: 0 } }], [srv.xrayPort, '/GetSamplingStatisticSummaries', {}],
+    ] as const) {
+      const r = await unsigned(port, path, body);
+      assert.equal(r.status, 403, `${port}${path}`);
+      assert.equal(r.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException', `${port}${path}`);
+      assert.equal(((await r.json()) as { __type: string }).__type, 'MissingAuthenticationTokenException');
+    }
+    // What aws-xray-sdk-core sends the daemon: answered from the UDP environment's rules, as the daemon proxies them.
+    assert.equal((await unsigned(srv.xrayPort, '/GetSamplingRules', {})).status, 200);
+    assert.equal((await unsigned(srv.xrayPort, '/SamplingTargets', targets)).status, 200);
+    // A signature on those calls is checked all the same.
+    const wrong = await fetch(`http://127.0.0.1:${srv.xrayPort}/GetSamplingRules`, { method: 'POST', body: '{}', headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIDPROD/20260101/us-east-1/xray/aws4_request, SignedHeaders=host, Signature=00' } });
+    assert.equal(wrong.status, 403);
+  });
+
   it('X-Ray SigV4 with the AWS CLI on the daemon port', { skip: HAVE_AWS ? false : `${AWS} not found` }, async () => {
     const aws = (id: string, secret: string, ...args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(AWS, ['xray', ...args, '--endpoint-url', `http://127.0.0.1:${srv.xrayPort}`, '--region', 'us-east-1', '--output', 'json'], {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { corsAllows } from '../../http/cors.js';
 import { HttpError, mediaType, readDecodedBody, sendText } from '../../http/http-util.js';
 import type { IngestPayload, IngestResult } from '../../pipeline/payload.js';
 import { refusalMessage } from './errors.js';
@@ -110,10 +111,9 @@ export function grpcCode(status: number): number {
 
 function corsHeaders(req: IncomingMessage, allowed: readonly string[]): Record<string, string> {
   const origin = req.headers.origin;
-  if (!origin || allowed.length === 0) return {};
-  if (!allowed.includes('*') && !allowed.includes(origin)) return {};
+  if (!corsAllows(allowed, origin)) return {};
   return {
-    'access-control-allow-origin': allowed.includes('*') ? '*' : origin,
+    'access-control-allow-origin': allowed.includes('*') ? '*' : origin!,
     'access-control-allow-methods': 'POST, OPTIONS',
     'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? 'content-type, content-encoding, x-honeycomb-team, x-honeycomb-dataset'),
     'access-control-expose-headers': 'retry-after',
