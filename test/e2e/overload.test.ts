@@ -3,7 +3,8 @@
  * times what the server commits, against a small memory budget and a short queue wait. The server sheds with
  * the protocol's retry signal (503 + Retry-After; gRPC UNAVAILABLE / RESOURCE_EXHAUSTED with RetryInfo), its
  * peak RSS stays under --memory-limit, and every batch an exporter saw acknowledged (after its own retries)
- * is stored whole.
+ * is stored whole. Meanwhile `/healthz` and `/api/honeyray/stats` keep answering 200, stats reporting the
+ * shedding while it happens (ordering only: answered before the load ended, no timing thresholds).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -62,7 +63,23 @@ describe('overload: many times capacity', () => {
         if (r.status !== 200) retrySignals.push(`${r.status} retry-after=${r.headers.get('retry-after')}`);
       }
     })();
-    await Promise.all([probe, ...exporters.map(async (e) => {
+    // Health and stats, asked over and over while the load runs: every answer a 200, some while shedding.
+    const health = { answered: 0, failed: [] as string[], statsWhileShedding: 0 };
+    const watch = (async () => {
+      while (Date.now() < until) {
+        const h = await fetch(`${srv.http}/healthz`).catch((e: Error) => e);
+        const st = await fetch(`${srv.http}/api/honeyray/stats`).catch((e: Error) => e);
+        if (Date.now() >= until) break;
+        for (const r of [h, st]) if (r instanceof Error || r.status !== 200) health.failed.push(r instanceof Error ? r.message : String(r.status));
+        if (!(st instanceof Error) && st.status === 200) {
+          const j = (await st.json()) as { shedRequests: number; memory: { refusedRequests: number } };
+          if (Date.now() < until && j.shedRequests + j.memory.refusedRequests > 0) health.statsWhileShedding++;
+        }
+        if (!(h instanceof Error)) await h.arrayBuffer();
+        health.answered++;
+      }
+    })();
+    await Promise.all([probe, watch, ...exporters.map(async (e) => {
       while (Date.now() < until) {
         const b = makeBatch(n++);
         if (await exportOnce(e, b.spans)) acked.push(b);
@@ -75,6 +92,9 @@ describe('overload: many times capacity', () => {
     assert.ok(stats.shedRequests + stats.memory.refusedRequests > 0, `the server shed load: ${JSON.stringify(stats)}`);
     assert.ok(retrySignals.length > 0, 'some plain requests were refused');
     for (const s of retrySignals) assert.match(s, /^503 retry-after=1$/);
+    assert.deepEqual(health.failed, [], 'health and stats answered 200 throughout');
+    assert.ok(health.answered >= 2, `health and stats answered during the load (${health.answered} rounds)`);
+    assert.ok(health.statsWhileShedding > 0, 'stats answered while the server was shedding');
     const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${srv.pid}/status`, 'utf8'))![1]) / 1024;
     assert.ok(hwm < LIMIT_MIB, `peak RSS ${hwm.toFixed(0)} MiB under the ${LIMIT_MIB} MiB budget`);
     assert.ok(acked.length > 0, `some batches acknowledged (${failed} failed after retries)`);
@@ -82,6 +102,6 @@ describe('overload: many times capacity', () => {
       const t = (await (await fetch(`${srv.http}/api/traces/${b.traceId}`)).json()) as { data: { spans: unknown[] }[] };
       assert.equal(t.data[0]?.spans.length, SPANS_PER_BATCH, `trace ${b.traceId} stored whole`);
     }
-    console.log(`overload: ${acked.length} batches acknowledged, ${failed} given up by their exporters, shed ${stats.shedRequests} + ${stats.memory.refusedRequests} over budget, peak RSS ${hwm.toFixed(0)} MiB of ${LIMIT_MIB}`);
+    console.log(`overload: ${health.answered} health+stats rounds answered, ${acked.length} batches acknowledged, ${failed} given up by their exporters, shed ${stats.shedRequests} + ${stats.memory.refusedRequests} over budget, peak RSS ${hwm.toFixed(0)} MiB of ${LIMIT_MIB}`);
   });
 });
