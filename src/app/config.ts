@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseClickHouseUrl } from '../store/clickhouse/store-url.js';
-import { AuthConfigError, loadAuthConfig, type AuthConfig } from '../auth/auth-config.js';
+import { AuthConfigError, loadAuthConfig, parseRetention, type AuthConfig, type Retention } from '../auth/auth-config.js';
 import { parseSize } from './memory-plan.js';
 import type { SpanLimits } from '../model/span-limits.js';
 
@@ -13,6 +13,8 @@ export interface Config {
   retentionDays: number;
   /** `--retention` (or `--retention-days` x 86,400); 0 = keep forever. Environments may set their own. */
   retentionSeconds: number;
+  /** `--retention ...,DATASET=duration`: datasets kept for a time of their own (seconds, 0 = forever). */
+  datasetRetentionSeconds: Record<string, number>;
   /** Free bytes on the data directory's disk below which ingest is refused with 503 + Retry-After (0 = off). */
   minFreeDiskBytes: number;
   listen: string;
@@ -59,7 +61,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'data-dir': { key: 'dataDir', type: 'string', default: './honeyray-data', help: 'directory for the database file' },
   memory: { key: 'memory', type: 'boolean', default: 'false', help: 'keep everything in memory (nothing on disk)' },
   store: { key: 'store', type: 'string', default: 'duckdb', help: 'duckdb (embedded, in --data-dir), or clickhouse://HOST:PORT/DB (a ClickHouse server, docs/clickhouse.md)' },
-  retention: { key: 'retentionSeconds', type: 'string', default: '0', help: 'how long spans are kept, e.g. 7d, 36h, 90m (0 = forever); deleted in the background. Per environment: docs/security.md' },
+  retention: { key: 'retentionSeconds', type: 'string', default: '0', help: 'how long spans are kept, e.g. 7d, 36h, 90m (0 = forever), and per dataset: 7d,cruddur=1d; deleted in the background. Per environment: docs/security.md' },
   'retention-days': { key: 'retentionDays', type: 'string', default: '0', help: 'the same in days (--retention wins when both are given)' },
   'min-free-disk': { key: 'minFreeDiskBytes', type: 'string', default: '500MB', help: 'below this much free space on the data directory\'s disk, ingest is refused with 503 + Retry-After (0 = off)' },
   listen: { key: 'listen', type: 'string', default: '127.0.0.1', help: 'address every port binds to (0.0.0.0 for all interfaces)' },
@@ -123,12 +125,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const list = (name: string) => raw[name]!.split(',').map((s) => s.trim()).filter(Boolean);
   const level = raw['log-level'];
   if (!['debug', 'info', 'warn', 'error'].includes(level!)) throw new ConfigError(`--log-level: want debug, info, warn or error, got ${level}`);
+  const retention = retentionSetting(raw.retention!);
   const config: Config = {
     dataDir: raw['data-dir']!,
     memory: raw.memory === 'true' || raw.memory === '1',
     store: storeSetting(raw.store!),
     retentionDays: int('retention-days', 0, 100_000),
-    retentionSeconds: raw.retention !== '0' ? parseDurationSeconds(raw.retention!, '--retention') : int('retention-days', 0, 100_000) * 86_400,
+    retentionSeconds: retention.seconds || int('retention-days', 0, 100_000) * 86_400,
+    datasetRetentionSeconds: retention.datasets,
     minFreeDiskBytes: parseBytes(raw['min-free-disk']!, '--min-free-disk'),
     listen: raw.listen!,
     httpPort: int('http-port', 0, 65535),
@@ -162,10 +166,24 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       maxAttributeValueLength: int('max-attribute-value-length', 0, 2 ** 30),
     },
   };
+  const perDataset = Object.keys(config.datasetRetentionSeconds).length > 0 || config.auth.environments.some((e) => e.datasetRetentionSeconds);
+  if (perDataset && config.store !== 'duckdb') {
+    throw new ConfigError('retention per dataset needs --store duckdb for now (ClickHouse drops whole day partitions)');
+  }
   if (config.auth.environments.length > 1 && config.store !== 'duckdb') {
     throw new ConfigError('several environments need --store duckdb for now (on ClickHouse they would share one database)');
   }
   return { config, positionals: parsed.positionals, help: Boolean(parsed.values.help) };
+}
+
+function retentionSetting(text: string): Retention {
+  if (text === '0') return { seconds: 0, datasets: {} };
+  try {
+    return parseRetention(text, '--retention', parseDurationSeconds);
+  } catch (err) {
+    if (err instanceof AuthConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 function positive(n: number, what: string): number {

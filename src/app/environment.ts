@@ -62,6 +62,7 @@ export async function startEnvironment(spec: EnvironmentSpec, config: Config, re
   const storeConfig: StoreConfig = {
     engine: config.store === 'duckdb' ? 'duckdb' : 'clickhouse', url: config.store,
     retentionDays: retentionSeconds / 86_400,
+    datasetRetentionDays: Object.fromEntries(Object.entries({ ...config.datasetRetentionSeconds, ...spec.datasetRetentionSeconds }).map(([ds, sec]) => [ds, sec / 86_400])),
     dataDir: environmentDir(config.dataDir, spec.name), memory: config.memory, maxColumns: config.maxColumns, memoryLimit: extras.duckdbMemory, checkpointSpans: config.checkpointSpans,
     spanLimits: config.spanLimits,
   };

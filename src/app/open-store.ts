@@ -13,6 +13,8 @@ export interface StoreConfig {
   url?: string;
   /** ClickHouse: days to keep (0 = forever). */
   retentionDays?: number;
+  /** DuckDB: datasets kept for a time of their own, in days (0 = forever). */
+  datasetRetentionDays?: Record<string, number>;
   /** Data directory; ignored when `memory` is set. */
   dataDir: string;
   memory: boolean;
@@ -28,7 +30,7 @@ export async function openStore(c: StoreConfig): Promise<Store> {
     const { client, cluster } = await openClickHouse(c.url!);
     return ClickHouseStore.open(client, { maxColumns: c.maxColumns, retentionDays: c.retentionDays || undefined, ...(cluster ? { cluster } : {}) });
   }
-  const common = { maxColumns: c.maxColumns, memoryLimit: c.memoryLimit, checkpointEverySpans: c.checkpointSpans, retentionDays: c.retentionDays || undefined };
+  const common = { maxColumns: c.maxColumns, memoryLimit: c.memoryLimit, checkpointEverySpans: c.checkpointSpans, retentionDays: c.retentionDays || undefined, datasetRetentionDays: c.datasetRetentionDays };
   if (c.memory) return DuckDBStore.open({ path: ':memory:', ...common });
   mkdirSync(c.dataDir, { recursive: true });
   return DuckDBStore.open({ path: join(c.dataDir, 'honeyray.duckdb'), ...common });

@@ -23,6 +23,36 @@ export interface EnvironmentSpec {
   aws: AwsKeySpec[];
   /** Seconds of spans to keep (0 = the server's `--retention`). */
   retentionSeconds: number;
+  /** Datasets kept for a time of their own (0 = forever), over the environment's and the server's. */
+  datasetRetentionSeconds?: Record<string, number>;
+}
+
+/** `--retention` and an environment's `"retention"`: a default and per-dataset times. */
+export interface Retention {
+  seconds: number;
+  datasets: Record<string, number>;
+}
+
+/**
+ * `7d`, `7d,cruddur=1d,frontend=30d` or `cruddur=1d`: a bare duration is the default (absent = forever),
+ * `DATASET=duration` a dataset's own (`0` keeps it forever whatever the default).
+ */
+export function parseRetention(text: string, what: string, parseDuration: (s: string, what: string) => number): Retention {
+  const r: Retention = { seconds: 0, datasets: {} };
+  let defaults = 0;
+  for (const item of text.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const eq = item.lastIndexOf('=');
+    if (eq < 0) {
+      if (defaults++ > 0) throw new AuthConfigError(`${what}: one default duration at most, got ${JSON.stringify(text)}`);
+      r.seconds = parseDuration(item, what);
+      continue;
+    }
+    const dataset = item.slice(0, eq).trim();
+    if (dataset === '') throw new AuthConfigError(`${what}: want DATASET=duration, got ${JSON.stringify(item)}`);
+    if (dataset in r.datasets) throw new AuthConfigError(`${what}: dataset ${JSON.stringify(dataset)} given twice`);
+    r.datasets[dataset] = parseDuration(item.slice(eq + 1), `${what} (${dataset})`);
+  }
+  return r;
 }
 
 export interface AuthConfig {
@@ -106,11 +136,17 @@ function parseFile(raw: unknown, envs: Map<string, EnvironmentSpec>, parseDurati
         const a = k as { accessKeyId?: unknown; secretAccessKey?: unknown; permissions?: unknown };
         return { accessKeyId: nonEmpty(a.accessKeyId, `${at}.accessKeyId`, fail), secretAccessKey: nonEmpty(a.secretAccessKey, `${at}.secretAccessKey`, fail), permissions: permissions(a.permissions, at, fail) };
       }),
-      retentionSeconds: e.retention === undefined ? 0 : parseDuration(String(e.retention), `environments.${name}.retention`),
+      ...retentionOf(e.retention, `environments.${name}.retention`, parseDuration),
     });
   }
   if (r.udpEnvironment !== undefined && typeof r.udpEnvironment !== 'string') fail('udpEnvironment: want an environment name');
   return r.udpEnvironment as string | undefined;
+}
+
+function retentionOf(v: unknown, what: string, parseDuration: (s: string, what: string) => number): Pick<EnvironmentSpec, 'retentionSeconds' | 'datasetRetentionSeconds'> {
+  if (v === undefined) return { retentionSeconds: 0 };
+  const r = parseRetention(String(v), what, parseDuration);
+  return { retentionSeconds: r.seconds, ...(Object.keys(r.datasets).length > 0 ? { datasetRetentionSeconds: r.datasets } : {}) };
 }
 
 function permissions(v: unknown, at: string, fail: (m: string) => never): Set<Permission> {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, parseBytes, parseDurationSeconds } from '../../src/app/config.js';
+import { parseRetention } from '../../src/auth/auth-config.js';
 import { requiredPermission } from '../../src/auth/access.js';
 import { Authenticator, credentialOf, isDenial } from '../../src/auth/authenticator.js';
 
@@ -32,6 +33,8 @@ describe('auth configuration', () => {
     const auth = withFile({ environments: { prod: { keys: [{ key: 'p', permissions: ['ingest'] }, 'p2'], aws: [{ accessKeyId: 'AK', secretAccessKey: 'S' }], retention: '30d' }, dev: { keys: ['d'] } }, udpEnvironment: 'dev' },
       (p) => loadConfig(['--auth-file', p], {}).config.auth);
     assert.deepEqual(auth.environments.map((e) => [e.name, e.retentionSeconds]), [['prod', 30 * 86_400], ['dev', 0]]);
+    const perDataset = withFile({ environments: { prod: { keys: ['k'], retention: '30d,cruddur=1d' } } }, (p) => loadConfig(['--auth-file', p], {}).config.auth);
+    assert.deepEqual(perDataset.environments[0]!.datasetRetentionSeconds, { cruddur: 86_400 });
     assert.equal(auth.udpEnvironment, 'dev');
     const a = new Authenticator(auth);
     assert.deepEqual([...a.byKey('p')!.permissions], ['ingest']);
@@ -56,6 +59,12 @@ describe('auth configuration', () => {
     assert.equal(loadConfig([], {}).config.retentionSeconds, 0);
     assert.throws(() => loadConfig(['--retention', 'a week'], {}), ConfigError);
     assert.equal(parseDurationSeconds('90m', 'x'), 5400);
+    assert.deepEqual(loadConfig(['--retention', '7d,cruddur=1d, frontend = 36h'], {}).config.datasetRetentionSeconds, { cruddur: 86_400, frontend: 36 * 3600 });
+    assert.equal(loadConfig(['--retention', 'cruddur=1d'], {}).config.retentionSeconds, 0);
+    assert.equal(loadConfig(['--retention', 'cruddur=1d', '--retention-days', '3'], {}).config.retentionSeconds, 3 * 86_400);
+    assert.deepEqual(parseRetention('1h,keep=0', 'x', parseDurationSeconds), { seconds: 3600, datasets: { keep: 0 } });
+    for (const bad of ['7d,1d', '=1d', 'a=1d,a=2d', 'a=soon']) assert.throws(() => loadConfig(['--retention', bad], {}), ConfigError, bad);
+    assert.throws(() => loadConfig(['--retention', 'a=1d', '--store', 'clickhouse://127.0.0.1:9000/x'], {}), /needs --store duckdb/);
     assert.equal(parseDurationSeconds('10', 'x', 's'), 10);
     assert.equal(parseBytes('1GB', 'x'), 1e9);
     assert.equal(parseBytes('512MiB', 'x'), 512 * 2 ** 20);

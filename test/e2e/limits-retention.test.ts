@@ -1,7 +1,8 @@
 /**
- * Retention per environment and the low-disk watermark, end to end. Retention: an environment with
- * `"retention": "1h"` loses exactly its spans older than an hour (the store's first expiry pass runs 10 s
- * after start), while the other environment, with no retention, keeps the same old spans. Watermark:
+ * Retention per environment and per dataset, and the low-disk watermark, end to end. Retention: an
+ * environment with `"retention": "1h"` loses exactly its spans older than an hour (the store's first expiry
+ * pass runs 10 s after start), while the other environment, with no retention, keeps the same old spans;
+ * with `--retention 2h,short-ds=1h,forever-ds=0` each dataset keeps exactly what its own time says. Watermark:
  * with `--min-free-disk` above the disk's free space, every ingest protocol sheds with its retry signal
  * while reads and stats keep answering, and stats report the disk.
  */
@@ -53,6 +54,26 @@ describe('retention per environment, and the low-disk watermark', () => {
     assert.deepEqual(await Promise.all(spans.map((s) => present('short-key', s.traceId))), [false, false, true, true]);
     assert.equal(await count('long-key'), 4);
     assert.deepEqual(await Promise.all(spans.map((s) => present('long-key', s.traceId))), [true, true, true, true]);
+  });
+
+  it('--retention 2h,short-ds=1h,forever-ds=0: each dataset loses exactly its spans past its own time', async () => {
+    const srv = await startServer({ args: ['--retention', '2h,short-ds=1h,forever-ds=0'] });
+    servers.push(srv);
+    const ages = [3 * 3_600_000, 90 * 60_000, 30 * 60_000]; // past 2 h, between 1 and 2 h, inside 1 h
+    const sent: Record<string, string[]> = {};
+    for (const ds of ['short-ds', 'other-ds', 'forever-ds']) {
+      sent[ds] = ages.map(() => hex(16));
+      const r = await fetch(`${srv.otlp}/v1/traces`, { method: 'POST', body: otlpJson(ds, ages.map((agoMs, i) => ({ traceId: sent[ds]![i]!, agoMs }))), headers: { 'content-type': 'application/json' } });
+      assert.equal(r.status, 200);
+    }
+    const count = async () => ((await (await fetch(`${srv.http}/api/honeyray/stats`)).json()) as { spans: number }).spans;
+    assert.equal(await count(), 9);
+    await eventually(async () => (await count()) === 6, 40_000, 'the first retention pass');
+    const present = async (id: string) => (await fetch(`${srv.http}/api/traces/${id}`)).status === 200;
+    const kept = async (ds: string) => Promise.all(sent[ds]!.map(present));
+    assert.deepEqual(await kept('short-ds'), [false, false, true]);
+    assert.deepEqual(await kept('other-ds'), [false, true, true]);
+    assert.deepEqual(await kept('forever-ds'), [true, true, true]);
   });
 
   it('below --min-free-disk: ingest sheds with the retry signal of each protocol (OTLP, Events API, Zipkin, X-Ray), reads answer, stats report the disk', async () => {

@@ -24,6 +24,8 @@ export interface DuckDBStoreOptions extends StoreOptions {
   memoryLimit?: string;
   /** Days of spans to keep (by start time); 0 or absent = forever. */
   retentionDays?: number;
+  /** Datasets kept for a time of their own, in days (0 = forever), whatever `retentionDays` says. */
+  datasetRetentionDays?: Record<string, number>;
 }
 
 /** How often retention runs (and once shortly after opening). */
@@ -76,7 +78,8 @@ export class DuckDBStore implements Store {
     const store = new DuckDBStore(opts, instance, admin, await ReadConnections.open(instance, READ_CONNECTIONS));
     for (const sql of DDL) await admin.run(sql);
     await store.loadCatalog();
-    if (opts.retentionDays && opts.retentionDays > 0) store.scheduleRetention(opts.retentionDays);
+    const perDataset = opts.datasetRetentionDays ?? {};
+    if ((opts.retentionDays ?? 0) > 0 || Object.values(perDataset).some((d) => d > 0)) store.scheduleRetention(opts.retentionDays ?? 0, perDataset);
     store.writer = await SpanWriter.create(instance, admin, () => store.catalog, () => store.loadCatalog(), () => store.publishCatalog(), opts.checkpointEverySpans ?? 500_000);
     return store;
   }
@@ -95,15 +98,12 @@ export class DuckDBStore implements Store {
   }
 
   /**
-   * Deletes spans that started more than `days` ago, in the background, between appends. DuckDB frees
-   * row groups whose rows are all deleted at the next checkpoint; ingest order is time order, so old
-   * data sits in whole row groups.
+   * Deletes spans that started more than `days` ago (a dataset in `perDataset`: its own days; 0 = forever),
+   * in the background, between appends. DuckDB frees row groups whose rows are all deleted at the next
+   * checkpoint; ingest order is time order, so old data sits in whole row groups.
    */
-  private scheduleRetention(days: number): void {
-    const run = () => {
-      const cutoffNs = (BigInt(Date.now()) - BigInt(Math.round(days * 86_400_000))) * 1_000_000n;
-      void this.expire(cutoffNs).catch(() => undefined);
-    };
+  private scheduleRetention(days: number, perDataset: Record<string, number>): void {
+    const run = () => void this.expireByRetention(Date.now(), days, perDataset).catch(() => undefined);
     setTimeout(run, 10_000).unref();
     this.retentionTimer = setInterval(run, RETENTION_EVERY_MS);
     this.retentionTimer.unref();
@@ -111,9 +111,25 @@ export class DuckDBStore implements Store {
 
   /** Deletes every span that started before `cutoffNs`; returns how many. */
   async expire(cutoffNs: bigint): Promise<number> {
+    return this.expireByRetention(0, 0, {}, cutoffNs);
+  }
+
+  /** One retention pass at `nowMs`: the default `days` for datasets not in `perDataset`, then each of those by its own. */
+  async expireByRetention(nowMs: number, days: number, perDataset: Record<string, number>, cutoffNs?: bigint): Promise<number> {
     if (this.closed) return 0;
-    const r = await this.writer.exclusive((admin) => admin.run('DELETE FROM spans WHERE start_ns < $1', [cutoffNs]));
-    return Number(r.rowsChanged);
+    const cutoff = (d: number) => (BigInt(nowMs) - BigInt(Math.round(d * 86_400_000))) * 1_000_000n;
+    const named = Object.keys(perDataset);
+    return this.writer.exclusive(async (admin) => {
+      let n = 0;
+      if (cutoffNs !== undefined || days > 0) {
+        const except = named.length > 0 ? ` AND dataset NOT IN (${named.map((_, i) => `$${i + 2}`).join(', ')})` : '';
+        n += Number((await admin.run(`DELETE FROM spans WHERE start_ns < $1${except}`, [cutoffNs ?? cutoff(days), ...named])).rowsChanged);
+      }
+      for (const [dataset, d] of Object.entries(perDataset)) {
+        if (d > 0) n += Number((await admin.run('DELETE FROM spans WHERE dataset = $1 AND start_ns < $2', [dataset, cutoff(d)])).rowsChanged);
+      }
+      return n;
+    });
   }
 
   /** Called once a catalog change has committed: readers now see the new columns. */
