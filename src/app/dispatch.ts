@@ -74,10 +74,13 @@ export class Dispatcher {
   }
 
   /**
-   * A guard for a receiver's own HTTP port (Zipkin, Jaeger collector): checks the key as on Honeyray's ports
-   * (refusals in text/plain, those ports' error shape), then runs the request in its environment.
+   * A guard for a receiver's own HTTP port (Zipkin, Jaeger collector): refuses cross-site writes, checks the
+   * key as on Honeyray's ports (refusals in text/plain, those ports' error shape), then runs the request in
+   * its environment.
    */
   httpGuard = (req: IncomingMessage, res: ServerResponse, next: () => unknown): unknown => {
+    // Zipkin takes a body with no Content-Type as JSON: a page could send one without a preflight.
+    if (isCrossSiteWrite(req)) return sendDenial(req, res, { status: 403, message: CROSS_SITE, awsType: 'AccessDeniedException' }, 'text');
     if (!this.auth.enabled) return next();
     return this.auth.identify({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }, async () => new Uint8Array(0)).then((who) => {
       if (isDenial(who)) return sendDenial(req, res, who, 'text');

@@ -94,7 +94,7 @@ describe('CORS: browsers on other origins', { skip: !HAVE_CHROMIUM && !IN_CI ? `
     assert.equal(await traceStored(id), false);
   });
 
-  it('no page, not even an allowed one, may change settings or use the Events API', async () => {
+  it('no page, not even an allowed one, may change settings or use the Events API or the Zipkin port', async () => {
     const rule = JSON.stringify({ SamplingRuleUpdate: { RuleName: 'Default', FixedRate: 0 } });
     for (const origin of [allowed(), other()]) {
       const preflighted = await fetchFrom(origin, `${srv.http}/UpdateSamplingRule`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: rule });
@@ -104,6 +104,24 @@ describe('CORS: browsers on other origins', { skip: !HAVE_CHROMIUM && !IN_CI ? `
       const events = await fetchFrom(origin, `${srv.http}/1/events/csrf`, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ injected: true }) });
       assert.equal(events.type, 'opaque');
     }
+    // Zipkin reads a body without Content-Type as JSON, and a Blob body sends none: no preflight either.
+    const zipkinId = hex(16);
+    const zipkinSpans = JSON.stringify([{ traceId: zipkinId, id: hex(8), name: 'z', timestamp: Date.now() * 1000, duration: 5, localEndpoint: { serviceName: 'zipkin-csrf' } }]);
+    const zipkin = await (async () => {
+      const page = await context.newPage();
+      try {
+        await page.goto(`${allowed()}/app.html`);
+        return await page.evaluate(async ([u, b]) => (await fetch(u!, { method: 'POST', mode: 'no-cors', body: new Blob([b!]) })).type, [`http://127.0.0.1:${srv.zipkinPort}/api/v2/spans`, zipkinSpans] as const);
+      } finally {
+        await page.close();
+      }
+    })();
+    assert.equal(zipkin, 'opaque');
+    assert.equal(await traceStored(zipkinId), false, 'the Zipkin port took a cross-site POST');
+    // The same body with no Content-Type, as the page sent it, from a CLI: stored.
+    const cli = await fetch(`http://127.0.0.1:${srv.zipkinPort}/api/v2/spans`, { method: 'POST', body: new TextEncoder().encode(zipkinSpans) });
+    assert.equal(cli.status, 202);
+    assert.ok(await traceStored(zipkinId));
     const rules = (await (await fetch(`${srv.http}/GetSamplingRules`, { method: 'POST', body: '{}' })).json()) as { SamplingRuleRecords: { SamplingRule: { RuleName: string; FixedRate: number } }[] };
     assert.notEqual(rules.SamplingRuleRecords.find((x) => x.SamplingRule.RuleName === 'Default')!.SamplingRule.FixedRate, 0);
     const datasets = (await (await fetch(`${srv.http}/1/datasets`)).json()) as { name: string }[];
