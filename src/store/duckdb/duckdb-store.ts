@@ -11,6 +11,7 @@ import { rowToSpan } from './row-to-span.js';
 import { DDL, quoteIdent } from './schema.js';
 import { ReadConnections } from './read-connections.js';
 import { readTraceColumns } from './trace-columns.js';
+import { expireTraceIndexSql, openTraceIndex, traceReadCondition } from './trace-index.js';
 import { compileTraceSearch, compileTraceSummaries } from './trace-search.js';
 
 export interface DuckDBStoreOptions extends StoreOptions {
@@ -75,6 +76,7 @@ export class DuckDBStore implements Store {
     const admin = await instance.connect();
     const store = new DuckDBStore(opts, instance, admin, await ReadConnections.open(instance, READ_CONNECTIONS));
     for (const sql of DDL) await admin.run(sql);
+    await openTraceIndex(admin);
     await store.loadCatalog();
     if (opts.retentionDays && opts.retentionDays > 0) store.scheduleRetention(opts.retentionDays);
     store.writer = await SpanWriter.create(instance, admin, () => store.catalog, () => store.loadCatalog(), () => store.publishCatalog(), opts.checkpointEverySpans ?? 500_000);
@@ -112,7 +114,10 @@ export class DuckDBStore implements Store {
   /** Deletes every span that started before `cutoffNs`; returns how many. */
   async expire(cutoffNs: bigint): Promise<number> {
     if (this.closed) return 0;
-    const r = await this.writer.exclusive((admin) => admin.run('DELETE FROM spans WHERE start_ns < $1', [cutoffNs]));
+    const r = await this.writer.exclusive(async (admin) => {
+      await admin.run(expireTraceIndexSql(cutoffNs));
+      return admin.run('DELETE FROM spans WHERE start_ns < $1', [cutoffNs]);
+    });
     return Number(r.rowsChanged);
   }
 
@@ -163,7 +168,10 @@ export class DuckDBStore implements Store {
   async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {
     if (traceIds.length === 0) return {};
     const catalog = this.readCatalog;
-    const rows = (await this.read(`SELECT * FROM spans WHERE ${traceIdConditions(traceIds)} ORDER BY start_ns, span_id`)).getRowObjectsJS();
+    const rows = await this.reads.use(async (c) => {
+      const where = await traceReadCondition(c, traceIds, traceIdConditions(traceIds));
+      return where === null ? [] : (await c.runAndReadAll(`SELECT * FROM spans WHERE ${where} ORDER BY start_ns, span_id`)).getRowObjectsJS();
+    });
     return groupByTrace(rows.map((r) => rowToSpan(r, catalog)));
   }
 

@@ -3,6 +3,7 @@ import { traceIdToHex, u64ToHex } from '../../model/ids.js';
 import { traceIdConditions } from '../engine-common.js';
 import type { TraceColumns } from '../store.js';
 import type { Catalog } from './catalog.js';
+import { traceReadCondition } from './trace-index.js';
 
 /** Low-cardinality text columns, sent as NULL when equal to the previous row's value (see below). */
 const REPEATED = ['name', 'dataset', 'trace_state', 'status_message', 'scope_name', 'scope_version'];
@@ -18,7 +19,8 @@ const REPEATED = ['name', 'dataset', 'trace_state', 'status_message', 'scope_nam
  */
 export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog, column: (key: string) => string | null, traceIds: readonly string[]): Promise<TraceColumns[]> {
   if (traceIds.length === 0) return [];
-  const where = traceIdConditions(traceIds);
+  const where = await traceReadCondition(conn, traceIds, traceIdConditions(traceIds));
+  if (where === null) return [];
   const all = catalog.all().map((c) => ({ info: c, sql: column(c.key) })).filter((c): c is { info: typeof c.info; sql: string } => c.sql !== null);
   const present = all.length
     ? ((await conn.runAndReadAll(`SELECT ${all.map((c) => `count(${c.sql}) > 0`).join(', ')} FROM spans WHERE ${where}`)).getRowsJS()[0] ?? [])
