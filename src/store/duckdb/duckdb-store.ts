@@ -12,7 +12,7 @@ import { DDL, quoteIdent } from './schema.js';
 import { ReadConnections } from './read-connections.js';
 import { readTraceColumns } from './trace-columns.js';
 import { expireTraceIndexSql, openTraceIndex, traceReadCondition } from './trace-index.js';
-import { compileTraceSearch, compileTraceSummaries } from './trace-search.js';
+import { compileTraceSearch, compileTraceSummaryDetail, compileTraceSummaryTop } from './trace-search.js';
 
 export interface DuckDBStoreOptions extends StoreOptions {
   /** Database file, or ':memory:'. */
@@ -182,19 +182,23 @@ export class DuckDBStore implements Store {
   }
 
   async traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries> {
-    const sql = compileTraceSummaries(q, (key) => this.attrColumn(key));
-    const rows = (await this.read(sql)).getRowObjectsJS();
+    const { rows, detail } = await this.reads.use(async (c) => {
+      const top = (await c.runAndReadAll(compileTraceSummaryTop(q, (key) => this.attrColumn(key)))).getRowObjectsJS();
+      const sql = compileTraceSummaryDetail(top as never);
+      const more = sql ? (await c.runAndReadAll(sql)).getRowObjectsJS() : [];
+      return { rows: top, detail: new Map(more.map((r) => [`${r.trace_hi}:${r.trace_lo}`, r])) };
+    });
     return {
       total: rows.length ? Number(rows[0]!.total) : 0,
-      data: rows.map((r) => ({
+      data: rows.map((top) => ({ top, r: detail.get(`${top.trace_hi}:${top.trace_lo}`) ?? {} })).map(({ top: r, r: d }) => ({
         traceId: traceHex(r.trace_hi as bigint, r.trace_lo as bigint),
-        rootService: String(r.root_service ?? ''),
-        rootName: String(r.root_name ?? ''),
+        rootService: String(d.root_service ?? ''),
+        rootName: String(d.root_name ?? ''),
         startUs: Number((r.start_ns as bigint) / 1000n),
         durationUs: Number((r.duration_ns as bigint) / 1000n),
         spanCount: Number(r.span_count),
         errorCount: Number(r.error_count),
-        services: ((r.services as string[] | null) ?? []).map(String),
+        services: ((d.services as string[] | null) ?? []).map(String),
       })),
     };
   }
