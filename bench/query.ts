@@ -13,10 +13,12 @@
  *   npm run bench:query                                 # 10M spans, every row, reads under load
  *   npm run bench:query -- --spans 1000000 --runs 3
  *   npm run bench:query -- --spans 200000 --under-load  # only the reads-under-full-ingest section
+ *   npm run bench:query -- --keep /tmp/q10m             # load as usual, keep the data dir
+ *   npm run bench:query -- --reuse /tmp/q10m --skip-under-load   # read it again, no loading
  *
  * Adding a row: push a `Row` to `rows()` — an HTTP request and (optionally) the SQL of its floor.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,7 +32,7 @@ import type { QuerySpec } from '../src/query/honeycomb/spec.js';
 import { SpecPlanner } from '../src/query/honeycomb/to-ir.js';
 import { validateSpec } from '../src/query/honeycomb/validate.js';
 import { DuckDBStore } from '../src/store/duckdb/duckdb-store.js';
-import { compileTraceSearch, compileTraceSummaries } from '../src/store/duckdb/trace-search.js';
+import { compileTraceSearch, compileTraceSummaryDetail, compileTraceSummaryTop } from '../src/store/duckdb/trace-search.js';
 import type { TraceSummaryQuery } from '../src/store/store.js';
 import { freePort } from '../test/helpers/server-process.js';
 import { startUntilHealthy } from './bench-process.js';
@@ -38,12 +40,35 @@ import { loadSpans } from './generate.js';
 import { SLOW_HANDLE, hex } from './generate-traces.js';
 import { printUnderLoad, underLoad, type Probe } from './query-under-load.js';
 
-const { values: flags } = parseArgs({ options: { spans: { type: 'string' }, runs: { type: 'string' }, 'under-load': { type: 'boolean' }, 'load-seconds': { type: 'string' } } });
+const { values: flags } = parseArgs({
+  options: {
+    spans: { type: 'string' }, runs: { type: 'string' }, 'under-load': { type: 'boolean' }, 'load-seconds': { type: 'string' },
+    keep: { type: 'string' }, reuse: { type: 'string' }, 'skip-under-load': { type: 'boolean' },
+  },
+});
 const SPANS = Number(flags.spans ?? process.env.QUERY_SPANS ?? 10_000_000);
 const RUNS = Number(flags.runs ?? process.env.QUERY_RUNS ?? 5);
 const BIG = Number(process.env.QUERY_BIG_TRACE ?? 100_000);
 const ONLY_UNDER_LOAD = flags['under-load'] === true;
 const LOAD_SECONDS = Number(flags['load-seconds'] ?? 20);
+/** `--keep DIR`: load into DIR and leave it there; `--reuse DIR`: skip loading, read what a `--keep` run loaded. */
+const KEEP = flags.keep;
+const REUSE = flags.reuse;
+const SKIP_UNDER_LOAD = flags['skip-under-load'] === true;
+
+/** What a `--keep` run records beside the data so a `--reuse` run can ask the same questions. */
+interface Loaded {
+  /** Spans asked for (`--spans`), besides the big trace. */
+  asked: number;
+  spans: number;
+  big: number;
+  bigTraceId: string;
+  typical: string;
+  endNs: string;
+  windowNs: string;
+  loadSeconds: number;
+}
+const LOADED_FILE = 'bench-query.json';
 
 /** One benchmark row: `request` is timed end to end; `floor` returns the SQL statements of the engine-only time. */
 export interface Row {
@@ -67,9 +92,13 @@ async function sized(r: Response): Promise<{ bytes: number; status: number }> {
   return { status: r.status, bytes: Number(r.headers.get('content-length') ?? body.length) };
 }
 
-function byIdSql(id: string): string {
+/** The statements of a trace read: its start range from the trace index, then its spans within that range. */
+async function byIdSql(store: DuckDBStore, id: string): Promise<string[]> {
   const [hi, lo] = hexToTraceId(id);
-  return `SELECT * FROM spans WHERE trace_hi = ${hi} AND trace_lo = ${lo} ORDER BY start_ns, span_id`;
+  const ids = `trace_hi = ${hi} AND trace_lo = ${lo}`;
+  const range = `SELECT min(min_start_ns) AS a, max(max_start_ns) AS b FROM trace_index WHERE ${ids}`;
+  const [r] = await store.select(range);
+  return [range, `SELECT * FROM spans WHERE start_ns >= ${r!.a as bigint} AND start_ns <= ${r!.b as bigint} AND ${ids} ORDER BY start_ns, span_id`];
 }
 
 /** The statements a Honeycomb query (or BubbleUp) runs, recorded by running it once on the store itself. */
@@ -97,12 +126,16 @@ function rows(ctx: { typical: string; big: string; startUs: bigint; endUs: bigin
   const heatmap: QuerySpec = { ...hour, calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] };
   const selection = { column: 'duration_ms', lower: 300, upper: 1e9 };
   return [
-    { name: 'trace by id (typical trace)', target: '<= 10 ms', request: (b) => get(`${b}/api/traces/${ctx.typical}`), floor: () => [byIdSql(ctx.typical)] },
-    { name: `trace by id, ${BIG.toLocaleString('en-US')} spans, compressed`, target: '<= 1 s', request: (b) => get(`${b}/api/traces/${ctx.big}`), floor: () => [byIdSql(ctx.big)] },
+    { name: 'trace by id (typical trace)', target: '<= 10 ms', request: (b) => get(`${b}/api/traces/${ctx.typical}`), floor: (s) => byIdSql(s, ctx.typical) },
+    { name: `trace by id, ${BIG.toLocaleString('en-US')} spans, compressed`, target: '<= 1 s', request: (b) => get(`${b}/api/traces/${ctx.big}`), floor: (s) => byIdSql(s, ctx.big) },
     {
       name: 'any-span attribute search, top 20 summaries', target: '<= 100 ms',
       request: (b) => get(`${b}/api/honeyray/trace-summaries?tags=${tags}&${window}&limit=20&sort=slowest`),
-      floor: (s) => [compileTraceSummaries(summaries, (k) => s.attrColumn(k))],
+      floor: async (s) => {
+        const top = compileTraceSummaryTop(summaries, (k) => s.attrColumn(k));
+        const detail = compileTraceSummaryDetail((await s.select(top)) as never);
+        return detail ? [top, detail] : [top];
+      },
     },
     {
       name: 'Jaeger search: service + tag, 20 traces', target: '',
@@ -165,32 +198,48 @@ function dirBytes(dir: string): number {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'honeyray-bench-query-'));
+  if (KEEP && REUSE) throw new Error('--keep and --reuse are exclusive');
+  const dataDir = REUSE ?? (KEEP ? (mkdirSync(KEEP, { recursive: true }), KEEP) : mkdtempSync(join(tmpdir(), 'honeyray-bench-query-')));
+  if (KEEP && readdirSync(KEEP).length > 0) throw new Error(`--keep ${KEEP}: the directory is not empty (use --reuse to read it again)`);
+  const previous = REUSE ? (JSON.parse(readFileSync(join(REUSE, LOADED_FILE), 'utf8')) as Loaded) : null;
   const [http, otlp] = [await freePort(), await freePort()];
   const server = await startUntilHealthy(
     ['dist/src/cli.js', 'serve', '--data-dir', dataDir, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0',
       '--grpc-port', '0', '--zipkin-port', '0', '--jaeger-port', '0', '--jaeger-compact-port', '0', '--jaeger-binary-port', '0', '--log-level', 'warn'], http);
   const base = `http://127.0.0.1:${http}`;
-  console.log(`bench:query: ${SPANS.toLocaleString('en-US')} spans + one ${BIG.toLocaleString('en-US')}-span trace, ${RUNS} runs per query (median)`);
+  const spansAsked = previous?.asked ?? SPANS;
+  const big = previous?.big ?? BIG;
+  console.log(`bench:query: ${spansAsked.toLocaleString('en-US')} spans + one ${big.toLocaleString('en-US')}-span trace, ${RUNS} runs per query (median)${previous ? `, reusing ${REUSE}` : ''}`);
 
-  const endNs = BigInt(Date.now()) * 1_000_000n;
-  const windowNs = 3_600_000_000_000n;
-  let typical = '';
-  let seen = 0;
-  const load = await loadSpans({
-    url: `http://127.0.0.1:${otlp}/v1/traces`, spans: SPANS, endNs, windowNs, bigTrace: BIG, seed: 42,
-    onTrace: (t) => { if (++seen === 1000) typical = hex(t.traceId); },
-    onProgress: (sent, s) => { if (sent % 1_000_000 < 1000) console.log(`  loaded ${sent.toLocaleString('en-US')} spans (${(sent / s).toFixed(0)}/s)`); },
-  });
-  console.log(`loaded ${load.spans.toLocaleString('en-US')} spans in ${load.seconds.toFixed(0)} s (${(load.spans / load.seconds).toFixed(0)} spans/s through OTLP/HTTP, acknowledged = committed)`);
-  const ctx = { typical, big: load.bigTraceId!, startUs: (endNs - windowNs) / 1000n - 1n, endUs: endNs / 1000n + 1n };
+  let loaded: Loaded;
+  if (previous) {
+    loaded = previous;
+    console.log(`reused ${dataDir}: loaded through OTLP/HTTP by a --keep run (${previous.loadSeconds.toFixed(0)} s then)`);
+  } else {
+    const endNs = BigInt(Date.now()) * 1_000_000n;
+    const windowNs = 3_600_000_000_000n;
+    let typical = '';
+    let seen = 0;
+    const load = await loadSpans({
+      url: `http://127.0.0.1:${otlp}/v1/traces`, spans: SPANS, endNs, windowNs, bigTrace: BIG, seed: 42,
+      onTrace: (t) => { if (++seen === 1000) typical = hex(t.traceId); },
+      onProgress: (sent, s) => { if (sent % 1_000_000 < 1000) console.log(`  loaded ${sent.toLocaleString('en-US')} spans (${(sent / s).toFixed(0)}/s)`); },
+    });
+    console.log(`loaded ${load.spans.toLocaleString('en-US')} spans in ${load.seconds.toFixed(0)} s (${(load.spans / load.seconds).toFixed(0)} spans/s through OTLP/HTTP, acknowledged = committed)`);
+    loaded = { asked: SPANS, spans: load.spans, big: BIG, bigTraceId: load.bigTraceId!, typical, endNs: String(endNs), windowNs: String(windowNs), loadSeconds: load.seconds };
+    if (KEEP) writeFileSync(join(dataDir, LOADED_FILE), JSON.stringify(loaded, null, 2));
+  }
+  const endNs = BigInt(loaded.endNs);
+  const windowNs = BigInt(loaded.windowNs);
+  const typical = loaded.typical;
+  const ctx = { typical, big: loaded.bigTraceId, startUs: (endNs - windowNs) / 1000n - 1n, endUs: endNs / 1000n + 1n };
   const list = rows(ctx);
 
   if (ONLY_UNDER_LOAD) {
     printUnderLoad(await underLoad(`http://127.0.0.1:${otlp}/v1/traces`, probes(base, typical), LOAD_SECONDS));
     server.child.kill('SIGTERM');
     await server.exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!KEEP && !REUSE) rmSync(dataDir, { recursive: true, force: true });
     return;
   }
 
@@ -201,12 +250,11 @@ async function main(): Promise<void> {
     const ms = await timeIt(RUNS, async () => { last = await row.request(base); }).catch((err) => { console.log(`  ${row.name}: ${(err as Error).message}`); return NaN; });
     measured.push({ row, ms, ...last });
   }
-  const loaded = await underLoad(`http://127.0.0.1:${otlp}/v1/traces`, probes(base, typical), LOAD_SECONDS);
+  const underLoadResult = SKIP_UNDER_LOAD ? null : await underLoad(`http://127.0.0.1:${otlp}/v1/traces`, probes(base, typical), LOAD_SECONDS);
 
   server.child.kill('SIGTERM');
   await server.exited;
   const bytes = dirBytes(dataDir);
-  const stored = load.spans + loaded.ingest.acked;
 
   // The floor: the same SQL, engine only, on the same file (the server has released it).
   const store = await DuckDBStore.open({ path: join(dataDir, 'honeyray.duckdb') });
@@ -215,11 +263,12 @@ async function main(): Promise<void> {
   await store.close();
   const instance = await DuckDBInstance.create(join(dataDir, 'honeyray.duckdb'));
   const conn = await instance.connect();
+  const stored = Number((await conn.runAndReadAll('SELECT count(*) FROM spans')).getRowsJS()[0]![0]);
   const floors: (number | null)[] = [];
   for (const list of sqls) floors.push(list ? await timeIt(RUNS, async () => { for (const sql of list) await conn.runAndReadAll(sql); }) : null);
   conn.closeSync();
   instance.closeSync();
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!KEEP && !REUSE) rmSync(dataDir, { recursive: true, force: true });
 
   const pad = (s: string, n: number) => s.padEnd(n);
   console.log(`\n${pad('query', 46)} ${'median ms'.padStart(10)} ${'floor ms'.padStart(9)} ${'ratio'.padStart(6)} ${'bytes'.padStart(10)}  target`);
@@ -227,7 +276,7 @@ async function main(): Promise<void> {
     const f = floors[i];
     console.log(`${pad(m.row.name, 46)} ${m.ms.toFixed(1).padStart(10)} ${(f === null ? '-' : f!.toFixed(1)).padStart(9)} ${(f ? (m.ms / f).toFixed(1) : '-').padStart(6)} ${String(m.bytes).padStart(10)}  ${m.row.target}${m.status === 200 ? '' : `  (HTTP ${m.status})`}`);
   });
-  printUnderLoad(loaded);
+  if (underLoadResult) printUnderLoad(underLoadResult);
   console.log(`\nbytes on disk per span: ${(bytes / stored).toFixed(1)} (${(bytes / 2 ** 20).toFixed(1)} MiB for ${stored.toLocaleString('en-US')} spans, after the shutdown checkpoint)`);
 }
 

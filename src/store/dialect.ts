@@ -85,6 +85,14 @@ export interface Dialect {
   /** Histogram bin index 0..bins-1 of `expr` over [lower, upper] (upper itself lands in the last bin). */
   widthBucket(expr: string, lower: number, upper: number, bins: number): string;
 
+  /** True for a deterministic pseudo-random `fraction` of the values of `exprs` (a hash of them). */
+  sample(exprs: string[], fraction: number): string;
+  /**
+   * Select-list items that turn each row into one row per value: `k` (0-based index of the value) and `v`
+   * (the value, text, NULL kept), named by the quoted `k` and `v` given.
+   */
+  unpivot(textValues: string[], k: string, v: string): string;
+
   // --- aggregates -----------------------------------------------------------------------------------
   /**
    * An aggregate over the group's rows where `filter` holds (all rows without it; DuckDB `FILTER (WHERE)`,
@@ -106,7 +114,7 @@ export interface Dialect {
   maxOf(q: ExistsQuery & { expr: string }): string;
 }
 
-export type AggregateKind = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'count_distinct' | 'quantile' | 'any_true';
+export type AggregateKind = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'count_distinct' | 'approx_count_distinct' | 'quantile' | 'any_true';
 
 /** Functions every engine spells the same: used by dialects to fill the portable parts. */
 export const portable = {

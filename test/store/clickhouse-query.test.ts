@@ -8,7 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { bubbleUp } from '../../src/query/bubbleup/bubbleup.js';
+import { selectionExpr } from '../../src/query/bubbleup/selection.js';
+import { ColumnResolver } from '../../src/query/honeycomb/columns.js';
 import { runQuery, type QueryStore } from '../../src/query/honeycomb/run.js';
+import { SpecPlanner } from '../../src/query/honeycomb/to-ir.js';
+import { validateSpec } from '../../src/query/honeycomb/validate.js';
 import { ChdbClient, HttpClient } from '../../src/store/clickhouse/client.js';
 import { ClickHouseStore } from '../../src/store/clickhouse/clickhouse-store.js';
 import { DuckDBStore } from '../../src/store/duckdb/duckdb-store.js';
@@ -27,13 +32,23 @@ const SPECS: [string, object][] = [
   ['heatmap', { calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] }],
 ];
 
-async function answers(store: Store): Promise<unknown[]> {
+async function answers(store: Store, withBubbleUp = true): Promise<unknown[]> {
   const out: unknown[] = [];
   for (const [, spec] of SPECS) {
     const r = await runQuery(store as QueryStore, 'backend-flask', { ...HOUR, ...spec }, {});
     // meta has timings; floats compared to 9 significant digits.
     out.push(JSON.parse(JSON.stringify({ ...r, meta: undefined }, (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(9)) : v))));
   }
+  // BubbleUp (its unpivot, sample and approximate distinct count are dialect functions), unsampled: the two
+  // engines hash differently, so only the exact answer can agree. Not on 18.16: it has no JSONLength for
+  // span.num_events. ClickHouse stores absent fixed strings (status_message...) as '', DuckDB as NULL.
+  if (!withBubbleUp) return out;
+  const columns = new ColumnResolver(await store.columns());
+  const spec = validateSpec({ ...HOUR, calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] }, columns, HOUR.start_time);
+  const sel = selectionExpr({ column: 'duration_ms', lower: 60, upper: 1e9 }, columns);
+  const b = await bubbleUp(store, new SpecPlanner(spec, columns, 'backend-flask'), columns, sel.expr, sel.column);
+  assert.ok(b.selection_count > 0 && b.columns.length > 0, 'bubbleup has something to compare');
+  out.push(JSON.parse(JSON.stringify(b, (_k, v) => (v === '' ? null : v))));
   return out;
 }
 
@@ -49,11 +64,11 @@ describe('Honeycomb queries on ClickHouse give DuckDB\'s answers', () => {
   });
   after(async () => { await ch?.stop(); rmSync(dir, { recursive: true, force: true }); });
 
-  const check = async (store: Store) => {
+  const check = async (store: Store, withBubbleUp = true) => {
     try {
       await store.append([makeBatch(fixtureSpans())]);
-      const got = await answers(store);
-      for (let i = 0; i < SPECS.length; i++) assert.deepEqual(got[i], expected[i], SPECS[i]![0]);
+      const got = await answers(store, withBubbleUp);
+      for (let i = 0; i < got.length; i++) assert.deepEqual(got[i], expected[i], SPECS[i]?.[0] ?? 'bubbleup');
     } finally {
       await store.close();
     }
@@ -65,6 +80,6 @@ describe('Honeycomb queries on ClickHouse give DuckDB\'s answers', () => {
 
   it('on 18.16', { skip: clickhouseAvailable() ? false : 'clickhouse-server is not installed' }, async () => {
     ch = await startClickHouse();
-    await check(await ClickHouseStore.open(new HttpClient({ url: ch.url, database: 'default' })));
+    await check(await ClickHouseStore.open(new HttpClient({ url: ch.url, database: 'default' })), false);
   });
 });

@@ -81,6 +81,8 @@ async function runOnce(runner: Runner, p: SpecPlanner, disableSeries: boolean, s
 
   const resultRows = await runner.run(p.results(shift));
   const keep = resultRows.map(groupVals);
+  // Every group made it into the results (none cut by the limit or a having): later scans need no group filter.
+  const only = resultRows.length < spec.limit && spec.havings.length === 0 ? null : keep;
   const heatmaps = new Map<number, { lo: number; hi: number } | null>();
   for (let i = 0; i < spec.calculations.length; i++) {
     if (spec.calculations[i]!.op !== 'HEATMAP') continue;
@@ -96,7 +98,7 @@ async function runOnce(runner: Runner, p: SpecPlanner, disableSeries: boolean, s
       const m = new Map<string, number[]>();
       byCalc.set(i, m);
       if (!range) continue;
-      for (const r of await runner.run(p.heatmapBins(i, range.lo, range.hi, keep, perBucket, shift))) {
+      for (const r of await runner.run(p.heatmapBins(i, range.lo, range.hi, only, perBucket, shift))) {
         const k = groupKey([...(perBucket ? [plain(r.t)] : []), ...groupVals(r)]);
         let counts = m.get(k);
         if (!counts) m.set(k, (counts = new Array<number>(HEATMAP_BINS).fill(0)));
@@ -133,7 +135,8 @@ async function runOnce(runner: Runner, p: SpecPlanner, disableSeries: boolean, s
   // RATE_* are differences between buckets: without buckets there is nothing to take them from.
   if (disableSeries && rates.length === 0) return { series: [], results: resultsOf(await heatmapCounts(false)) };
 
-  const seriesRows = await runner.run(p.series(keep, shift));
+  // Only HEATMAPs: the series query would compute nothing (their bins come from heatmapCounts).
+  const seriesRows = spec.calculations.some((c) => c.op !== 'HEATMAP') ? await runner.run(p.series(only, shift)) : [];
   const hmSeries = await heatmapCounts(true);
   // A group's heatmap is the sum of its buckets' heatmaps: no scan of its own.
   const hmResults = new Map<number, Map<string, number[]>>();

@@ -121,8 +121,12 @@ export class SpecPlanner {
     return Math.floor((this.spec.start_time - shift) / g) * g;
   }
 
-  /** Per time bucket and group, only for the groups `results` returned (their values in `keep`). */
-  series(keep: Literal[][], shift = 0): Query {
+  /**
+   * Per time bucket and group, only for the groups `results` returned (their values in `keep`; null when
+   * it returned every group, so no filter is needed: an OR of one AND per group was evaluated on every
+   * row, 2.5 s of a 3.4 s query at 1M spans).
+   */
+  series(keep: Literal[][] | null, shift = 0): Query {
     const bucket: Expr = { k: 'timeBucket', arg: col('start_ns'), granularity: this.spec.granularity, origin: this.origin(shift) };
     return {
       from: TABLE, where: this.where(shift, this.groupsIn(keep)),
@@ -132,7 +136,7 @@ export class SpecPlanner {
   }
 
   /** Counts per bin (and group, and time bucket when `perBucket`). */
-  heatmapBins(i: number, lower: number, upper: number, keep: Literal[][], perBucket: boolean, shift = 0): Query {
+  heatmapBins(i: number, lower: number, upper: number, keep: Literal[][] | null, perBucket: boolean, shift = 0): Query {
     const c = this.spec.calculations[i]!;
     const x = this.columns.get(c.column!)!.expr;
     const bin: Expr = { k: 'widthBucket', arg: x, lower, upper, bins: HEATMAP_BINS };
@@ -147,10 +151,12 @@ export class SpecPlanner {
     };
   }
 
-  /** Rows whose groups are one of `keep` (TRUE without breakdowns). */
-  private groupsIn(keep: Literal[][]): Expr {
-    if (this.groups.length === 0) return lit(true);
+  /** Rows whose groups are one of `keep` (TRUE without breakdowns, or when `keep` is null: all groups). */
+  private groupsIn(keep: Literal[][] | null): Expr {
+    if (this.groups.length === 0 || keep === null) return lit(true);
     if (keep.length === 0) return lit(false);
+    // One breakdown: an IN list (a hash lookup) rather than an OR chain.
+    if (this.groups.length === 1 && keep.every((v) => v[0] !== null)) return { k: 'in', arg: this.groups[0]!, list: keep.map((v) => lit(v[0]!)) };
     return or(...keep.map((vals) => and(...this.groups.map((g, j) => (vals[j] === null ? isNull(g) : cmp('=', g, lit(vals[j]!)))))));
   }
 

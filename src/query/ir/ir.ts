@@ -37,7 +37,9 @@ export type Expr =
   /** Histogram bin 0..bins-1 of `arg` over [lower, upper]. */
   | { k: 'widthBucket'; arg: Expr; lower: number; upper: number; bins: number }
   /** An output column of the same query by its alias (ORDER BY, HAVING). */
-  | { k: 'ref'; alias: string };
+  | { k: 'ref'; alias: string }
+  /** True for a deterministic pseudo-random `fraction` of the values of `arg` (a hash; same value, same answer). */
+  | { k: 'sample'; args: Expr[]; fraction: number };
 
 export interface OutputColumn {
   /** Alias of the output column; becomes the key in the rows `Store.select` returns. */
@@ -54,6 +56,11 @@ export interface Query {
   having?: Expr;
   orderBy?: Array<{ expr: Expr; desc?: boolean }>;
   limit?: number;
+  /**
+   * Unpivot: every row becomes one row per expression of the list, with two more output columns, `k` (the
+   * expression's index) and `v` (its value as text, NULL when NULL). One scan serves many columns (BubbleUp).
+   */
+  unpivot?: Expr[];
 }
 
 // Small constructors: the front ends read better with them.

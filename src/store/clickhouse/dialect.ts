@@ -9,7 +9,7 @@ import { quoteIdent, quoteString } from './schema.js';
  * (extractGroups) and JSON array lengths (JSONLength).
  */
 const IF_AGG: Record<Exclude<AggregateKind, 'quantile' | 'count' | 'count_distinct'>, string> = {
-  sum: 'sum', avg: 'avg', min: 'min', max: 'max', any_true: 'max',
+  sum: 'sum', avg: 'avg', min: 'min', max: 'max', any_true: 'max', approx_count_distinct: 'uniq',
 };
 
 const num = (n: number): string => {
@@ -62,6 +62,10 @@ export const clickhouseDialect: Dialect = {
     if (!(width > 0)) return 'toInt64(0)';
     return `least(greatest(toInt64(floor((${e} - ${num(lower)}) / ${num(width)})), 0), ${bins - 1})`;
   },
+
+  sample: (e, fraction) => `(cityHash64(${e.join(', ')}) % 1000000 < ${Math.round(fraction * 1e6)})`,
+  unpivot: (values, k, v) =>
+    `tupleElement(arrayJoin(arrayMap((i, x) -> tuple(i, x), range(${values.length}), [${values.join(', ')}])) AS kv_, 1) AS ${k}, tupleElement(kv_, 2) AS ${v}`,
 
   aggregate(kind, arg, opts = {}) {
     const f = opts.filter;

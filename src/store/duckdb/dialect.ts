@@ -3,7 +3,7 @@ import { portable, type AggregateKind, type Dialect, type ExistsQuery } from '..
 const keyConds = (q: ExistsQuery) => q.keys.map(([inner, outer]) => `${inner} = ${outer}`);
 
 const AGG: Record<Exclude<AggregateKind, 'quantile' | 'count' | 'count_distinct'>, string> = {
-  sum: 'sum', avg: 'avg', min: 'min', max: 'max', any_true: 'bool_or',
+  sum: 'sum', avg: 'avg', min: 'min', max: 'max', any_true: 'bool_or', approx_count_distinct: 'approx_count_distinct',
 };
 
 /** DuckDB's SQL (close to PostgreSQL's). Regexes are RE2, as Honeycomb's. */
@@ -48,6 +48,10 @@ export const duckdbDialect: Dialect = {
     if (!(width > 0)) return 'CAST(0 AS BIGINT)';
     return `least(greatest(CAST(floor((${e} - ${duckdbDialect.number(lower)}) / ${duckdbDialect.number(width)}) AS BIGINT), 0), ${bins - 1})`;
   },
+
+  sample: (e, fraction) => `(hash(${e.join(', ')}) % 1000000 < ${Math.round(fraction * 1e6)})`,
+  // Two unnests in one SELECT are zipped (not crossed) by DuckDB.
+  unpivot: (values, k, v) => `unnest(range(${values.length})) AS ${k}, unnest([${values.join(', ')}]) AS ${v}`,
 
   aggregate(kind, arg, opts = {}) {
     const filter = opts.filter ? ` FILTER (WHERE ${opts.filter})` : '';

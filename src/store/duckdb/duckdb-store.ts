@@ -11,7 +11,8 @@ import { rowToSpan } from './row-to-span.js';
 import { DDL, quoteIdent } from './schema.js';
 import { ReadConnections } from './read-connections.js';
 import { readTraceColumns } from './trace-columns.js';
-import { compileTraceSearch, compileTraceSummaries } from './trace-search.js';
+import { expireTraceIndexSql, openTraceIndex, traceReadCondition } from './trace-index.js';
+import { compileTraceSearch, compileTraceSummaryDetail, compileTraceSummaryTop } from './trace-search.js';
 
 export interface DuckDBStoreOptions extends StoreOptions {
   /** Database file, or ':memory:'. */
@@ -77,6 +78,7 @@ export class DuckDBStore implements Store {
     const admin = await instance.connect();
     const store = new DuckDBStore(opts, instance, admin, await ReadConnections.open(instance, READ_CONNECTIONS));
     for (const sql of DDL) await admin.run(sql);
+    await openTraceIndex(admin);
     await store.loadCatalog();
     const perDataset = opts.datasetRetentionDays ?? {};
     if ((opts.retentionDays ?? 0) > 0 || Object.values(perDataset).some((d) => d > 0)) store.scheduleRetention(opts.retentionDays ?? 0, perDataset);
@@ -128,6 +130,10 @@ export class DuckDBStore implements Store {
       for (const [dataset, d] of Object.entries(perDataset)) {
         if (d > 0) n += Number((await admin.run('DELETE FROM spans WHERE dataset = $1 AND start_ns < $2', [dataset, cutoff(d)])).rowsChanged);
       }
+      // The trace index has no dataset: its rows go only once every dataset's spans of that age are gone (a
+      // stale index row costs a little space; a missing one would hide a trace that still has spans).
+      const all = [cutoffNs ?? (days > 0 ? cutoff(days) : null), ...Object.values(perDataset).map((d) => (d > 0 ? cutoff(d) : null))];
+      if (all.every((c) => c !== null)) await admin.run(expireTraceIndexSql(all.reduce((x, y) => (y! < x! ? y : x))!));
       return n;
     });
   }
@@ -179,7 +185,10 @@ export class DuckDBStore implements Store {
   async getTraces(traceIds: readonly string[]): Promise<Record<string, Span[]>> {
     if (traceIds.length === 0) return {};
     const catalog = this.readCatalog;
-    const rows = (await this.read(`SELECT * FROM spans WHERE ${traceIdConditions(traceIds)} ORDER BY start_ns, span_id`)).getRowObjectsJS();
+    const rows = await this.reads.use(async (c) => {
+      const where = await traceReadCondition(c, traceIds, traceIdConditions(traceIds));
+      return where === null ? [] : (await c.runAndReadAll(`SELECT * FROM spans WHERE ${where} ORDER BY start_ns, span_id`)).getRowObjectsJS();
+    });
     return groupByTrace(rows.map((r) => rowToSpan(r, catalog)));
   }
 
@@ -190,19 +199,23 @@ export class DuckDBStore implements Store {
   }
 
   async traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries> {
-    const sql = compileTraceSummaries(q, (key) => this.attrColumn(key));
-    const rows = (await this.read(sql)).getRowObjectsJS();
+    const { rows, detail } = await this.reads.use(async (c) => {
+      const top = (await c.runAndReadAll(compileTraceSummaryTop(q, (key) => this.attrColumn(key)))).getRowObjectsJS();
+      const sql = compileTraceSummaryDetail(top as never);
+      const more = sql ? (await c.runAndReadAll(sql)).getRowObjectsJS() : [];
+      return { rows: top, detail: new Map(more.map((r) => [`${r.trace_hi}:${r.trace_lo}`, r])) };
+    });
     return {
       total: rows.length ? Number(rows[0]!.total) : 0,
-      data: rows.map((r) => ({
+      data: rows.map((top) => ({ top, r: detail.get(`${top.trace_hi}:${top.trace_lo}`) ?? {} })).map(({ top: r, r: d }) => ({
         traceId: traceHex(r.trace_hi as bigint, r.trace_lo as bigint),
-        rootService: String(r.root_service ?? ''),
-        rootName: String(r.root_name ?? ''),
+        rootService: String(d.root_service ?? ''),
+        rootName: String(d.root_name ?? ''),
         startUs: Number((r.start_ns as bigint) / 1000n),
         durationUs: Number((r.duration_ns as bigint) / 1000n),
         spanCount: Number(r.span_count),
         errorCount: Number(r.error_count),
-        services: ((r.services as string[] | null) ?? []).map(String),
+        services: ((d.services as string[] | null) ?? []).map(String),
       })),
     };
   }

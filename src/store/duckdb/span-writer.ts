@@ -6,6 +6,7 @@ import type { AppendOptions, AppendResult, ColumnInfo } from '../store.js';
 import type { Catalog } from './catalog.js';
 import { appendBatches, type ChunkPlan, type ColumnSource } from './chunk-writer.js';
 import { FIXED_COLUMNS, SQL_TYPE } from './schema.js';
+import { TraceIndexWriter } from './trace-index.js';
 
 /**
  * The write path: two writer connections so that one transaction's COMMIT (WAL write, on DuckDB's
@@ -28,6 +29,8 @@ export class SpanWriter {
   /** Rows in the table, roughly (at open, plus appended since): whether new columns are budgeted by time. */
   private rows = 0;
   private checkpointing: Promise<void> | null = null;
+  /** trace id -> start range, in the same transaction as the spans (trace-index.ts, the read side's). */
+  private readonly traceIndex = new TraceIndexWriter();
 
   private constructor(
     conns: DuckDBConnection[],
@@ -109,6 +112,7 @@ export class SpanWriter {
         for (const doc of opts.replaceDocuments ?? []) await deleteDocument(w, doc);
         for (const a of opts.assignDatasets ?? []) await assignDataset(w, a.traceId, a.spanIds, a.dataset);
         result = this.appendRows(await this.appenderOf(slot), batches, plans.map((p) => p.overflowKeys));
+        await this.traceIndex.append(w, batches);
         const changed = catalog.takeDirty();
         catalogChanged = changed.length > 0;
         if (catalogChanged) await saveCatalogRows(w, changed);
@@ -222,6 +226,7 @@ export class SpanWriter {
   }
 
   close(): void {
+    this.traceIndex.close();
     for (const s of this.slots) {
       s.appender?.closeSync();
       s.conn.closeSync();

@@ -3,7 +3,12 @@ import { traceIdToHex, u64ToHex } from '../../model/ids.js';
 import { traceIdConditions } from '../engine-common.js';
 import type { TraceColumns } from '../store.js';
 import type { Catalog } from './catalog.js';
+import { traceReadCondition } from './trace-index.js';
 
+/** Up to this many attribute columns, a trace read selects them all (no first statement to find the used ones). */
+const READ_ALL_COLUMNS = 64;
+/** Index of the first attribute column in the read's output. */
+const FIRST_ATTR = 18;
 /** Low-cardinality text columns, sent as NULL when equal to the previous row's value (see below). */
 const REPEATED = ['name', 'dataset', 'trace_state', 'status_message', 'scope_name', 'scope_version'];
 
@@ -18,12 +23,16 @@ const REPEATED = ['name', 'dataset', 'trace_state', 'status_message', 'scope_nam
  */
 export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog, column: (key: string) => string | null, traceIds: readonly string[]): Promise<TraceColumns[]> {
   if (traceIds.length === 0) return [];
-  const where = traceIdConditions(traceIds);
+  const where = await traceReadCondition(conn, traceIds, traceIdConditions(traceIds));
+  if (where === null) return [];
   const all = catalog.all().map((c) => ({ info: c, sql: column(c.key) })).filter((c): c is { info: typeof c.info; sql: string } => c.sql !== null);
-  const present = all.length
+  // With few columns, reading them all and dropping the empty ones after costs less than a statement of
+  // its own to find them (each statement pays ~1 ms per column to open its segments, even for 4 rows).
+  const readAll = all.length <= READ_ALL_COLUMNS;
+  const present = all.length && !readAll
     ? ((await conn.runAndReadAll(`SELECT ${all.map((c) => `count(${c.sql}) > 0`).join(', ')} FROM spans WHERE ${where}`)).getRowsJS()[0] ?? [])
     : [];
-  const used = all.filter((_, i) => present[i] === true);
+  let used = readAll ? all : all.filter((_, i) => present[i] === true);
   const repeated = REPEATED.map((c) => `CASE WHEN coalesce(${c}, '') = lag(coalesce(${c}, '')) OVER w THEN NULL ELSE coalesce(${c}, '') END`);
   const sql = `SELECT trace_hi, trace_lo, span_id, parent_id, ${repeated.join(', ')},
       kind, status_code, flags, CAST(start_ns // 1000 AS DOUBLE), CAST(duration_ns // 1000 AS DOUBLE), events, links, attrs_overflow
@@ -33,7 +42,12 @@ export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog,
     ORDER BY trace_hi, trace_lo, start_ns, span_id`;
   const reader = await conn.runAndReadAll(sql);
   if (reader.currentRowCount === 0) return [];
-  const cols = reader.getColumnsJS();
+  let cols = reader.getColumnsJS();
+  if (readAll) {
+    const keep = used.map((_, k) => cols[FIRST_ATTR + k]!.some((v) => v !== null));
+    used = used.filter((_, k) => keep[k]);
+    cols = cols.filter((_, i) => i < FIRST_ATTR || keep[i - FIRST_ATTR]);
+  }
   for (let i = 4; i < 4 + REPEATED.length; i++) {
     const col = cols[i]!;
     for (let r = 1; r < col.length; r++) if (col[r] === null) col[r] = col[r - 1]!;
@@ -58,7 +72,7 @@ export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog,
       attrs: used.map((c, k) => ({
         key: c.info.key,
         resource: c.info.origin === 'resource',
-        values: cols[18 + k]!.slice(a, b).map((v) => (v === null ? null : typeof v === 'bigint' ? Number(v) : (v as string | number | boolean))),
+        values: cols[FIRST_ATTR + k]!.slice(a, b).map((v) => (v === null ? null : typeof v === 'bigint' ? Number(v) : (v as string | number | boolean))),
       })),
     });
     a = b;

@@ -49,11 +49,11 @@ before(async () => {
 });
 after(async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); });
 
-async function run(selection: unknown) {
+async function run(selection: unknown, opts: { sampleRows?: number } = {}) {
   const columns = new ColumnResolver(await store.columns());
   const spec = validateSpec({ start_time: T0, end_time: T0 + 3600, calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] }, columns, T0);
   const sel = selectionExpr(selection, columns);
-  return bubbleUp(store, new SpecPlanner(spec, columns, 'api'), columns, sel.expr, sel.column);
+  return bubbleUp(store, new SpecPlanner(spec, columns, 'api'), columns, sel.expr, sel.column, opts);
 }
 
 test('the slow band: user.handle and name rank first, the planted values fill the selection', async () => {
@@ -77,6 +77,32 @@ test('the slow band: user.handle and name rank first, the planted values fill th
   for (let i = 1; i < r.columns.length; i++) assert.ok(r.columns[i - 1]!.score >= r.columns[i]!.score);
 });
 
+test('past the sample size each side is sampled: same ranking, shares of the sample, counts scaled to the side', async () => {
+  const exact = await run({ column: 'duration_ms', lower: 1000, upper: 10_000 });
+  assert.deepEqual(exact.sampled, { selection: 1, baseline: 1 });
+  const r = await run({ column: 'duration_ms', lower: 1000, upper: 10_000 }, { sampleRows: 200 });
+  // The baseline (~570 rows) is sampled to about a third; the small selection is not.
+  assert.equal(r.sampled.selection, 1);
+  assert.ok(Math.abs(r.sampled.baseline - 200 / r.baseline_count) < 1e-9, `baseline fraction ${r.sampled.baseline}`);
+  assert.equal(r.selection_count, exact.selection_count);
+  assert.equal(r.baseline_count, exact.baseline_count);
+  assert.deepEqual(r.columns.slice(0, 2).map((c) => c.column).sort(), ['name', 'user.handle']);
+  const region = r.columns.find((c) => c.column === 'region')!;
+  const sampledRows = region.baseline.reduce((n, v) => n + v.fraction, 0);
+  assert.ok(Math.abs(sampledRows - 1) < 1e-5, `baseline shares sum to ${sampledRows}`);
+  // Scaled counts add up to about the whole baseline (rounding per value).
+  const scaled = region.baseline.reduce((n, v) => n + v.count, 0);
+  assert.ok(Math.abs(scaled - r.baseline_count) <= region.baseline.length, `scaled ${scaled} vs ${r.baseline_count}`);
+  // The sample is a hash of the rows, not a random draw: the same data gives the same answer.
+  assert.deepEqual(await run({ column: 'duration_ms', lower: 1000, upper: 10_000 }, { sampleRows: 200 }), r);
+  // Sampling changes shares by at most a few points here.
+  const exactRegion = exact.columns.find((c) => c.column === 'region')!;
+  for (const v of exactRegion.baseline) {
+    const s = region.baseline.find((x) => x.value === v.value)!;
+    assert.ok(Math.abs(s.fraction - v.fraction) < 0.1, `${String(v.value)}: ${s.fraction} vs ${v.fraction}`);
+  }
+});
+
 test('a selection by filters and a time window', async () => {
   const r = await run({ filters: [{ column: 'user.handle', op: '=', value: 'u7' }] });
   const name = r.columns.find((c) => c.column === 'name')!;
@@ -88,7 +114,7 @@ test('a selection by filters and a time window', async () => {
 
 test('an empty selection, and bad selections', async () => {
   const r = await run({ column: 'duration_ms', lower: 99_999, upper: 100_000 });
-  assert.deepEqual(r, { columns: [], selection_count: 0, baseline_count: 600 });
+  assert.deepEqual(r, { columns: [], selection_count: 0, baseline_count: 600, sampled: { selection: 1, baseline: 1 } });
   await assert.rejects(run({ column: 'name', lower: 1, upper: 2 }), /selection.column: "name" is not numeric/);
   await assert.rejects(run({ column: 'duration_ms', lower: 5, upper: 1 }), /selection.upper/);
   await assert.rejects(run({ filters: [] }), /selection.filters/);

@@ -1,0 +1,89 @@
+/**
+ * The trace index (src/store/duckdb/trace-index.ts): trace reads are pruned by the start range it keeps,
+ * so it must cover every span a read should return: spans of one trace appended in different
+ * transactions far apart in time, data dirs written before the index existed (backfilled at open), and
+ * retention (index rows of deleted spans go too).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBStore } from '../../../src/store/duckdb/duckdb-store.js';
+import { makeBatch, type TestSpan } from '../make-batch.js';
+
+const T0 = 1_780_000_000n * 1_000_000_000n;
+const HOUR = 3_600_000_000_000n;
+let dir: string;
+let path: string;
+
+const span = (trace: number, id: number, startNs: bigint, name = `op${id}`): TestSpan => ({
+  traceId: trace.toString(16).padStart(32, '0'), spanId: id.toString(16).padStart(16, '0'), name, dataset: 'svc',
+  startNs, durationNs: 1_000_000n,
+});
+const traceHex = (n: number) => n.toString(16).padStart(32, '0');
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'honeyray-trace-index-'));
+  path = join(dir, 'spans.duckdb');
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function indexRows(store: DuckDBStore): Promise<number> {
+  return Number((await store.select('SELECT count(*) AS n FROM trace_index'))[0]!.n);
+}
+
+test('a trace split over transactions hours apart is read whole; other traces in between are not', async () => {
+  const store = await DuckDBStore.open({ path });
+  try {
+    await store.append([makeBatch([span(1, 1, T0), span(2, 2, T0 + 1n)])]);
+    // Many spans of other traces between the two halves of trace 1.
+    const filler: TestSpan[] = [];
+    for (let i = 0; i < 5000; i++) filler.push(span(1000 + i, 10_000 + i, T0 + BigInt(i) * 1_000_000_000n));
+    await store.append([makeBatch(filler)]);
+    await store.append([makeBatch([span(1, 3, T0 + 2n * HOUR)])]);
+    const t = await store.getTraceColumns(traceHex(1));
+    assert.equal(t?.length, 2);
+    assert.deepEqual(t?.name, ['op1', 'op3'], 'both halves, in start order');
+    assert.deepEqual((await store.getTrace(traceHex(1))).map((s) => s.spanId), ['0000000000000001', '0000000000000003']);
+    assert.equal((await store.getTraceColumns(traceHex(2)))?.length, 1);
+    assert.equal(await store.getTraceColumns(traceHex(999_999)), null);
+    assert.deepEqual(await store.getTrace(traceHex(999_999)), []);
+    // One row per trace per transaction: trace 1 has two.
+    assert.equal(Number((await store.select(`SELECT count(*) AS n FROM trace_index WHERE trace_lo = 1`))[0]!.n), 2);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a data dir written before the index existed gets it at open', async () => {
+  // Remove the index as an older Honeyray would have left the file.
+  const instance = await DuckDBInstance.create(path);
+  const conn = await instance.connect();
+  await conn.run('DROP TABLE trace_index');
+  conn.closeSync();
+  instance.closeSync();
+  const store = await DuckDBStore.open({ path });
+  try {
+    assert.equal(await indexRows(store), 5002, 'one row per trace after the backfill');
+    assert.equal((await store.getTraceColumns(traceHex(1)))?.length, 2);
+    assert.equal((await store.getTraceColumns(traceHex(1000 + 4999)))?.length, 1);
+  } finally {
+    await store.close();
+  }
+});
+
+test('retention deletes the index rows of the spans it deletes', async () => {
+  const store = await DuckDBStore.open({ path });
+  try {
+    const before = await indexRows(store);
+    // Everything that started in the first 1000 s goes: trace 2 and filler traces 1000..1999 (trace 1 keeps a span later).
+    await store.expire(T0 + 1000n * 1_000_000_000n);
+    assert.equal(await indexRows(store), before - 1 - 1000);
+    assert.equal(await store.getTraceColumns(traceHex(2)), null);
+    assert.equal((await store.getTraceColumns(traceHex(1)))?.length, 1, 'the span after the cutoff');
+  } finally {
+    await store.close();
+  }
+});
