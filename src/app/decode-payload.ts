@@ -27,3 +27,26 @@ export async function decodePayload(store: Store, warn: (msg: string) => void): 
     return decode(p);
   };
 }
+
+/**
+ * Kinds whose codec keeps no state between payloads (no `restore`): the decode worker reads them, off the
+ * ingest worker's thread, in any order. Stateful ones (X-Ray's assembler) stay next to the store.
+ */
+export function statelessKinds(): string[] {
+  return CODECS.filter((c) => !c.restore).flatMap((c) => [...c.kinds]);
+}
+
+/** The decode worker's decoder: the stateless codecs only. */
+export function statelessDecoder(): Decoder {
+  const byKind = new Map<string, Decode>();
+  for (const codec of CODECS) {
+    if (codec.restore) continue;
+    const decode = codec.create();
+    for (const kind of codec.kinds) byKind.set(kind, decode);
+  }
+  return (p) => {
+    const decode = byKind.get(p.kind);
+    if (!decode) throw new PayloadError(`no stateless decoder for payload kind ${JSON.stringify(p.kind)}`);
+    return decode(p);
+  };
+}

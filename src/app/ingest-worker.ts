@@ -1,12 +1,13 @@
 /**
- * The ingest worker: owns the Store, decodes payloads next to it and group-commits them, and serves
- * the main thread's read calls. Runs in a worker thread so the synchronous appender never blocks
+ * The ingest worker: owns the Store, group-commits payloads (decoded by the decode worker, or here for
+ * stateful protocols: X-Ray), and serves the main thread's read calls. Runs in a worker thread so the synchronous appender never blocks
  * the HTTP event loop.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { unpackDecoded } from '../pipeline/batch-transfer.js';
 import { GroupCommitter } from '../pipeline/group-commit.js';
 import type { Decoder } from '../pipeline/payload.js';
-import type { FromWorker, ToWorker } from '../pipeline/worker-protocol.js';
+import type { DecodedToWorker, FromWorker, ToWorker } from '../pipeline/worker-protocol.js';
 import { PROXIED_METHODS } from '../pipeline/worker-protocol.js';
 import { withCancel } from '../store/cancel-scope.js';
 import type { Store } from '../store/store.js';
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
       if (m.t === 'ingest') {
         const r = await committer.submit(m.payload);
         post({ t: 'result', id: m.id, ok: true, value: r });
+      } else if (m.t === 'decoder') {
+        listenToDecoder(m.port, committer);
+        post({ t: 'result', id: m.id, ok: true, value: null });
       } else if (m.t === 'cancel') {
         cancels.get(m.id)?.abort();
         return;
@@ -60,6 +64,18 @@ async function main(): Promise<void> {
     }
   });
   post({ t: 'ready', engine: store.engine });
+}
+
+/** Payloads the decode worker decoded: appended like the others, answered to the main thread by their id. */
+function listenToDecoder(decoder: MessagePort, committer: GroupCommitter): void {
+  decoder.on('message', async (m: DecodedToWorker) => {
+    try {
+      const value = await committer.submitDecoded(unpackDecoded(m.packed));
+      post({ t: 'result', id: m.id, ok: true, value });
+    } catch (err) {
+      post({ t: 'result', id: m.id, ok: false, error: { name: 'Error', message: (err as Error)?.message ?? String(err) } });
+    }
+  });
 }
 
 void main();
