@@ -7,12 +7,12 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { unpackDecoded } from '../pipeline/batch-transfer.js';
 import { GroupCommitter } from '../pipeline/group-commit.js';
 import type { Decoder } from '../pipeline/payload.js';
-import type { DecodedToWorker, FromWorker, ToWorker } from '../pipeline/worker-protocol.js';
+import type { DecodedToWorker, FromWorker, ToWorker, WorkerToDecoder } from '../pipeline/worker-protocol.js';
 import { PROXIED_METHODS } from '../pipeline/worker-protocol.js';
 import { withCancel } from '../store/cancel-scope.js';
 import type { Store } from '../store/store.js';
 import { openStore, type StoreConfig } from './open-store.js';
-import { decodePayload } from './decode-payload.js';
+import { decoderFrom, restoreStates } from './decode-payload.js';
 
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
@@ -25,7 +25,8 @@ async function main(): Promise<void> {
     post({ t: 'fatal', message: `cannot open store: ${(err as Error).message}` });
     return;
   }
-  const decode: Decoder = await decodePayload(store, (m) => console.error(m));
+  const states = await restoreStates(store, (m) => console.error(m));
+  const decode: Decoder = decoderFrom(states);
   const committer = new GroupCommitter(store, decode);
   const allowed = new Set<string>(PROXIED_METHODS);
   /** Calls in flight that the main thread may cancel, by message id. */
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
         post({ t: 'result', id: m.id, ok: true, value: r });
       } else if (m.t === 'decoder') {
         listenToDecoder(m.port, committer);
+        m.port.postMessage({ t: 'states', states } satisfies WorkerToDecoder);
         post({ t: 'result', id: m.id, ok: true, value: null });
       } else if (m.t === 'cancel') {
         cancels.get(m.id)?.abort();
@@ -74,6 +76,8 @@ function listenToDecoder(decoder: MessagePort, committer: GroupCommitter): void 
       post({ t: 'result', id: m.id, ok: true, value });
     } catch (err) {
       post({ t: 'result', id: m.id, ok: false, error: { name: 'Error', message: (err as Error)?.message ?? String(err) } });
+    } finally {
+      decoder.postMessage({ t: 'done', spans: m.spans } satisfies WorkerToDecoder);
     }
   });
 }

@@ -15,8 +15,14 @@ export type ToWorker =
 /** Main thread -> decode worker: a stateless protocol's payload (body transferred). */
 export interface ToDecoder { t: 'decode'; id: number; payload: IngestPayload }
 
+/** Ingest worker -> decode worker: first the codecs' states restored from the store (app/decode-payload.ts), then commits. */
+export type WorkerToDecoder =
+  | { t: 'states'; states: unknown[] }
+  /** A decoded payload of `spans` spans was committed (or failed): the decode worker may run further ahead. */
+  | { t: 'done'; spans: number };
+
 /** Decode worker -> ingest worker: the payload of main-thread request `id`, decoded; answered to the main thread by `id`. */
-export interface DecodedToWorker { t: 'decoded'; id: number; packed: PackedDecoded }
+export interface DecodedToWorker { t: 'decoded'; id: number; packed: PackedDecoded; spans: number }
 
 export type FromWorker =
   /** `engine` names the store's engine: the main thread looks its Dialect up by it (store/dialects.ts). */
