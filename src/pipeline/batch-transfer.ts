@@ -94,10 +94,17 @@ function packStrings(values: readonly (AttrScalar | null | undefined)[], len: nu
   const dict: string[] = [];
   const at = new Map<string, number>();
   const idx = new Int32Array(len);
+  let prev: unknown;
+  let prevK = -1;
   for (let i = 0; i < len; i++) {
     const v = values[i];
     if (v === undefined || v === null) {
       idx[i] = -1;
+      continue;
+    }
+    // Runs of one value (resource attributes, scope, dataset) skip the map.
+    if (v === prev) {
+      idx[i] = prevK;
       continue;
     }
     const s = v as string;
@@ -108,6 +115,8 @@ function packStrings(values: readonly (AttrScalar | null | undefined)[], len: nu
       at.set(s, k);
     }
     idx[i] = k;
+    prev = v;
+    prevK = k;
   }
   buffers.add(idx.buffer);
   return { dict, idx };
