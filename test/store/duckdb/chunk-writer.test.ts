@@ -13,6 +13,8 @@ const VALUES = [
   '', 'a', 'twelve bytes', 'thirteen byte', 'éééééé', 'ééééééé', '日本語のテキスト', '🙂🙂🙂', '🙂🙂🙂x',
   'a long value repeated on many rows of the chunk', 'another long value, also repeated',
 ];
+/** Values with a NUL, short (encoded in JS) and long (by the bindings): both kept whole. */
+const NUL_VALUES = ['ab\0cd', 'a longer value\0 with a NUL'];
 const INTS = [0, 1, -1, 4294967295, 4294967296, -4294967297, 2 ** 53 - 1, -(2 ** 53 - 1), 123456789012];
 
 function span(i: number): TestSpan {
@@ -53,8 +55,12 @@ describe('DuckDB chunk writer', () => {
       assert.equal(Number(r.n), want.attrs!['v.int'], `int of row ${i}`);
       assert.equal(r.m ?? undefined, want.attrs!['v.sometimes'], `sparse string of row ${i}`);
     });
+    const nulAt = spans.length;
+    await store.append([makeBatch(NUL_VALUES.map((v, i) => ({ ...span(nulAt + i), attrs: { 'v.str': v } })))]);
+    const nulRows = await store.select(`SELECT ${str} AS s FROM spans WHERE start_ns >= ${span(nulAt).startNs} ORDER BY start_ns`);
+    assert.deepEqual(nulRows.map((r) => r.s), NUL_VALUES);
     // The engine sees the values as equal strings (inline bytes zero-padded), so grouping and filters work.
-    const groups = await store.select(`SELECT ${str} AS s, count(*) AS c FROM spans GROUP BY 1`);
+    const groups = await store.select(`SELECT ${str} AS s, count(*) AS c FROM spans WHERE start_ns < ${span(nulAt).startNs} GROUP BY 1`);
     assert.equal(groups.length, VALUES.length);
     const eq = await store.select(`SELECT count(*) AS c FROM spans WHERE ${str} = 'twelve bytes'`);
     assert.equal(Number(eq[0]!.c), spans.filter((s) => s.attrs!['v.str'] === 'twelve bytes').length);
