@@ -20,7 +20,8 @@ import { decoderFrom } from './decode-payload.js';
 const AHEAD_SPANS = 32_768;
 
 const main = parentPort!;
-const toIngest = (workerData as { port: MessagePort }).port;
+/** `settings`: what the composition root passed for steps on decoded batches (DecoderSpec.settings). */
+const toIngest = (workerData as { port: MessagePort; settings?: unknown }).port;
 let decode: Decoder | null = null;
 let ahead = 0;
 const waiting: ToDecoder[] = [];

@@ -17,6 +17,8 @@ export interface PipelineLimits {
 export interface DecoderSpec {
   url: URL;
   kinds: readonly string[];
+  /** Settings for steps on decoded batches (`prepare.ts`), cloned into the decode worker as `workerData.settings`. */
+  settings?: unknown;
 }
 
 /**
@@ -82,7 +84,7 @@ export class IngestPipeline {
     });
     if (!decoder) return new IngestPipeline(worker, limits, engine, null);
     const { port1, port2 } = new MessageChannel();
-    const decodeWorker = new Worker(decoder.url, { workerData: { port: port1 }, transferList: [port1] });
+    const decodeWorker = new Worker(decoder.url, { workerData: { port: port1, settings: decoder.settings }, transferList: [port1] });
     const pipeline = new IngestPipeline(worker, limits, engine, { worker: decodeWorker, kinds: new Set(decoder.kinds) });
     await pipeline.send({ t: 'decoder', id: 0, port: port2 }, [port2]);
     return pipeline;
