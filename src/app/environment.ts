@@ -23,6 +23,7 @@ import type { StoreStats } from '../store/store.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { StoreConfig } from './open-store.js';
+import { decoderKinds } from './decode-payload.js';
 
 /**
  * One environment: its own store (own data directory, own ingest worker) and its own set of routes, so an
@@ -66,7 +67,8 @@ export async function startEnvironment(spec: EnvironmentSpec, config: Config, re
     dataDir: environmentDir(config.dataDir, spec.name), memory: config.memory, maxColumns: config.maxColumns, memoryLimit: extras.duckdbMemory, checkpointSpans: config.checkpointSpans,
     spanLimits: config.spanLimits,
   };
-  const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes, maxQueueWaitMs: config.maxQueueWaitMs });
+  const pipeline = await IngestPipeline.start(new URL('./ingest-worker.js', import.meta.url), storeConfig, { maxQueuedBytes: config.maxQueuedBytes, maxQueueWaitMs: config.maxQueueWaitMs },
+    { url: new URL('./decode-worker.js', import.meta.url), kinds: decoderKinds(), settings: { spanLimits: config.spanLimits } });
   try {
     // On ClickHouse several nodes may share the store: they share sampling reservoirs and rules too.
     const shared = config.store === 'duckdb' ? undefined : new SharedSampling(pipeline.store, `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`);

@@ -1,17 +1,18 @@
 /**
- * The ingest worker: owns the Store, decodes payloads next to it and group-commits them, and serves
- * the main thread's read calls. Runs in a worker thread so the synchronous appender never blocks
+ * The ingest worker: owns the Store, group-commits payloads (decoded by the decode worker, or here for
+ * stateful protocols: X-Ray), and serves the main thread's read calls. Runs in a worker thread so the synchronous appender never blocks
  * the HTTP event loop.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { unpackDecoded } from '../pipeline/batch-transfer.js';
 import { GroupCommitter } from '../pipeline/group-commit.js';
 import type { Decoder } from '../pipeline/payload.js';
-import type { FromWorker, ToWorker } from '../pipeline/worker-protocol.js';
+import type { DecodedToWorker, FromWorker, ToWorker, WorkerToDecoder } from '../pipeline/worker-protocol.js';
 import { PROXIED_METHODS } from '../pipeline/worker-protocol.js';
 import { withCancel } from '../store/cancel-scope.js';
 import type { Store } from '../store/store.js';
 import { openStore, type StoreConfig } from './open-store.js';
-import { decodePayload } from './decode-payload.js';
+import { decoderFrom, restoreStates } from './decode-payload.js';
 import { limitSpans } from './limit-spans.js';
 
 const port = parentPort!;
@@ -25,7 +26,9 @@ async function main(): Promise<void> {
     post({ t: 'fatal', message: `cannot open store: ${(err as Error).message}` });
     return;
   }
-  const decode: Decoder = limitSpans(await decodePayload(store, (m) => console.error(m)), (workerData as StoreConfig).spanLimits);
+  const states = await restoreStates(store, (m) => console.error(m));
+  // Payload kinds the decode worker does not take are decoded here: the same span limits apply.
+  const decode: Decoder = limitSpans(decoderFrom(states), (workerData as StoreConfig).spanLimits);
   const committer = new GroupCommitter(store, decode);
   const allowed = new Set<string>(PROXIED_METHODS);
   /** Calls in flight that the main thread may cancel, by message id. */
@@ -36,6 +39,10 @@ async function main(): Promise<void> {
       if (m.t === 'ingest') {
         const r = await committer.submit(m.payload);
         post({ t: 'result', id: m.id, ok: true, value: r });
+      } else if (m.t === 'decoder') {
+        listenToDecoder(m.port, committer);
+        m.port.postMessage({ t: 'states', states } satisfies WorkerToDecoder);
+        post({ t: 'result', id: m.id, ok: true, value: null });
       } else if (m.t === 'cancel') {
         cancels.get(m.id)?.abort();
         return;
@@ -61,6 +68,20 @@ async function main(): Promise<void> {
     }
   });
   post({ t: 'ready', engine: store.engine });
+}
+
+/** Payloads the decode worker decoded: appended like the others, answered to the main thread by their id. */
+function listenToDecoder(decoder: MessagePort, committer: GroupCommitter): void {
+  decoder.on('message', async (m: DecodedToWorker) => {
+    try {
+      const value = await committer.submitDecoded(unpackDecoded(m.packed));
+      post({ t: 'result', id: m.id, ok: true, value });
+    } catch (err) {
+      post({ t: 'result', id: m.id, ok: false, error: { name: 'Error', message: (err as Error)?.message ?? String(err) } });
+    } finally {
+      decoder.postMessage({ t: 'done', spans: m.spans } satisfies WorkerToDecoder);
+    }
+  });
 }
 
 void main();

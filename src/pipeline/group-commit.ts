@@ -1,12 +1,13 @@
 import type { Store } from '../store/store.js';
-import { clampTimes } from './clamp-times.js';
 import { touchesEarlierMembers } from './group-conflicts.js';
-import { type Decoded, type Decoder, type IngestPayload, type IngestResult, PayloadError } from './payload.js';
+import { type Decoded, type Decoder, type IngestPayload, type IngestResult, decodeError } from './payload.js';
+import { prepareDecoded } from './prepare.js';
 
 interface Pending {
-  payload: IngestPayload;
+  /** Null when it arrived decoded (`submitDecoded`). */
+  payload: IngestPayload | null;
   resolve: (r: IngestResult) => void;
-  /** Decoded ahead of its group (see `decodeAhead`), or the decode error. */
+  /** Decoded before its group (by the decode worker, or ahead: see `decodeAhead`), or the decode error. */
   decoded?: { d: Decoded } | { err: unknown };
 }
 
@@ -25,8 +26,8 @@ export class GroupCommitter {
   private draining = false;
   private inflight = new Set<Promise<void>>();
   private idle: (() => void)[] = [];
-  /** Payloads at the head of the queue already decoded, and their spans (see `decodeAhead`). */
-  private ahead = { count: 0, spans: 0, scheduled: false };
+  /** Spans of queued payloads already decoded (see `decodeAhead`), and whether a decode is scheduled. */
+  private ahead = { spans: 0, scheduled: false };
   commits = 0;
   spans = 0;
 
@@ -46,6 +47,15 @@ export class GroupCommitter {
     });
   }
 
+  /** A payload decoded elsewhere (the decode worker): it passed `prepareDecoded` there. */
+  submitDecoded(d: Decoded): Promise<IngestResult> {
+    return new Promise((resolve) => {
+      this.queue.push({ payload: null, resolve, decoded: { d } });
+      this.ahead.spans += d.batch.length;
+      if (!this.draining) void this.drain();
+    });
+  }
+
   /**
    * While the store is busy committing (the worker's JS thread is otherwise idle: ~half the time in
    * bench:ingest's profile), decode queued payloads one at a time, in order, so the next group only
@@ -53,14 +63,13 @@ export class GroupCommitter {
    * At most one group's worth is decoded ahead, which bounds the extra memory held.
    */
   private scheduleDecodeAhead(): void {
-    if (this.ahead.scheduled || this.ahead.count >= this.queue.length || this.ahead.spans >= this.maxSpansPerCommit) return;
+    if (this.ahead.scheduled || this.ahead.spans >= this.maxSpansPerCommit || !this.queue.some((p) => !p.decoded)) return;
     this.ahead.scheduled = true;
     setImmediate(() => {
       this.ahead.scheduled = false;
-      const p = this.queue[this.ahead.count];
+      const p = this.queue.find((q) => !q.decoded);
       if (!p) return;
-      p.decoded = this.decodeOne(p.payload);
-      this.ahead.count++;
+      p.decoded = this.decodeOne(p.payload!);
       if ('d' in p.decoded) this.ahead.spans += p.decoded.d.batch.length;
       this.scheduleDecodeAhead();
     });
@@ -68,9 +77,7 @@ export class GroupCommitter {
 
   private decodeOne(payload: IngestPayload): { d: Decoded } | { err: unknown } {
     try {
-      const d = this.decode(payload);
-      clampTimes(d.batch);
-      return { d };
+      return { d: prepareDecoded(this.decode(payload)) };
     } catch (err) {
       return { err };
     }
@@ -110,15 +117,10 @@ export class GroupCommitter {
     }
     while (this.queue.length > 0 && spans < this.maxSpansPerCommit) {
       const p = this.queue.shift()!;
-      const decoded = p.decoded ?? this.decodeOne(p.payload);
-      if (p.decoded) {
-        this.ahead.count--;
-        if ('d' in p.decoded) this.ahead.spans -= p.decoded.d.batch.length;
-      }
+      const decoded = p.decoded ?? this.decodeOne(p.payload!);
+      if (p.decoded && 'd' in p.decoded) this.ahead.spans -= p.decoded.d.batch.length;
       if ('err' in decoded) {
-        const e = decoded.err as Error;
-        const known = e instanceof PayloadError || e?.name?.endsWith('ParseError');
-        p.resolve({ ok: false, reason: 'parse', message: known ? e.message : `failed to decode: ${String(e)}` });
+        p.resolve(decodeError(decoded.err));
         continue;
       }
       const d = decoded.d;

@@ -1,16 +1,24 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type TransferListItem } from 'node:worker_threads';
 import { QueryCancelledError, currentCancel } from '../store/cancel-scope.js';
 import { dialectFor } from '../store/dialects.js';
 import type { Store } from '../store/store.js';
 import type { IngestPayload, IngestResult } from './payload.js';
 import { QueueWait } from './queue-wait.js';
-import { type FromWorker, PROXIED_METHODS, type ToWorker } from './worker-protocol.js';
+import { type FromWorker, PROXIED_METHODS, type ToDecoder, type ToWorker } from './worker-protocol.js';
 
 export interface PipelineLimits {
   /** Bytes of payload waiting in the pipeline before new requests are turned away (503/429). */
   maxQueuedBytes: number;
   /** Expected wait for a commit (ms, see queue-wait.ts) past which new requests are turned away. */
   maxQueueWaitMs?: number;
+}
+
+/** The decode worker (the composition root's entry) and the payload kinds it reads (stateless codecs). */
+export interface DecoderSpec {
+  url: URL;
+  kinds: readonly string[];
+  /** Settings for steps on decoded batches (`prepare.ts`), cloned into the decode worker as `workerData.settings`. */
+  settings?: unknown;
 }
 
 /**
@@ -28,25 +36,42 @@ export class IngestPipeline {
   shed = 0;
   readonly store: Omit<Store, 'append' | 'close'>;
 
-  private constructor(private readonly worker: Worker, private readonly limits: PipelineLimits, engine: string) {
-    worker.on('message', (m: FromWorker) => {
+  /** Submissions sent to the decode worker and not answered yet: `close()` lets them commit first. */
+  private decoding = new Set<Promise<unknown>>();
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly limits: PipelineLimits,
+    engine: string,
+    private readonly decoder: { worker: Worker; kinds: Set<string> } | null,
+  ) {
+    const onResult = (m: FromWorker) => {
       if (m.t !== 'result') return;
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);
       if (m.ok) w.resolve(m.value);
       else w.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
-    });
+    };
+    worker.on('message', onResult);
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', (code) => this.failAll(new Error(`ingest worker exited with code ${code}`)));
+    if (decoder) {
+      decoder.worker.on('message', onResult);
+      decoder.worker.on('error', (err) => this.failAll(err));
+      decoder.worker.on('exit', (code) => this.failAll(new Error(`decode worker exited with code ${code}`)));
+    }
     // A Dialect is functions (not cloneable), so the proxy carries the engine's own by name.
     const proxy: Record<string, unknown> = { engine: 'proxy', dialect: dialectFor(engine) };
     for (const m of PROXIED_METHODS) proxy[m] = (...args: unknown[]) => this.call(m, args);
     this.store = proxy as unknown as Omit<Store, 'append' | 'close'>;
   }
 
-  /** Starts the worker (`workerUrl` is the composition root's worker entry) and waits until the store is open. */
-  static async start(workerUrl: URL, workerData: unknown, limits: PipelineLimits): Promise<IngestPipeline> {
+  /**
+   * Starts the worker (`workerUrl` is the composition root's worker entry) and waits until the store is open;
+   * with `decoder`, also the decode worker, connected to the ingest worker by a channel of their own.
+   */
+  static async start(workerUrl: URL, workerData: unknown, limits: PipelineLimits, decoder?: DecoderSpec): Promise<IngestPipeline> {
     const worker = new Worker(workerUrl, { workerData });
     const engine = await new Promise<string>((resolve, reject) => {
       const onMsg = (m: FromWorker) => {
@@ -57,7 +82,12 @@ export class IngestPipeline {
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`ingest worker exited with code ${code}`)));
     });
-    return new IngestPipeline(worker, limits, engine);
+    if (!decoder) return new IngestPipeline(worker, limits, engine, null);
+    const { port1, port2 } = new MessageChannel();
+    const decodeWorker = new Worker(decoder.url, { workerData: { port: port1, settings: decoder.settings }, transferList: [port1] });
+    const pipeline = new IngestPipeline(worker, limits, engine, { worker: decodeWorker, kinds: new Set(decoder.kinds) });
+    await pipeline.send({ t: 'decoder', id: 0, port: port2 }, [port2]);
+    return pipeline;
   }
 
   /**
@@ -86,6 +116,15 @@ export class IngestPipeline {
     this.wait.started(ticket);
     try {
       const transfer = payload.body ? [ownBuffer(payload as { body: Uint8Array })] : [];
+      if (this.decoder?.kinds.has(payload.kind)) {
+        const done = this.send<IngestResult>({ t: 'decode', id: 0, payload }, transfer, this.decoder.worker);
+        this.decoding.add(done);
+        try {
+          return await done;
+        } finally {
+          this.decoding.delete(done);
+        }
+      }
       return await this.send<IngestResult>({ t: 'ingest', id: 0, payload }, transfer);
     } catch (err) {
       return { ok: false, reason: 'unavailable', message: (err as Error).message };
@@ -100,8 +139,11 @@ export class IngestPipeline {
     if (this.closing) return;
     this.closing = true;
     try {
+      // Accepted payloads still on their way through the decode worker are committed before the store closes.
+      await Promise.allSettled([...this.decoding]);
       await this.send({ t: 'close', id: 0 });
     } finally {
+      await this.decoder?.worker.terminate();
       await this.worker.terminate();
     }
   }
@@ -122,12 +164,12 @@ export class IngestPipeline {
     }
   }
 
-  private send<T>(msg: ToWorker, transfer: ArrayBuffer[] = []): Promise<T> {
+  private send<T>(msg: ToWorker | ToDecoder, transfer: TransferListItem[] = [], to: Worker = this.worker): Promise<T> {
     const id = this.nextId++;
     msg.id = id;
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage(msg, transfer);
+      to.postMessage(msg, transfer);
     });
   }
 

@@ -44,3 +44,10 @@ export type Decoder = (payload: IngestPayload) => Decoded;
 export class PayloadError extends Error {
   override name = 'PayloadError';
 }
+
+/** How a payload that failed to decode is answered (a codec's own message, never an engine's). */
+export function decodeError(err: unknown): IngestResult {
+  const e = err as Error;
+  const known = e instanceof PayloadError || e?.name?.endsWith('ParseError');
+  return { ok: false, reason: 'parse', message: known ? e.message : `failed to decode: ${String(e)}` };
+}

@@ -86,13 +86,15 @@ export class XrayUdpReceiver {
       this.o.warn(`X-Ray documents dropped: write pipeline full (${this.stats.dropped} so far)`);
       return;
     }
+    const count = documents.length;
+    // The closure keeps the count only: the documents themselves are freed once handed over.
     const p = this.o.submit({ kind: 'xray', documents }).then((r) => {
       if (r.ok) {
-        this.stats.stored += documents.length - r.rejected;
+        this.stats.stored += count - r.rejected;
         this.stats.invalid += r.rejected;
         if (r.rejectedDocuments?.length) this.o.warn(`invalid X-Ray segment ${r.rejectedDocuments[0]!.id}: ${r.rejectedDocuments[0]!.message}`);
       } else {
-        this.stats.dropped += documents.length;
+        this.stats.dropped += count;
         this.o.warn(`X-Ray documents dropped: ${r.message}`);
       }
     });

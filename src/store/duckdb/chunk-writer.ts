@@ -9,9 +9,10 @@ import type { AttrScalar, AttrType } from '../../model/span.js';
  * Hand-written on purpose: @duckdb/node-api's `DuckDBDataChunk.setColumns` converts value by value and
  * sets validity bits with BigInt arithmetic (measured ~4 us/row for 40 columns, more than the commit
  * itself). Here numeric columns are one memcpy from the batch's typed arrays, validity masks are
- * built in a Uint8Array, and only strings cost a native call each. Chunks are filled to DuckDB's
- * vector size (2048 rows) across batches: the appender's cost is partly per chunk, and full chunks
- * measured ~10% faster than one 512-row chunk per request.
+ * built in a Uint8Array, and strings are written as DuckDB `string_t` structs (see `StringColumn`):
+ * one native call per *distinct* long string of a chunk, none for strings of 12 bytes or less.
+ * Chunks are filled to DuckDB's vector size (2048 rows) across batches: the appender's cost is partly
+ * per chunk, and full chunks measured ~10% faster than one 512-row chunk per request.
  */
 
 /** How one table column is filled from a batch. */
@@ -83,7 +84,14 @@ function writeChunk(appender: duckdb.Appender, plan: ChunkPlan, segments: Segmen
   duckdb.data_chunk_set_size(chunk, rows);
   for (let c = 0; c < plan.sources.length; c++) {
     const vec = duckdb.data_chunk_get_vector(chunk, c);
-    const same = constantString(plan.sources[c]!, segments);
+    const src = plan.sources[c]!;
+    if (src.kind === 'attr' && segments.every((s) => absent(s.b.attrs.get(src.key)?.values, s.start))) {
+      // No row of the chunk has this key (most columns of a wide table): one constant NULL, no mask, and
+      // DuckDB appends a constant vector.
+      duckdb.vector_reference_value(vec, NULL_VALUE);
+      continue;
+    }
+    const same = constantString(src, segments);
     if (same !== undefined) {
       // One value for the whole chunk (resource attributes, service, scope): a constant vector
       // instead of one native call per row.
@@ -91,11 +99,134 @@ function writeChunk(appender: duckdb.Appender, plan: ChunkPlan, segments: Segmen
       continue;
     }
     const mask = new Validity(rows);
-    for (const s of segments) fillSegment(vec, plan.sources[c]!, s, mask);
+    if (isStringSource(src)) {
+      strings.begin(vec, rows);
+      for (const s of segments) fillSegmentStrings(src, s);
+      strings.finish(mask);
+    } else {
+      for (const s of segments) fillSegment(vec, src, s, mask);
+    }
     mask.writeTo(vec);
   }
   duckdb.append_data_chunk(appender, chunk);
 }
+
+const NULL_VALUE = duckdb.create_null_value();
+
+function absent(values: readonly unknown[] | undefined, start: number): boolean {
+  return values === undefined || values.length <= start;
+}
+
+/** Columns of repeating strings, written through `StringColumn` (events, links and X-Ray documents are mostly unique). */
+type StringSource = Extract<ColumnSource, { kind: 'str' }> | { kind: 'attr'; key: string; type: 'string' };
+
+function isStringSource(src: ColumnSource): src is StringSource {
+  return src.kind === 'str' || (src.kind === 'attr' && src.type === 'string');
+}
+
+/** Hands each row's string (null: NULL) of a segment of a string column to `strings`. */
+function fillSegmentStrings(src: StringSource, s: Segment): void {
+  const { b, start, n, off } = s;
+  if (src.kind === 'str') {
+    const a = b[src.field];
+    const emptyIsNull = src.emptyAsNull === true;
+    for (let i = 0; i < n; i++) {
+      const v = a[start + i];
+      strings.set(off + i, v == null ? (emptyIsNull ? null : '') : emptyIsNull && v === '' ? null : v);
+    }
+    return;
+  }
+  const values = b.attrs.get(src.key)?.values;
+  for (let i = 0; i < n; i++) {
+    const v = values?.[start + i];
+    strings.set(off + i, v === undefined || v === null ? null : typeof v === 'string' ? v : String(v));
+  }
+}
+
+/**
+ * A VARCHAR column of one chunk written as DuckDB `string_t` structs (16 bytes: u32 length, then the
+ * bytes inline when they fit in 12, else a 4-byte prefix and a pointer into the vector's string heap).
+ * Short strings are encoded here, in JS; a long one is handed to DuckDB once per chunk (at its first
+ * row) and every later row with the same value gets a copy of that row's struct, pointing at the same
+ * bytes (as a dictionary vector would; the appender copies the bytes). Span columns repeat a few values
+ * (names, attribute values), so this replaced most native calls: measured in bench:ingest (docs/benchmarks.md).
+ */
+class StringColumn {
+  private readonly structs = new Uint8Array(VECTOR_SIZE * 16);
+  private readonly words = new Int32Array(this.structs.buffer);
+  /** Per row: the row whose struct it copies (itself for a first occurrence), -1 for NULL. */
+  private readonly from = new Int32Array(VECTOR_SIZE);
+  /** Rows whose struct DuckDB wrote (first occurrences of long strings). */
+  private readonly native = new Int32Array(VECTOR_SIZE);
+  private nativeCount = 0;
+  private readonly firstRow = new Map<string, number>();
+  private readonly encoder = new TextEncoder();
+  private vec!: duckdb.Vector;
+  private rows = 0;
+
+  begin(vec: duckdb.Vector, rows: number): void {
+    this.vec = vec;
+    this.rows = rows;
+    this.nativeCount = 0;
+    this.firstRow.clear();
+  }
+
+  set(row: number, v: string | null): void {
+    if (v === null) {
+      this.from[row] = -1;
+      return;
+    }
+    const first = this.firstRow.get(v);
+    if (first !== undefined) {
+      this.from[row] = first;
+      return;
+    }
+    this.firstRow.set(v, row);
+    this.from[row] = row;
+    const at = row * 16;
+    if (v.length <= 12) {
+      this.words[row * 4] = this.words[row * 4 + 1] = this.words[row * 4 + 2] = this.words[row * 4 + 3] = 0;
+      const r = this.encoder.encodeInto(v, this.structs.subarray(at + 4, at + 16));
+      if (r.read === v.length) {
+        this.words[row * 4] = r.written!;
+        return;
+      }
+    }
+    duckdb.vector_assign_string_element(this.vec, row, v);
+    this.native[this.nativeCount++] = row;
+  }
+
+  /** Copies the structs into the vector, NULL rows cleared in `mask`. */
+  finish(mask: Validity): void {
+    const { rows, words, from } = this;
+    if (this.nativeCount > 0) {
+      const data = duckdb.vector_get_data(this.vec, rows * 16);
+      for (let i = 0; i < this.nativeCount; i++) {
+        const at = this.native[i]! * 16;
+        this.structs.set(data.subarray(at, at + 16), at);
+      }
+    }
+    for (let r = 0; r < rows; r++) {
+      const f = from[r]!;
+      if (f === r) continue;
+      const w = r * 4;
+      if (f < 0) {
+        words[w] = words[w + 1] = words[w + 2] = words[w + 3] = 0;
+        mask.clear(r);
+      } else {
+        const x = f * 4;
+        words[w] = words[x]!;
+        words[w + 1] = words[x + 1]!;
+        words[w + 2] = words[x + 2]!;
+        words[w + 3] = words[x + 3]!;
+      }
+    }
+    duckdb.copy_data_to_vector(this.vec, 0, this.structs.buffer, 0, rows * 16);
+    this.firstRow.clear();
+  }
+}
+
+const strings = new StringColumn();
 
 function fillSegment(vec: duckdb.Vector, src: ColumnSource, s: Segment, mask: Validity): void {
   const { b, start, n, off } = s;
@@ -116,7 +247,7 @@ function fillSegment(vec: duckdb.Vector, src: ColumnSource, s: Segment, mask: Va
       return;
     }
     case 'str':
-      return fillStrings(vec, b[src.field], s, mask, src.emptyAsNull ? 'empty-is-null' : 'never-null');
+      throw new Error('string columns are written by StringColumn');
     case 'json': {
       const a = b[src.field];
       for (let i = 0; i < n; i++) {
@@ -127,9 +258,9 @@ function fillSegment(vec: duckdb.Vector, src: ColumnSource, s: Segment, mask: Va
       return;
     }
     case 'doc':
-      return fillStrings(vec, b.xrayDoc, s, mask, 'nullable');
+      return fillStrings(vec, b.xrayDoc, s, mask);
     case 'overflow':
-      if (s.overflow) return fillStrings(vec, s.overflow, s, mask, 'nullable');
+      if (s.overflow) return fillStrings(vec, s.overflow, s, mask);
       return mask.clearRange(off, n);
     case 'attr':
       return fillAttr(vec, src.type, b.attrs.get(src.key)?.values, s, mask);
@@ -155,32 +286,20 @@ function constantString(src: ColumnSource, segments: Segment[]): string | undefi
   return value;
 }
 
-type NullRule = 'never-null' | 'nullable' | 'empty-is-null';
-
-function fillStrings(vec: duckdb.Vector, a: readonly (string | null | undefined)[], s: Segment, mask: Validity, rule: NullRule): void {
+/** One native call per row: for columns of mostly unique strings (events, links, documents, overflow). */
+function fillStrings(vec: duckdb.Vector, a: readonly (string | null | undefined)[], s: Segment, mask: Validity): void {
   const { start, n, off } = s;
   for (let i = 0; i < n; i++) {
     const v = a[start + i];
-    if (v == null || (rule === 'empty-is-null' && v === '')) {
-      if (rule === 'never-null') duckdb.vector_assign_string_element(vec, off + i, '');
-      else mask.clear(off + i);
-    } else {
-      duckdb.vector_assign_string_element(vec, off + i, v);
-    }
+    if (v == null) mask.clear(off + i);
+    else duckdb.vector_assign_string_element(vec, off + i, v);
   }
 }
 
 function fillAttr(vec: duckdb.Vector, type: AttrType, values: readonly (AttrScalar | undefined)[] | undefined, s: Segment, mask: Validity): void {
   const { start, n, off } = s;
   if (values === undefined || values.length <= start) return mask.clearRange(off, n);
-  if (type === 'string') {
-    for (let i = 0; i < n; i++) {
-      const v = values[start + i];
-      if (v === undefined) mask.clear(off + i);
-      else duckdb.vector_assign_string_element(vec, off + i, typeof v === 'string' ? v : String(v));
-    }
-    return;
-  }
+  if (type === 'string') throw new Error('string columns are written by StringColumn');
   if (type === 'bool') {
     const data = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
@@ -192,11 +311,22 @@ function fillAttr(vec: duckdb.Vector, type: AttrType, values: readonly (AttrScal
     return;
   }
   if (type === 'int') {
-    const data = new BigInt64Array(n);
+    // Two 32-bit words per value (little-endian int64), no BigInt per value: ints are JS numbers already.
+    const data = new Int32Array(n * 2);
     for (let i = 0; i < n; i++) {
       const v = values[start + i];
-      if (v === undefined) mask.clear(off + i);
-      else data[i] = BigInt(Math.trunc(Number(v)));
+      if (v === undefined) {
+        mask.clear(off + i);
+        continue;
+      }
+      const x = Math.trunc(Number(v));
+      if (Number.isSafeInteger(x)) {
+        const hi = Math.floor(x / 4294967296);
+        data[i * 2] = x - hi * 4294967296;
+        data[i * 2 + 1] = hi;
+      } else {
+        new BigInt64Array(data.buffer, i * 8, 1)[0] = Number.isFinite(x) ? BigInt.asIntN(64, BigInt(x)) : 0n;
+      }
     }
     duckdb.copy_data_to_vector(vec, off * 8, data.buffer, 0, n * 8);
     return;
