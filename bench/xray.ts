@@ -18,12 +18,13 @@
  * that the sender itself keeps up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanBatch } from '../src/model/span-batch.js';
 import { parseDocument, splitDatagram, validateSegment } from '../src/receivers/xray/datagram.js';
 import { appendSegment } from '../src/receivers/xray/segment-to-spans.js';
+import { kernelDrops as procKernelDrops } from '../src/receivers/xray/proc-net-udp.js';
 import { freePort } from '../test/helpers/server-process.js';
 import { peakRssMiB, startUntilHealthy } from './bench-process.js';
 import { DatagramFactory } from './xray-loadgen.js';
@@ -76,16 +77,8 @@ function measureMapping(ms = 2000): { docsPerSec: number; spansPerDoc: number } 
   return { docsPerSec: docs / r.secs, spansPerDoc: spans / docs };
 }
 
-/** Kernel drops of the UDP socket bound to `port` (last column of /proc/net/udp). */
-function kernelDrops(port: number): number {
-  const hexPort = ':' + port.toString(16).toUpperCase().padStart(4, '0');
-  let drops = 0;
-  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f[1]?.endsWith(hexPort)) drops += Number(f[f.length - 1]);
-  }
-  return drops;
-}
+/** Kernel drops of the UDP socket bound to `port` (also in the server's stats, as `kernelDropped`; read here for the sink too). */
+const kernelDrops = (port: number) => procKernelDrops(port) ?? NaN;
 
 async function getStats(http: number): Promise<Stats> {
   const res = await fetch(`http://127.0.0.1:${http}/api/honeyray/stats`);
