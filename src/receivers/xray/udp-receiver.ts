@@ -1,3 +1,4 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import type { IngestPayload, IngestResult } from '../../pipeline/payload.js';
 import { kernelDrops } from './proc-net-udp.js';
@@ -79,7 +80,14 @@ export class XrayUdpReceiver {
       recvBufferSize: RECV_BUFFER_BYTES,
       maxTransitBytes: this.o.maxTransitBytes ?? 16 * 1024 * 1024,
     };
-    const worker = new Worker(new URL('./udp-socket-worker.js', import.meta.url), { workerData: data });
+    const script = new URL('./udp-socket-worker.js', import.meta.url);
+    // A thread by default. HONEYRAY_XRAY_READER=process: a child process in a session of its own (detached:
+    // setsid). With the scheduler's autogroups a session shares the CPU as one, so a thread waits behind the
+    // server's own busy threads (decode, ingest, DuckDB); as its own session the reader ran sooner and the
+    // kernel dropped less in bench:xray on a loaded host (docs/benchmarks.md), at the cost of a second process.
+    const worker = process.env.HONEYRAY_XRAY_READER === 'process'
+      ? asWorker(fork(script, [JSON.stringify(data)], { serialization: 'advanced', detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
+      : new Worker(script, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 64 } });
     this.worker = worker;
     let onClosed!: () => void;
     this.closed = new Promise<void>((r) => (onClosed = r));
@@ -169,4 +177,14 @@ export class XrayUdpReceiver {
     }
     await Promise.all(this.inflight);
   }
+}
+
+/** The few Worker methods the receiver uses, on a child process's IPC channel. */
+function asWorker(c: ChildProcess): Worker {
+  return {
+    on: (e: string, f: (...a: unknown[]) => void) => (c.on(e, f), undefined),
+    once: (e: string, f: (...a: unknown[]) => void) => (c.once(e, f), undefined),
+    postMessage: (m: unknown) => { if (c.connected) c.send(m as never); },
+    terminate: async () => { if (c.exitCode === null) c.kill(); },
+  } as unknown as Worker;
 }

@@ -17,9 +17,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { splitDatagram } from './datagram.js';
 import type { FromUdpWorker, ToUdpWorker, UdpWorkerOptions } from './udp-worker-protocol.js';
 
-const o = workerData as UdpWorkerOptions;
-const main = parentPort!;
-const post = (m: FromUdpWorker) => main.postMessage(m);
+// A worker thread (workerData) or a child process of its own session (options as argv[2], IPC channel).
+const o = (parentPort ? workerData : JSON.parse(process.argv[2]!)) as UdpWorkerOptions;
+const post = parentPort ? (m: FromUdpWorker) => parentPort!.postMessage(m) : (m: FromUdpWorker) => void process.send!(m);
+const onMain = (f: (m: ToUdpWorker) => void) => (parentPort ? parentPort.on('message', f) : process.on('message', f));
+const done = () => (parentPort ? parentPort.close() : process.disconnect());
+// The server went away (crashed or killed): nothing to hand batches to.
+if (!parentPort) process.once('disconnect', () => process.exit(0));
 
 let pending: string[] = [];
 let pendingBytes = 0;
@@ -40,12 +44,12 @@ socket.bind(o.port, o.host, () => {
   post({ t: 'bound', port: socket.address().port, recvBufferSize: socket.getRecvBufferSize() });
 });
 
-main.on('message', (m: ToUdpWorker) => {
+onMain((m: ToUdpWorker) => {
   if (m.t === 'ack') transit -= m.bytes;
   else if (m.t === 'close') socket.close(() => {
     flush();
     post({ t: 'closed' });
-    main.close();
+    done();
   });
 });
 
