@@ -18,7 +18,7 @@
  * that the sender itself keeps up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanBatch } from '../src/model/span-batch.js';
@@ -79,6 +79,13 @@ function measureMapping(ms = 2000): { docsPerSec: number; spansPerDoc: number } 
 
 /** Kernel drops of the UDP socket bound to `port` (also in the server's stats, as `kernelDropped`; read here for the sink too). */
 const kernelDrops = (port: number) => procKernelDrops(port) ?? NaN;
+
+/** Peak RSS of the server plus its child processes (HONEYRAY_XRAY_READER=process runs the UDP reader as one). */
+function peakRssTreeMiB(pid: number): number {
+  const file = `/proc/${pid}/task/${pid}/children`;
+  const kids = existsSync(file) ? readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
+  return kids.reduce((sum, k) => sum + (existsSync(`/proc/${k}/status`) ? peakRssMiB(k) : 0), peakRssMiB(pid));
+}
 
 async function getStats(http: number): Promise<Stats> {
   const res = await fetch(`http://127.0.0.1:${http}/api/honeyray/stats`);
@@ -165,7 +172,7 @@ async function main(): Promise<void> {
       line([
         fmt(rate), fmt(r.sent), fmt(d('received')), fmt(stored), fmt(storedPerSec), fmt(d('dropped')), fmt(d('invalid')),
         fmt(drops - dropsBefore), (loss * 100).toFixed(2), fmt(ms), (storedPerSec / mapping.docsPerSec).toFixed(2),
-        fmt(peakRssMiB(target.child.pid!)), fmt(r.maxLagMs, 1), `${((100 * r.cpuSeconds) / r.elapsed).toFixed(0)}%`,
+        fmt(peakRssTreeMiB(target.child.pid!)), fmt(r.maxLagMs, 1), `${((100 * r.cpuSeconds) / r.elapsed).toFixed(0)}%`,
       ]);
       if (r.sendErrors > 0) console.log(`    ${r.sendErrors} send errors in the load generator`);
       rows.push({ rate, sent: r.sent, stored, storedPerSec, loss });
@@ -174,7 +181,7 @@ async function main(): Promise<void> {
     }
     console.log(`  server counters now: ${JSON.stringify(before)}`);
   } finally {
-    const rss = target.child.exitCode === null ? peakRssMiB(target.child.pid!) : NaN;
+    const rss = target.child.exitCode === null ? peakRssTreeMiB(target.child.pid!) : NaN;
     peakRss = rss;
     const t0 = performance.now();
     target.child.kill('SIGTERM');

@@ -9,11 +9,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { eventually, removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
 import { datagram, newXrayTraceId, xrayStats } from '../helpers/xray.js';
-
-type Stats = Awaited<ReturnType<typeof xrayStats>> & { kernelDropped: number | null; recvBufferBytes: number };
 
 const capture = readFileSync('test/fixtures/wire/xray_run1/udp_001.raw', 'utf8');
 const template = JSON.parse(capture.slice(capture.indexOf('\n') + 1)) as { subsegments: { id: string }[] } & Record<string, unknown>;
@@ -28,39 +26,40 @@ function sdkDatagram(): Buffer {
 }
 
 describe('X-Ray UDP burst', () => {
-  let srv: RunningServer;
-  before(async () => { srv = await startServer(); });
-  after(async () => {
-    if (srv) {
+  it('a burst of twice the socket buffer is received and stored in full, and kernel drops are reported', async () => {
+    const srv = await startServer();
+    try {
+      await burst(srv);
+    } finally {
       await srv.stop();
       removeDir(srv.dataDir);
     }
   });
-
-  it('a burst of twice the socket buffer is received and stored in full, and kernel drops are reported', async () => {
-    const start = (await xrayStats(srv.http)) as Stats;
-    assert.equal(start.kernelDropped, 0, 'kernelDropped is reported (Linux /proc/net/udp)');
-    assert.ok(start.recvBufferBytes >= 200_000, `granted receive buffer: ${start.recvBufferBytes}`);
-    const one = sdkDatagram().length;
-    // Twice what the granted buffer holds in payload alone (the kernel also charges per-datagram overhead).
-    const n = Math.ceil((2 * start.recvBufferBytes) / one);
-    const sock = createSocket('udp4');
-    try {
-      // As the SDK's segment emitter does: send() per segment without waiting; yield every 256 so the sender
-      // does not build its own queue of the whole burst.
-      for (let i = 0; i < n; i += 256) {
-        const last = Math.min(n, i + 256);
-        await Promise.all(Array.from({ length: last - i }, () => new Promise<void>((res, rej) => sock.send(sdkDatagram(), srv.xrayPort, '127.0.0.1', (e) => (e ? rej(e) : res())))));
-      }
-    } finally {
-      await new Promise<void>((r) => sock.close(() => r()));
-    }
-    const end = await eventually(async () => {
-      const s = (await xrayStats(srv.http)) as Stats;
-      const handled = s.stored + s.invalid + s.dropped;
-      return s.received + (s.kernelDropped ?? 0) >= n && handled >= s.received ? s : null;
-    }, 120_000, `all ${n} datagrams accounted for`);
-    assert.equal(end.received + end.kernelDropped!, n, 'every datagram sent is received or counted as a kernel drop');
-    assert.deepEqual({ kernelDropped: end.kernelDropped, dropped: end.dropped, invalid: end.invalid, stored: end.stored }, { kernelDropped: 0, dropped: 0, invalid: 0, stored: n });
-  });
 });
+
+async function burst(srv: RunningServer): Promise<void> {
+  const start = (await xrayStats(srv.http));
+  assert.equal(start.kernelDropped, 0, 'kernelDropped is reported (Linux /proc/net/udp)');
+  assert.ok(start.recvBufferBytes >= 200_000, `granted receive buffer: ${start.recvBufferBytes}`);
+  const one = sdkDatagram().length;
+  // Twice what the granted buffer holds in payload alone (the kernel also charges per-datagram overhead).
+  const n = Math.ceil((2 * start.recvBufferBytes) / one);
+  const sock = createSocket('udp4');
+  try {
+    // As the SDK's segment emitter does: send() per segment without waiting; yield every 256 so the sender
+    // does not build its own queue of the whole burst.
+    for (let i = 0; i < n; i += 256) {
+      const last = Math.min(n, i + 256);
+      await Promise.all(Array.from({ length: last - i }, () => new Promise<void>((res, rej) => sock.send(sdkDatagram(), srv.xrayPort, '127.0.0.1', (e) => (e ? rej(e) : res())))));
+    }
+  } finally {
+    await new Promise<void>((r) => sock.close(() => r()));
+  }
+  const end = await eventually(async () => {
+    const s = (await xrayStats(srv.http));
+    const handled = s.stored + s.invalid + s.dropped;
+    return s.received + (s.kernelDropped ?? 0) >= n && handled >= s.received ? s : null;
+  }, 120_000, `all ${n} datagrams accounted for`);
+  assert.equal(end.received + end.kernelDropped!, n, 'every datagram sent is received or counted as a kernel drop');
+  assert.deepEqual({ kernelDropped: end.kernelDropped, dropped: end.dropped, invalid: end.invalid, stored: end.stored }, { kernelDropped: 0, dropped: 0, invalid: 0, stored: n });
+}
