@@ -8,7 +8,8 @@
  * server's counters settle, and prints per rate: documents sent, received by the socket, stored,
  * stored/s (sustained: over the sending time plus the time the server needed to catch up), dropped
  * (pipeline full), invalid, lost in the kernel (socket buffer overflow, from /proc/net/udp), the loss
- * rate 1 - stored/sent, the catch-up time and the server's peak RSS.
+ * rate 1 - stored/sent, the catch-up time and the server's peak RSS (plus its child processes': with
+ * HONEYRAY_XRAY_READER=process the UDP reader is one; the sum of peaks, an upper bound).
  *
  * Baseline, measured in this run before the server starts: how fast the pure mapping functions
  * (splitDatagram + parseDocument + validateSegment + appendSegment) process the same datagrams on one
