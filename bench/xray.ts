@@ -8,7 +8,8 @@
  * server's counters settle, and prints per rate: documents sent, received by the socket, stored,
  * stored/s (sustained: over the sending time plus the time the server needed to catch up), dropped
  * (pipeline full), invalid, lost in the kernel (socket buffer overflow, from /proc/net/udp), the loss
- * rate 1 - stored/sent, the catch-up time and the server's peak RSS.
+ * rate 1 - stored/sent, the catch-up time and the server's peak RSS (plus its child processes': with
+ * HONEYRAY_XRAY_READER=process the UDP reader is one; the sum of peaks, an upper bound).
  *
  * Baseline, measured in this run before the server starts: how fast the pure mapping functions
  * (splitDatagram + parseDocument + validateSegment + appendSegment) process the same datagrams on one
@@ -18,12 +19,13 @@
  * that the sender itself keeps up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanBatch } from '../src/model/span-batch.js';
 import { parseDocument, splitDatagram, validateSegment } from '../src/receivers/xray/datagram.js';
 import { appendSegment } from '../src/receivers/xray/segment-to-spans.js';
+import { kernelDrops as procKernelDrops } from '../src/receivers/xray/proc-net-udp.js';
 import { freePort } from '../test/helpers/server-process.js';
 import { peakRssMiB, startUntilHealthy } from './bench-process.js';
 import { DatagramFactory } from './xray-loadgen.js';
@@ -76,15 +78,14 @@ function measureMapping(ms = 2000): { docsPerSec: number; spansPerDoc: number } 
   return { docsPerSec: docs / r.secs, spansPerDoc: spans / docs };
 }
 
-/** Kernel drops of the UDP socket bound to `port` (last column of /proc/net/udp). */
-function kernelDrops(port: number): number {
-  const hexPort = ':' + port.toString(16).toUpperCase().padStart(4, '0');
-  let drops = 0;
-  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f[1]?.endsWith(hexPort)) drops += Number(f[f.length - 1]);
-  }
-  return drops;
+/** Kernel drops of the UDP socket bound to `port` (also in the server's stats, as `kernelDropped`; read here for the sink too). */
+const kernelDrops = (port: number) => procKernelDrops(port) ?? NaN;
+
+/** Peak RSS of the server plus its child processes (HONEYRAY_XRAY_READER=process runs the UDP reader as one). */
+function peakRssTreeMiB(pid: number): number {
+  const file = `/proc/${pid}/task/${pid}/children`;
+  const kids = existsSync(file) ? readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
+  return kids.reduce((sum, k) => sum + (existsSync(`/proc/${k}/status`) ? peakRssMiB(k) : 0), peakRssMiB(pid));
 }
 
 async function getStats(http: number): Promise<Stats> {
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
       line([
         fmt(rate), fmt(r.sent), fmt(d('received')), fmt(stored), fmt(storedPerSec), fmt(d('dropped')), fmt(d('invalid')),
         fmt(drops - dropsBefore), (loss * 100).toFixed(2), fmt(ms), (storedPerSec / mapping.docsPerSec).toFixed(2),
-        fmt(peakRssMiB(target.child.pid!)), fmt(r.maxLagMs, 1), `${((100 * r.cpuSeconds) / r.elapsed).toFixed(0)}%`,
+        fmt(peakRssTreeMiB(target.child.pid!)), fmt(r.maxLagMs, 1), `${((100 * r.cpuSeconds) / r.elapsed).toFixed(0)}%`,
       ]);
       if (r.sendErrors > 0) console.log(`    ${r.sendErrors} send errors in the load generator`);
       rows.push({ rate, sent: r.sent, stored, storedPerSec, loss });
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
     }
     console.log(`  server counters now: ${JSON.stringify(before)}`);
   } finally {
-    const rss = target.child.exitCode === null ? peakRssMiB(target.child.pid!) : NaN;
+    const rss = target.child.exitCode === null ? peakRssTreeMiB(target.child.pid!) : NaN;
     peakRss = rss;
     const t0 = performance.now();
     target.child.kill('SIGTERM');

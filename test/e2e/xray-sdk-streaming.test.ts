@@ -66,7 +66,8 @@ describe('aws-xray-sdk-core with streaming threshold 0 (independent subsegments)
 
   it('the subsegments really arrived as independent documents', async () => {
     const stats = await xrayStats(srv.http);
-    assert.deepEqual({ ...stats }, { received: 4, invalid: 0, dropped: 0, stored: 4 });
+    const { recvBufferBytes: _buffer, ...counts } = stats;
+    assert.deepEqual(counts, { received: 4, invalid: 0, dropped: 0, stored: 4, kernelDropped: 0 });
     const out = await xray.send(new BatchGetTracesCommand({ TraceIds: [ids.activities, ids.remote] }));
     const act = out.Traces!.find((t) => t.Id === ids.activities)!;
     const docs = act.Segments!.map((s) => JSON.parse(s.Document!) as Doc);

@@ -6,7 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { XRayClient } from '@aws-sdk/client-xray';
 import { eventually } from './server-process.js';
 
-export interface XrayStats { received: number; invalid: number; dropped: number; stored: number }
+export interface XrayStats {
+  received: number; invalid: number; dropped: number; stored: number;
+  /** Datagrams the kernel dropped (socket buffer full; null off Linux), and the buffer it granted. */
+  kernelDropped: number | null; recvBufferBytes: number;
+}
 
 /** The AWS SDK v3 X-Ray client pointed at a Honeyray port, with dummy credentials and no retries. */
 export function xrayClient(port: number): XRayClient {

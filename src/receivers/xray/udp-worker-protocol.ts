@@ -1,0 +1,20 @@
+/** Messages between the X-Ray UDP receiver (main thread) and its socket reader (udp-socket-worker.ts). */
+
+export interface UdpWorkerOptions {
+  host: string;
+  port: number;
+  batchSize: number;
+  flushMs: number;
+  recvBufferSize: number;
+  maxTransitBytes: number;
+}
+
+export type FromUdpWorker =
+  | { t: 'bound'; port: number; recvBufferSize: number }
+  | { t: 'error'; message: string }
+  | { t: 'warn'; message: string }
+  /** A batch of valid documents plus the counters since the previous message (deltas). */
+  | { t: 'docs'; documents: string[]; bytes: number; received: number; invalid: number; dropped: number; invalidReason?: string }
+  | { t: 'closed' };
+
+export type ToUdpWorker = { t: 'ack'; bytes: number } | { t: 'close' };
