@@ -86,7 +86,22 @@ function writeTrace(w: JsonWriter, c: TraceColumns): void {
   // key is built from the raw values (cheap); the process object only when the key is new.
   const processes: JaegerTrace['processes'] = {};
   const pids = new Map<string, string>();
+  // Spans of one resource come in runs: a row whose service and resource values are those of the row
+  // before has its process, with no key to build (4 concatenations and a map lookup per span otherwise).
+  let lastRow = -1;
+  let lastPid = '';
+  const sameResource = (r: number): boolean =>
+    lastRow === r - 1 && c.dataset[r] === c.dataset[lastRow] && resAttrs.every((a) => a.values[r] === a.values[lastRow]);
   const processOf = (r: number): string => {
+    if (lastRow >= 0 && sameResource(r)) {
+      lastRow = r;
+      return lastPid;
+    }
+    lastRow = r;
+    lastPid = processKeyed(r);
+    return lastPid;
+  };
+  const processKeyed = (r: number): string => {
     let key = c.dataset[r]!;
     for (const a of resAttrs) key += '\u0000' + (a.values[r] === null ? '\u0001' : typeof a.values[r] + String(a.values[r]));
     let pid = pids.get(key);
