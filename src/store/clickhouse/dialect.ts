@@ -55,7 +55,12 @@ export const clickhouseDialect: Dialect = {
   jsonArrayLength: (e) => `if(${e} = '' OR ${e} IS NULL, 0, JSONLength(${e}))` /* 19.x+ */,
   nsToMs: portable.nsToMs,
   secondsToNs: (s) => (Number.isInteger(s) ? `${BigInt(s) * 1_000_000_000n}` : `${BigInt(Math.round(s * 1e9))}`),
-  timeBucket: (ns, g, origin) => `toInt64(${origin} + floor((${ns} - ${BigInt(origin) * 1_000_000_000n}) / ${g * 1e9}) * ${g})`,
+  // Integer division as in the DuckDB dialect (intDiv truncates: floor for every time after the aligned origin nearest 1970).
+  timeBucket: (ns, g, origin) => {
+    if (!Number.isInteger(g)) return `toInt64(${origin} + floor((${ns} - ${BigInt(origin) * 1_000_000_000n}) / ${g * 1e9}) * ${g})`;
+    const o = ((origin % g) + g) % g;
+    return `(${o} + intDiv(toInt64(${ns}) - ${BigInt(o) * 1_000_000_000n}, ${BigInt(g) * 1_000_000_000n}) * ${g})`;
+  },
   widthBucket(e, lower, upper, bins) {
     const width = (upper - lower) / bins;
     // One value (min = max): every row is bin 0. Not a bare `0`, which GROUP BY reads as a position.

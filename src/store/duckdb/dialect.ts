@@ -40,8 +40,16 @@ export const duckdbDialect: Dialect = {
   jsonArrayLength: (e) => `COALESCE(json_array_length(${e}), 0)`,
   nsToMs: portable.nsToMs,
   secondsToNs: (s) => (Number.isInteger(s) ? `${BigInt(s) * 1_000_000_000n}` : `${BigInt(Math.round(s * 1e9))}`),
-  timeBucket: (ns, g, origin) =>
-    `CAST(${origin} + floor((${ns} - ${BigInt(origin) * 1_000_000_000n}) / ${g * 1e9}) * ${g} AS BIGINT)`,
+  /**
+   * In integers where it can be: BIGINT `//` truncates, which is floor for times at or after the aligned
+   * origin nearest 1970 (`origin mod g`, so every real time). 15-25% less CPU than floor() of a DOUBLE
+   * division per row for the series and heatmap scans (10M spans, docs/benchmarks.md).
+   */
+  timeBucket: (ns, g, origin) => {
+    if (!Number.isInteger(g)) return `CAST(${origin} + floor((${ns} - ${BigInt(origin) * 1_000_000_000n}) / ${g * 1e9}) * ${g} AS BIGINT)`;
+    const o = ((origin % g) + g) % g;
+    return `(${o} + ((${ns} - ${BigInt(o) * 1_000_000_000n}) // ${BigInt(g) * 1_000_000_000n}) * ${g})`;
+  },
   widthBucket(e, lower, upper, bins) {
     const width = (upper - lower) / bins;
     // One value (min = max): every row is bin 0. Not a bare `0`, which GROUP BY reads as a position.

@@ -3,7 +3,7 @@ import { traceIdToHex, u64ToHex } from '../../model/ids.js';
 import { traceIdConditions } from '../engine-common.js';
 import type { TraceColumns } from '../store.js';
 import type { Catalog } from './catalog.js';
-import { traceReadCondition } from './trace-index.js';
+import { traceReadRange } from './trace-index.js';
 
 /** Up to this many attribute columns, a trace read selects them all (no first statement to find the used ones). */
 const READ_ALL_COLUMNS = 64;
@@ -11,6 +11,14 @@ const READ_ALL_COLUMNS = 64;
 const FIRST_ATTR = 18;
 /** Low-cardinality text columns, sent as NULL when equal to the previous row's value (see below). */
 const REPEATED = ['name', 'dataset', 'trace_state', 'status_message', 'scope_name', 'scope_version'];
+/**
+ * From this many trace index rows (appended batches holding the traces' spans; a typical trace has 1-2),
+ * the string attribute columns are sent the same way: NULL when equal to the previous row's value. A
+ * 100,000-span trace has 5 string columns whose values repeat (4 resource attributes, db.system): 500,000
+ * strings made in the engine and converted to JS (getStringBytes: 13% of the reading thread's profile,
+ * 6% after). Not for small traces: each column adds a window expression to plan, and little to save.
+ */
+const REPEAT_ATTRS_MIN_INDEX_ROWS = 8;
 
 /**
  * Reads traces as columns. Why not `SELECT *` into row objects: a 100,000-span trace is 100,000 x
@@ -23,8 +31,9 @@ const REPEATED = ['name', 'dataset', 'trace_state', 'status_message', 'scope_nam
  */
 export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog, column: (key: string) => string | null, traceIds: readonly string[]): Promise<TraceColumns[]> {
   if (traceIds.length === 0) return [];
-  const where = await traceReadCondition(conn, traceIds, traceIdConditions(traceIds));
-  if (where === null) return [];
+  const range = await traceReadRange(conn, traceIds, traceIdConditions(traceIds));
+  if (range === null) return [];
+  const where = range.where;
   const all = catalog.all().map((c) => ({ info: c, sql: column(c.key) })).filter((c): c is { info: typeof c.info; sql: string } => c.sql !== null);
   // With few columns, reading them all and dropping the empty ones after costs less than a statement of
   // its own to find them (each statement pays ~1 ms per column to open its segments, even for 4 rows).
@@ -34,15 +43,22 @@ export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog,
     : [];
   let used = readAll ? all : all.filter((_, i) => present[i] === true);
   const repeated = REPEATED.map((c) => `CASE WHEN coalesce(${c}, '') = lag(coalesce(${c}, '')) OVER w THEN NULL ELSE coalesce(${c}, '') END`);
+  // String attribute columns of big traces: NULL also means "as the row before", so the rows where a
+  // value turns NULL are listed apart (`nulls`: the columns' positions, rare: a run of NULLs starts).
+  const repeatAttrs = range.indexRows >= REPEAT_ATTRS_MIN_INDEX_ROWS ? used.map((c) => c.info.type === 'string') : used.map(() => false);
+  const attrSql = used.map((c, k) => (repeatAttrs[k] ? `CASE WHEN ${c.sql} IS NOT DISTINCT FROM lag(${c.sql}) OVER w THEN NULL ELSE ${c.sql} END` : c.sql));
+  const turnsNull = used.flatMap((c, k) => (repeatAttrs[k] ? [`CASE WHEN ${c.sql} IS NULL AND lag(${c.sql}) OVER w IS NOT NULL THEN '${k}' END`] : []));
+  const nullsSql = turnsNull.length ? `, nullif(concat_ws(',', ${turnsNull.join(', ')}), '')` : '';
   const sql = `SELECT trace_hi, trace_lo, span_id, parent_id, ${repeated.join(', ')},
       kind, status_code, flags, CAST(start_ns // 1000 AS DOUBLE), CAST(duration_ns // 1000 AS DOUBLE), events, links, attrs_overflow
-      ${used.map((c) => `, ${c.sql}`).join('')}
+      ${attrSql.map((c) => `, ${c}`).join('')}${nullsSql}
     FROM spans WHERE ${where}
     WINDOW w AS (ORDER BY trace_hi, trace_lo, start_ns, span_id)
     ORDER BY trace_hi, trace_lo, start_ns, span_id`;
   const reader = await conn.runAndReadAll(sql);
   if (reader.currentRowCount === 0) return [];
   let cols = reader.getColumnsJS();
+  if (nullsSql) fillRepeatedAttrs(cols.slice(FIRST_ATTR, FIRST_ATTR + used.length), repeatAttrs, cols.pop()!);
   if (readAll) {
     const keep = used.map((_, k) => cols[FIRST_ATTR + k]!.some((v) => v !== null));
     used = used.filter((_, k) => keep[k]);
@@ -78,4 +94,25 @@ export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog,
     a = b;
   }
   return out;
+}
+
+/**
+ * Undoes the repeat encoding of attribute columns (`repeat[k]`): a NULL is the previous row's value, except
+ * in the rows where `nulls` lists the column's position (there the value turned NULL).
+ */
+function fillRepeatedAttrs(attrCols: unknown[][], repeat: readonly boolean[], nulls: unknown[]): void {
+  const turnsNull = new Map<number, Set<number>>();
+  nulls.forEach((v, r) => {
+    if (typeof v !== 'string') return;
+    for (const k of v.split(',').map(Number)) {
+      let rows = turnsNull.get(k);
+      if (!rows) turnsNull.set(k, (rows = new Set()));
+      rows.add(r);
+    }
+  });
+  attrCols.forEach((col, k) => {
+    if (!repeat[k]) return;
+    const nullAt = turnsNull.get(k);
+    for (let r = 1; r < col.length; r++) if (col[r] === null && !nullAt?.has(r)) col[r] = col[r - 1];
+  });
 }

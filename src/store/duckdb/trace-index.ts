@@ -107,7 +107,15 @@ function rangesOf(b: SpanBatch): Map<bigint, Range[]> {
  * One range over all the traces asked for: an OR of per-trace ranges is not pushed into the scan.
  */
 export async function traceReadCondition(conn: DuckDBConnection, traceIds: readonly string[], idConditions: string): Promise<string | null> {
-  const r = (await conn.runAndReadAll(`SELECT min(min_start_ns), max(max_start_ns) FROM trace_index WHERE ${idConditions}`)).getRowsJS()[0];
+  return (await traceReadRange(conn, traceIds, idConditions))?.where ?? null;
+}
+
+/**
+ * `traceReadCondition`, and how many index rows the traces have: one per appended batch holding some of
+ * their spans, so a cheap hint of a big trace (a typical trace has one or two) known before reading it.
+ */
+export async function traceReadRange(conn: DuckDBConnection, traceIds: readonly string[], idConditions: string): Promise<{ where: string; indexRows: number } | null> {
+  const r = (await conn.runAndReadAll(`SELECT min(min_start_ns), max(max_start_ns), count(*) FROM trace_index WHERE ${idConditions}`)).getRowsJS()[0];
   if (!r || r[0] === null || r[1] === null || traceIds.length === 0) return null;
-  return `start_ns >= ${r[0] as bigint} AND start_ns <= ${r[1] as bigint} AND (${idConditions})`;
+  return { where: `start_ns >= ${r[0] as bigint} AND start_ns <= ${r[1] as bigint} AND (${idConditions})`, indexRows: Number(r[2]) };
 }
