@@ -100,6 +100,35 @@ function hasXrayTags(tags: JaegerKeyValue[] | undefined): boolean {
 
 const byStart = (a: SpanNode, b: SpanNode) => a.start - b.start || a.end - b.end || (a.span.spanID < b.span.spanID ? -1 : a.span.spanID > b.span.spanID ? 1 : 0);
 
+/** The columns of `GET /api/honeyray/traces/{id}/skeleton` (restated from src/store/store.ts `TraceSkeleton`). */
+export interface SkeletonColumns {
+  traceId: string; length: number; strings: string[]; spanId: string[]; parentSpanId: string[];
+  service: number[]; name: number[]; kind: number[]; statusCode: number[]; startUs: number[]; durationUs: number[];
+}
+
+/**
+ * A skeleton as a Jaeger trace with no tags but `error` (status 2 is what the Jaeger answer flags too):
+ * `buildTraceModel` over it gives the same tree, order, times and errors as over the full trace, so the
+ * waterfall drawn from it is the one the full trace later upgrades in place.
+ */
+export function skeletonToJaeger(sk: SkeletonColumns): JaegerTrace {
+  const processes: Record<string, JaegerProcess> = {};
+  const spans = new Array<JaegerSpan>(sk.length);
+  const errorTags = (): JaegerKeyValue[] => [{ key: 'error', type: 'bool', value: true }];
+  for (let i = 0; i < sk.length; i++) {
+    const pid = `p${sk.service[i]}`;
+    processes[pid] ??= { serviceName: sk.strings[sk.service[i]!] ?? '', tags: [] };
+    const parent = sk.parentSpanId[i]!;
+    spans[i] = {
+      traceID: sk.traceId, spanID: sk.spanId[i]!, operationName: sk.strings[sk.name[i]!] ?? '',
+      references: parent ? [{ refType: 'CHILD_OF', traceID: sk.traceId, spanID: parent }] : [],
+      startTime: sk.startUs[i]!, duration: sk.durationUs[i]!, tags: sk.statusCode[i] === 2 ? errorTags() : [],
+      logs: [], processID: pid, warnings: null,
+    };
+  }
+  return { traceID: sk.traceId, spans, processes, warnings: null };
+}
+
 export function buildTraceModel(trace: JaegerTrace): TraceModel {
   if (trace.spans.length === 0) throw new Error('trace has no spans');
   const nodes: SpanNode[] = trace.spans.map((span) => {

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { Span } from '../../model/span.js';
-import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
+import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSkeleton, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
 import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
 import { Catalog } from './catalog.js';
 import { duckdbDialect } from './dialect.js';
@@ -11,6 +11,7 @@ import { rowToSpan } from './row-to-span.js';
 import { DDL, quoteIdent } from './schema.js';
 import { ReadConnections } from './read-connections.js';
 import { readTraceColumns } from './trace-columns.js';
+import { readTraceSkeleton } from './trace-skeleton.js';
 import { compileTraceSearch, compileTraceSummaries } from './trace-search.js';
 
 export interface DuckDBStoreOptions extends StoreOptions {
@@ -164,6 +165,10 @@ export class DuckDBStore implements Store {
 
   async getTraceColumns(traceId: string): Promise<TraceColumns | null> {
     return (await this.getTracesColumns([traceId]))[0] ?? null;
+  }
+
+  getTraceSkeleton(traceId: string): Promise<TraceSkeleton | null> {
+    return this.reads.use((c) => readTraceSkeleton(c, traceId));
   }
 
   async getTracesColumns(traceIds: readonly string[]): Promise<TraceColumns[]> {
