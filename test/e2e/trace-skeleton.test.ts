@@ -4,7 +4,9 @@
  * get the `/api/honeyray` error envelope.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { once } from 'node:events';
+import { get, type IncomingMessage } from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import { removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
@@ -27,14 +29,10 @@ function body() {
   return { resourceSpans: bySvc.map((spans, k) => ({ resource: { attributes: [{ key: 'service.name', value: { stringValue: `svc-${k}` } }] }, scopeSpans: [{ spans }] })) };
 }
 
-function raw(url: string, accept: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    request(url, { headers: { 'accept-encoding': accept } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject).end();
-  });
+/** GET with an Accept-Encoding and the body as sent (fetch would decompress it). */
+async function raw(url: string, accept: string) {
+  const [res] = (await once(get(url, { headers: { 'accept-encoding': accept } }), 'response')) as [IncomingMessage];
+  return { status: res.statusCode, headers: res.headers, body: await buffer(res) };
 }
 
 describe('trace skeleton endpoint', () => {
