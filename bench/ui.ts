@@ -89,7 +89,7 @@ async function main() {
   try {
     const page = browser.pages()[0] ?? await browser.newPage();
     page.setDefaultTimeout(180_000);
-    console.log('spans     | full trace alone | skeleton alone | skeleton in browser | model | first rows | / full | / skeleton | details in | frames median / p95 / worst | >16.7ms | redraw script median | per frame (Chromium metrics)');
+    console.log('spans     | full trace alone | skeleton alone | page start | skeleton in browser | model | drawn | first rows | / full | / skeleton | details in | frames median / p95 / worst | >16.7ms | redraw script median | per frame (Chromium metrics)');
     for (const n of SIZES) {
       const traceId = await sendTrace(`http://127.0.0.1:${otlp}`, n);
       // Wait until every span is committed and readable.
@@ -140,12 +140,12 @@ async function main() {
       await cdp.detach();
       const draws = await page.evaluate(() => performance.getEntriesByName('wf:draw').map((e) => e.duration));
       const slow = frames.filter((f) => f > 16.7).length / frames.length;
-      console.log(`${String(n).padStart(9)} | ${base.toFixed(0).padStart(13)} ms | ${skel.toFixed(0).padStart(11)} ms | ${since('trace:fetched').toFixed(0).padStart(16)} ms | ${since('trace:model').toFixed(0).padStart(3)} ms `
+      console.log(`${String(n).padStart(9)} | ${base.toFixed(0).padStart(13)} ms | ${skel.toFixed(0).padStart(11)} ms | ${marks['trace:start']!.toFixed(0)} ms | ${since('trace:fetched').toFixed(0).padStart(16)} ms | ${since('trace:model').toFixed(0).padStart(3)} ms | ${since('trace:drawn').toFixed(0)} ms `
         + `| ${wall.toString().padStart(7)} ms | ${(wall / base).toFixed(2)}x | ${(wall / skel).toFixed(2)}x | ${since('trace:full').toFixed(0)} ms | ${pct(frames, 0.5).toFixed(1)} / ${pct(frames, 0.95).toFixed(1)} / ${Math.max(...frames).toFixed(1)} ms | ${(100 * slow).toFixed(1)}% | ${pct(draws, 0.5).toFixed(1)} ms | ${split}`);
     }
     await benchQuery(page, http);
     console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${availableParallelism()} cores: figures scale with it)`);
-    console.log('first rows: navigation to the first .wf-row (load + fetch + model + draw); skeleton in browser, model, details in: ms after the page starts its fetch.');
+    console.log('first rows: navigation to the first .wf-row (load + fetch + model + draw); page start: navigation to the fetch of the trace page; skeleton in browser, model, drawn (rows written), details in: ms after the page starts its fetch.');
   } finally {
     await browser.close();
     rmSync(userDir, { recursive: true, force: true });
