@@ -2,7 +2,7 @@ import type { TraceSkeleton } from './store.js';
 
 /**
  * Builds a `TraceSkeleton` from rows an engine read in start order. Engines send each distinct string
- * once (`serviceText`/`nameText` set on the first row using it, null elsewhere) with its dense rank
+ * once (`serviceText`/`nameText` set on one row using it, null elsewhere) with its rank in sorted order
  * (`serviceRank`/`nameRank`, from 0), so 100,000 rows convert a few dozen strings, not 200,000.
  * The dictionary is services first, then names (`name` indexes are offset by the number of services).
  */
@@ -27,11 +27,3 @@ export function skeletonFromColumns(traceId: string, c: {
     service: c.serviceRank, name, kind: c.kind, statusCode: c.statusCode, startUs: c.startUs, durationUs: c.durationUs,
   };
 }
-
-/** The select list both engines use (their SQL differs only in casts): see `skeletonFromColumns`. */
-export const SKELETON_RANKS = {
-  serviceRank: `dense_rank() OVER (ORDER BY coalesce(dataset, '')) - 1`,
-  serviceText: `CASE WHEN row_number() OVER (PARTITION BY coalesce(dataset, '') ORDER BY start_ns, span_id) = 1 THEN coalesce(dataset, '') END`,
-  nameRank: `dense_rank() OVER (ORDER BY coalesce(name, '')) - 1`,
-  nameText: `CASE WHEN row_number() OVER (PARTITION BY coalesce(name, '') ORDER BY start_ns, span_id) = 1 THEN coalesce(name, '') END`,
-};
