@@ -46,6 +46,20 @@ browserSuite('ui-bigtrace', { more: (srv) => postOtlp(srv, bigTrace()) }, (ui) =
       assert.match(await state.innerText(), /Loading span details/);
       assert.equal(fullRequests.length, 1, 'the full trace was asked for, and is held');
       assert.match(await page.innerText('.error-banner'), /big-2: step-1234/);
+      // The minimap paints the spans (thin rows: antialiased, so counted by alpha) and the error in red.
+      const painted = await page.$eval('#minimap canvas', (c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let red = 0;
+        let other = 0;
+        for (let i = 0; i < d.length; i += 4) {
+          if (d[i + 3] === 0) continue;
+          if (d[i] === 209 && d[i + 1] === 36 && d[i + 2] === 47 && d[i + 3] === 255) red++;
+          else other++;
+        }
+        return { red, other, all: d.length / 4 };
+      });
+      assert.ok(painted.red > 0, 'the error is painted red');
+      assert.ok(painted.other > 1_000, `spans painted (a thin diagonal band: 3 ms spans 0.5 ms apart): ${painted.other} of ${painted.all} pixels`);
       // A span chosen before the details: its place in the tree now, its tags later.
       await page.click('.wf-row:has(.op:text-is("step-1")) .op');
       const detail = page.locator('#detail');
