@@ -145,22 +145,24 @@ export function buildTraceModel(trace: JaegerTrace): TraceModel {
   for (const n of nodes) if (!byId.has(n.span.spanID)) byId.set(n.span.spanID, n);
 
   for (const n of nodes) {
-    const ref = n.span.references.find((r) => r.refType === 'CHILD_OF' && byId.has(r.spanID) && byId.get(r.spanID) !== n);
-    if (ref) n.parent = byId.get(ref.spanID)!;
+    for (const r of n.span.references) {
+      if (r.refType !== 'CHILD_OF') continue;
+      const p = byId.get(r.spanID);
+      if (p && p !== n) { n.parent = p; break; }
+    }
   }
   for (const n of nodes) n.parent?.children.push(n);
-  for (const n of nodes) n.children.sort(byStart);
+  for (const n of nodes) if (n.children.length > 1) n.children.sort(byStart);
 
   // Depth-first order from the roots; spans caught in a parent cycle (bad data) become roots too.
   const order: SpanNode[] = [];
-  const visited = new Set<SpanNode>();
+  // Visited = placed in `order` (index set): no Set of 100,000 objects.
   const roots: SpanNode[] = nodes.filter((n) => n.parent === null).sort(byStart);
   const walk = (root: SpanNode) => {
     const stack: SpanNode[] = [root];
     while (stack.length) {
       const n = stack.pop()!;
-      if (visited.has(n)) continue;
-      visited.add(n);
+      if (n.index >= 0) continue;
       n.index = order.length;
       n.depth = n.parent ? n.parent.depth + 1 : 0;
       order.push(n);
@@ -169,7 +171,7 @@ export function buildTraceModel(trace: JaegerTrace): TraceModel {
   };
   for (const r of roots) walk(r);
   while (order.length < nodes.length) {
-    const orphan = nodes.filter((n) => !visited.has(n)).sort(byStart)[0]!;
+    const orphan = nodes.filter((n) => n.index < 0).sort(byStart)[0]!;
     orphan.parent!.children.splice(orphan.parent!.children.indexOf(orphan), 1);
     orphan.parent = null;
     roots.push(orphan);
