@@ -60,7 +60,12 @@ browserSuite('ui-bigtrace', { more: (srv) => postOtlp(srv, bigTrace()) }, (ui) =
       });
       assert.ok(painted.red > 0, 'the error is painted red');
       assert.ok(painted.other > 1_000, `spans painted (a thin diagonal band: 3 ms spans 0.5 ms apart): ${painted.other} of ${painted.all} pixels`);
+      // Find works on names before the details; its cursor survives the upgrade.
+      await page.fill('#find', 'step-2999');
+      await page.press('#find', 'Enter');
+      await page.waitForFunction(() => document.querySelector('#find-count')?.textContent === '1 of 1 match');
       // A span chosen before the details: its place in the tree now, its tags later.
+      await page.$eval('#wf-scroll', (e) => { e.scrollTop = 0; });
       await page.click('.wf-row:has(.op:text-is("step-1")) .op');
       const detail = page.locator('#detail');
       await detail.waitFor({ state: 'visible' });
@@ -76,6 +81,7 @@ browserSuite('ui-bigtrace', { more: (srv) => postOtlp(srv, bigTrace()) }, (ui) =
       assert.equal(await detail.locator('.details-loading').count(), 0);
       assert.equal(await page.locator('.wf-row.selected .op').innerText(), 'step-1', 'the selection survives the upgrade');
       assert.match(await page.innerText('.error-banner'), /planted failure/);
+      assert.equal(await page.innerText('#find-count'), '1 of 1 match');
       assert.match(await page.innerText('.attr-service[data-service="big-0"]'), /big\.index/, 'the open attribute summary is filled');
       assert.equal(await page.innerText('#stat-spans'), SPANS.toLocaleString('en-US'));
       // Find reaches tags now.

@@ -389,9 +389,17 @@ function mountTrace(ctx: PageContext, m: TraceModel, partial: boolean): { cleanu
     detailsState.removeAttribute('data-loading');
     detailsState.textContent = '';
     selected = sel ? m.byId.get(sel) ?? null : null;
+    // Find again over the full model (tags now count), keeping the cursor on the span it was on.
+    const cursorOn = matches[matchCursor]?.span.spanID;
     foundFor = null;
-    if (findInput.value.trim()) runFind();
-    else { matches = []; matchSet = new Set(); }
+    if (findInput.value.trim()) {
+      runFind();
+      const k = cursorOn ? matches.findIndex((x) => x.span.spanID === cursorOn) : -1;
+      if (k >= 0) {
+        matchCursor = k;
+        findCount.textContent = `${k + 1} of ${plural(matches.length, 'match', 'matches')}`;
+      }
+    } else { matches = []; matchSet = new Set(); }
     minimap.destroy();
     minimap = mountMinimap(el(ctx.root, '#minimap'), m, color, (w) => zoom(w));
     minimap.show(view);
