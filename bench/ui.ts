@@ -3,12 +3,14 @@
  *
  * Starts Honeyray (child process, free ports, fresh data dir), sends one trace each of 1k, 10k and 100k
  * spans over OTLP/JSON (10-way fan-out tree, 20 services, every 50th span an error), then per trace:
- * - baseline: `GET /api/traces/{id}` from node (what the server alone takes, same run);
- * - in the browser, from navigation: trace fetched (server + transfer + JSON.parse), model built,
- *   first waterfall rows in the DOM (performance marks set by src/ui/pages/trace.ts), and the ratio of
- *   time-to-first-rows to the baseline;
- * - scrolling: the waterfall scrolled 300 px per animation frame for 240 frames; frame intervals
- *   (median, p95, worst) and the share of frames over 16.7 ms (60 fps).
+ * - baselines from node, same run: `GET /api/traces/{id}` (the full Jaeger answer) and
+ *   `GET /api/honeyray/traces/{id}/skeleton` (the lean read the UI draws big traces from);
+ * - in the browser, from navigation: skeleton fetched (server + transfer + JSON.parse), model built,
+ *   first waterfall rows in the DOM, span details (the full trace) in the model (performance marks set
+ *   by src/ui/pages/trace.ts; below 2,000 spans the page fetches the full trace before drawing), and
+ *   the ratios of time-to-first-rows to both baselines;
+ * - scrolling, once the details are in: the waterfall scrolled 300 px per animation frame for 240
+ *   frames; frame intervals (median, p95, worst) and the share of frames over 16.7 ms (60 fps).
  * Then the query builder over everything loaded (the traces above: 111k spans with the default sizes):
  * a COUNT + P99(duration_ms) by service.name, clicked from the builder; baseline the same POST from
  * node; in the browser, click to drawn chart and table, and drawn minus the answer's arrival (the
@@ -87,7 +89,7 @@ async function main() {
   try {
     const page = browser.pages()[0] ?? await browser.newPage();
     page.setDefaultTimeout(180_000);
-    console.log('spans     | server alone (baseline) | fetched in browser | model | first rows | ratio | frames median / p95 / worst | >16.7ms | redraw script median | per frame (Chromium metrics)');
+    console.log('spans     | full trace alone | skeleton alone | page start | skeleton in browser | model | drawn | first rows | / full | / skeleton | details in | frames median / p95 / worst | >16.7ms | redraw script median | per frame (Chromium metrics)');
     for (const n of SIZES) {
       const traceId = await sendTrace(`http://127.0.0.1:${otlp}`, n);
       // Wait until every span is committed and readable.
@@ -100,12 +102,17 @@ async function main() {
         if (body.data?.[0]?.spans.length === n) break;
         await new Promise((res) => setTimeout(res, 500));
       }
+      const s0 = performance.now();
+      const sk = await fetch(`http://127.0.0.1:${http}/api/honeyray/traces/${traceId}/skeleton`);
+      if (((await sk.json()) as { length: number }).length !== n) throw new Error('skeleton: wrong span count');
+      const skel = performance.now() - s0;
       await page.goto(`http://127.0.0.1:${http}/`);
       await page.evaluate(() => { performance.clearMarks(); performance.clearMeasures(); });
       const t0 = Date.now();
       await page.goto(`http://127.0.0.1:${http}/trace/${traceId}`);
       await page.waitForSelector('.wf-row');
       const wall = Date.now() - t0;
+      await page.waitForFunction(() => performance.getEntriesByName('trace:full').length > 0);
       const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
       const since = (name: string) => (marks[name]! - marks['trace:start']!);
       const cdp = await page.context().newCDPSession(page);
@@ -133,12 +140,12 @@ async function main() {
       await cdp.detach();
       const draws = await page.evaluate(() => performance.getEntriesByName('wf:draw').map((e) => e.duration));
       const slow = frames.filter((f) => f > 16.7).length / frames.length;
-      console.log(`${String(n).padStart(9)} | ${base.toFixed(0).padStart(20)} ms | ${since('trace:fetched').toFixed(0).padStart(15)} ms | ${since('trace:model').toFixed(0).padStart(3)} ms `
-        + `| ${wall.toString().padStart(7)} ms | ${(wall / base).toFixed(2)}x | ${pct(frames, 0.5).toFixed(1)} / ${pct(frames, 0.95).toFixed(1)} / ${Math.max(...frames).toFixed(1)} ms | ${(100 * slow).toFixed(1)}% | ${pct(draws, 0.5).toFixed(1)} ms | ${split}`);
+      console.log(`${String(n).padStart(9)} | ${base.toFixed(0).padStart(13)} ms | ${skel.toFixed(0).padStart(11)} ms | ${marks['trace:start']!.toFixed(0)} ms | ${since('trace:fetched').toFixed(0).padStart(16)} ms | ${since('trace:model').toFixed(0).padStart(3)} ms | ${since('trace:drawn').toFixed(0)} ms `
+        + `| ${wall.toString().padStart(7)} ms | ${(wall / base).toFixed(2)}x | ${(wall / skel).toFixed(2)}x | ${since('trace:full').toFixed(0)} ms | ${pct(frames, 0.5).toFixed(1)} / ${pct(frames, 0.95).toFixed(1)} / ${Math.max(...frames).toFixed(1)} ms | ${(100 * slow).toFixed(1)}% | ${pct(draws, 0.5).toFixed(1)} ms | ${split}`);
     }
     await benchQuery(page, http);
     console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${availableParallelism()} cores: figures scale with it)`);
-    console.log('first rows: navigation to the first .wf-row (load + fetch + model + draw); model: ms after navigation start of the trace fetch.');
+    console.log('first rows: navigation to the first .wf-row (load + fetch + model + draw); page start: navigation to the fetch of the trace page; skeleton in browser, model, drawn (rows written), details in: ms after the page starts its fetch.');
   } finally {
     await browser.close();
     rmSync(userDir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { mountHoneycomb } from '../api/honeycomb/routes.js';
 import { mountJaeger } from '../api/jaeger/routes.js';
 import { mountJaegerV3 } from '../api/jaeger/api-v3.js';
 import { mountJaegerMore } from '../api/jaeger/more-routes.js';
+import { mountTraceSkeleton } from '../api/trace-skeleton.js';
 import { mountTraceSummaries } from '../api/trace-summaries.js';
 import { mountFilterCheck } from '../api/xray/filter-check.js';
 import { GroupService } from '../api/xray/group-service.js';
@@ -92,6 +93,7 @@ export async function startEnvironment(spec: EnvironmentSpec, config: Config, re
     mountJaegerV3(api, pipeline.store);
     mountJaegerMore(api, { store: pipeline.store, decodeOtlpJson: (b) => decodeOtlpJson(b), maxBodyBytes: config.maxBodyBytes });
     mountTraceSummaries(api, pipeline.store);
+    mountTraceSkeleton(api, pipeline.store);
     mountXray(api, xrayDeps);
     mountFilterCheck(api);
     mountHoneycomb(api, { store: pipeline.store, apiKeys: [], onError: (err) => log.error(`Honeycomb API: ${(err as Error)?.stack ?? err}`) });

@@ -28,6 +28,12 @@ export interface Store {
    * traces (100,000 spans). Null when the trace is unknown.
    */
   getTraceColumns(traceId: string): Promise<TraceColumns | null>;
+  /**
+   * What a waterfall's first screen needs of each span of a trace (ids, service, name, kind, status,
+   * times; no attributes, events or links), as columns with the strings in a dictionary: a lean read
+   * for big traces (`GET /api/honeyray/traces/{id}/skeleton`). Null when the trace is unknown.
+   */
+  getTraceSkeleton(traceId: string): Promise<TraceSkeleton | null>;
   /** Several traces as columns, one entry per trace found (in no particular order). */
   getTracesColumns(traceIds: readonly string[]): Promise<TraceColumns[]>;
   /** Many traces at once, keyed by 32-hex id; unknown ids are absent. */
@@ -179,6 +185,27 @@ export interface TraceSummaries {
  * print); `events` / `links` / `overflow` are the stored JSON texts (null when none); `attrs` holds only
  * the attribute columns with a value in this trace, in table order.
  */
+/** `Store.getTraceSkeleton`: one entry per span in every array, in start order (then span id). */
+export interface TraceSkeleton {
+  traceId: string;
+  length: number;
+  /** Every distinct service (dataset) and span name once; `service` and `name` index into it. */
+  strings: string[];
+  /** 16 hex. */
+  spanId: string[];
+  /** 16 hex; '' for a root. */
+  parentSpanId: string[];
+  service: number[];
+  name: number[];
+  /** OTel SpanKind (0 unspecified .. 5 consumer). */
+  kind: number[];
+  /** OTel status (0 unset, 1 ok, 2 error). */
+  statusCode: number[];
+  /** Microseconds since the epoch. */
+  startUs: number[];
+  durationUs: number[];
+}
+
 export interface TraceColumns {
   traceId: string;
   length: number;

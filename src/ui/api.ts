@@ -210,7 +210,15 @@ export interface TraceSummaryRow {
   traceId: string; rootService: string; rootName: string; startUs: number; durationUs: number;
   spanCount: number; errorCount: number; services: string[];
 }
+/** `GET /api/honeyray/traces/{id}/skeleton`: the waterfall's columns of every span (src/store/store.ts `TraceSkeleton`). */
+export interface TraceSkeleton {
+  traceId: string; length: number; strings: string[]; spanId: string[]; parentSpanId: string[];
+  service: number[]; name: number[]; kind: number[]; statusCode: number[]; startUs: number[]; durationUs: number[];
+}
 export const honeyray = {
+  /** Any id form `/api/traces/{id}` takes. */
+  traceSkeleton: (id: string, signal?: AbortSignal) =>
+    call<TraceSkeleton>(`/api/honeyray/traces/${encodeURIComponent(id)}/skeleton`, { signal }),
   traceSummaries: (params: URLSearchParams, signal?: AbortSignal) =>
     call<{ data: TraceSummaryRow[]; total: number }>(`/api/honeyray/trace-summaries?${params}`, { signal }),
 };

@@ -100,6 +100,35 @@ function hasXrayTags(tags: JaegerKeyValue[] | undefined): boolean {
 
 const byStart = (a: SpanNode, b: SpanNode) => a.start - b.start || a.end - b.end || (a.span.spanID < b.span.spanID ? -1 : a.span.spanID > b.span.spanID ? 1 : 0);
 
+/** The columns of `GET /api/honeyray/traces/{id}/skeleton` (restated from src/store/store.ts `TraceSkeleton`). */
+export interface SkeletonColumns {
+  traceId: string; length: number; strings: string[]; spanId: string[]; parentSpanId: string[];
+  service: number[]; name: number[]; kind: number[]; statusCode: number[]; startUs: number[]; durationUs: number[];
+}
+
+/**
+ * A skeleton as a Jaeger trace with no tags but `error` (status 2 is what the Jaeger answer flags too):
+ * `buildTraceModel` over it gives the same tree, order, times and errors as over the full trace, so the
+ * waterfall drawn from it is the one the full trace later upgrades in place.
+ */
+export function skeletonToJaeger(sk: SkeletonColumns): JaegerTrace {
+  const processes: Record<string, JaegerProcess> = {};
+  const spans = new Array<JaegerSpan>(sk.length);
+  const errorTags = (): JaegerKeyValue[] => [{ key: 'error', type: 'bool', value: true }];
+  for (let i = 0; i < sk.length; i++) {
+    const pid = `p${sk.service[i]}`;
+    processes[pid] ??= { serviceName: sk.strings[sk.service[i]!] ?? '', tags: [] };
+    const parent = sk.parentSpanId[i]!;
+    spans[i] = {
+      traceID: sk.traceId, spanID: sk.spanId[i]!, operationName: sk.strings[sk.name[i]!] ?? '',
+      references: parent ? [{ refType: 'CHILD_OF', traceID: sk.traceId, spanID: parent }] : [],
+      startTime: sk.startUs[i]!, duration: sk.durationUs[i]!, tags: sk.statusCode[i] === 2 ? errorTags() : [],
+      logs: [], processID: pid, warnings: null,
+    };
+  }
+  return { traceID: sk.traceId, spans, processes, warnings: null };
+}
+
 export function buildTraceModel(trace: JaegerTrace): TraceModel {
   if (trace.spans.length === 0) throw new Error('trace has no spans');
   const nodes: SpanNode[] = trace.spans.map((span) => {
@@ -116,22 +145,24 @@ export function buildTraceModel(trace: JaegerTrace): TraceModel {
   for (const n of nodes) if (!byId.has(n.span.spanID)) byId.set(n.span.spanID, n);
 
   for (const n of nodes) {
-    const ref = n.span.references.find((r) => r.refType === 'CHILD_OF' && byId.has(r.spanID) && byId.get(r.spanID) !== n);
-    if (ref) n.parent = byId.get(ref.spanID)!;
+    for (const r of n.span.references) {
+      if (r.refType !== 'CHILD_OF') continue;
+      const p = byId.get(r.spanID);
+      if (p && p !== n) { n.parent = p; break; }
+    }
   }
   for (const n of nodes) n.parent?.children.push(n);
-  for (const n of nodes) n.children.sort(byStart);
+  for (const n of nodes) if (n.children.length > 1) n.children.sort(byStart);
 
   // Depth-first order from the roots; spans caught in a parent cycle (bad data) become roots too.
   const order: SpanNode[] = [];
-  const visited = new Set<SpanNode>();
+  // Visited = placed in `order` (index set): no Set of 100,000 objects.
   const roots: SpanNode[] = nodes.filter((n) => n.parent === null).sort(byStart);
   const walk = (root: SpanNode) => {
     const stack: SpanNode[] = [root];
     while (stack.length) {
       const n = stack.pop()!;
-      if (visited.has(n)) continue;
-      visited.add(n);
+      if (n.index >= 0) continue;
       n.index = order.length;
       n.depth = n.parent ? n.parent.depth + 1 : 0;
       order.push(n);
@@ -140,7 +171,7 @@ export function buildTraceModel(trace: JaegerTrace): TraceModel {
   };
   for (const r of roots) walk(r);
   while (order.length < nodes.length) {
-    const orphan = nodes.filter((n) => !visited.has(n)).sort(byStart)[0]!;
+    const orphan = nodes.filter((n) => n.index < 0).sort(byStart)[0]!;
     orphan.parent!.children.splice(orphan.parent!.children.indexOf(orphan), 1);
     orphan.parent = null;
     roots.push(orphan);

@@ -87,6 +87,8 @@ browserSuite('ui-trace', { allowConsole: /status of 400/, more: (srv) => postOtl
     const inDom = await page.locator('.wf-row').count();
     assert.ok(inDom > 20 && inDom < 200, `rows in the DOM: ${inDom}`);
     console.log(`2,000-span trace: first rows in ${ms} ms (load + model + render), ${inDom} rows in the DOM`);
+    // Drawn from the skeleton (2,000 spans and up); the rest of this test works on the full trace.
+    await page.locator('#details-state').waitFor({ state: 'hidden' });
 
     await page.$eval('#wf-scroll', (e) => { e.scrollTop = e.scrollHeight; });
     await page.waitForSelector('.wf-row[data-i="1999"]');

@@ -90,6 +90,26 @@ export function storeConformance(engine: string, open: (dir: string) => Promise<
       assert.deepEqual(Object.keys(many).sort(), [T2, T1].sort());
     });
 
+    it('reads a trace skeleton: ids, a service and name dictionary, kind, status and times in start order', async () => {
+      const sk = (await store.getTraceSkeleton(T1))!;
+      assert.equal(sk.traceId, T1);
+      assert.equal(sk.length, 2);
+      assert.deepEqual(sk.spanId, ['a000000000000001', 'a000000000000002']);
+      assert.deepEqual(sk.parentSpanId, ['', 'a000000000000001']);
+      assert.deepEqual(sk.service.map((i) => sk.strings[i]), ['backend-flask', 'backend-flask']);
+      assert.deepEqual(sk.name.map((i) => sk.strings[i]), ['GET /api/activities/home', 'http-home-activities']);
+      assert.deepEqual([...sk.strings].sort(), ['GET /api/activities/home', 'backend-flask', 'http-home-activities'], 'each string once');
+      assert.deepEqual(sk.kind, [2, 1]);
+      assert.deepEqual(sk.statusCode, [0, 0]);
+      assert.deepEqual(sk.startUs, [Number(BASE / 1000n), Number((BASE + 1_000_000n) / 1000n)]);
+      assert.deepEqual(sk.durationUs, [12_000, 5_000]);
+      const db = (await store.getTraceSkeleton(T2))!;
+      assert.deepEqual([db.statusCode, db.kind, db.service.map((i) => db.strings[i])], [[2], [3], ['db-svc']]);
+      const neg = (await store.getTraceSkeleton(T3))!;
+      assert.deepEqual([neg.spanId, neg.durationUs], [['ffffffffffffffff'], [0]]);
+      assert.equal(await store.getTraceSkeleton('0123456789abcdef0123456789abcdef'), null);
+    });
+
     it('lists services and operations', async () => {
       assert.deepEqual(await store.services(), ['backend-flask', 'db-svc', 'edge']);
       assert.deepEqual(await store.operations('backend-flask'), [

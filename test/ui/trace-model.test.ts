@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  ancestorIds, buildTraceModel, criticalTime, findSpans, isErrorSpan, visibleRows, xrayTraceId,
+  ancestorIds, buildTraceModel, criticalTime, findSpans, isErrorSpan, skeletonToJaeger, visibleRows, xrayTraceId,
   type JaegerKeyValue, type JaegerSpan, type JaegerTrace,
 } from '../../src/ui/trace-model.js';
 import { assignColors } from '../../src/ui/format.js';
@@ -150,5 +150,27 @@ describe('trace model', () => {
     assert.equal(xrayTraceId(TRACE), '1-5f84c7a1-1234567890abcdef12345678');
     assert.equal(xrayTraceId('1234567890abcdef'), '1-00000000-000000001234567890abcdef');
     assert.equal(xrayTraceId('nope'), null);
+  });
+});
+
+describe('trace model from a skeleton', () => {
+  it('gives the same tree, order, times, critical path and errors as the full trace', () => {
+    // The fixture as the skeleton endpoint sends it: start order, strings in a dictionary, status 2 for the error.
+    const spans = [...FIXTURE.spans].sort((a, b) => a.startTime - b.startTime || (a.spanID < b.spanID ? -1 : 1));
+    const strings = [...new Set([...spans.map((s) => FIXTURE.processes[s.processID]!.serviceName), ...spans.map((s) => s.operationName)])];
+    const skeleton = {
+      traceId: TRACE, length: spans.length, strings,
+      spanId: spans.map((s) => s.spanID), parentSpanId: spans.map((s) => s.references[0]?.spanID ?? ''),
+      service: spans.map((s) => strings.indexOf(FIXTURE.processes[s.processID]!.serviceName)),
+      name: spans.map((s) => strings.indexOf(s.operationName)),
+      kind: spans.map(() => 0), statusCode: spans.map((s) => (isErrorSpan(s) ? 2 : 0)),
+      startUs: spans.map((s) => s.startTime), durationUs: spans.map((s) => s.duration),
+    };
+    const full = buildTraceModel(FIXTURE);
+    const lean = buildTraceModel(skeletonToJaeger(skeleton));
+    const shape = (m: typeof full) => m.nodes.map((n) => [n.span.spanID, n.service, n.span.operationName, n.depth, n.descendants, n.offset, n.selfTime, n.error, iv(n)]);
+    assert.deepEqual(shape(lean), shape(full));
+    assert.deepEqual([lean.errors, lean.depth, lean.duration, lean.services], [full.errors, full.depth, full.duration, full.services]);
+    assert.deepEqual(lean.nodes.find((n) => n.error)!.span.tags, [{ key: 'error', type: 'bool', value: true }], 'no tags but the error flag');
   });
 });

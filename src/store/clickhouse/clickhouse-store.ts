@@ -1,7 +1,7 @@
 import { hexToTraceId, hexToU64, traceIdToHex, u64ToHex } from '../../model/ids.js';
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { AttrType, Span } from '../../model/span.js';
-import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
+import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSkeleton, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
 import { spansToTraceColumns, summariesFromSpans } from '../spans-to-reads.js';
 import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
 import { ColumnCatalog, DEFAULT_ADMISSION, type ColumnDdl } from '../catalog.js';
@@ -13,6 +13,7 @@ import { rowToSpan } from './row-to-span.js';
 import { CH_TYPE, FIXED_NAMES, liveCondition, localTable, quoteIdent, quoteString, viewDdl, type ClusterLayout } from './schema.js';
 import { Attr } from '../../model/semconv.js';
 import { compileTraceSearch } from './trace-search.js';
+import { readTraceSkeleton } from './trace-skeleton.js';
 
 export interface ClickHouseStoreOptions extends StoreOptions {
   /** Days of spans to keep (TTL where the release has it, else old day partitions are dropped). */
@@ -270,6 +271,10 @@ export class ClickHouseStore implements Store {
 
   async getTraceColumns(traceId: string): Promise<TraceColumns | null> {
     return spansToTraceColumns(traceId, await this.getTrace(traceId));
+  }
+
+  getTraceSkeleton(traceId: string): Promise<TraceSkeleton | null> {
+    return readTraceSkeleton(this.client, traceId);
   }
 
   async getTracesColumns(traceIds: readonly string[]): Promise<TraceColumns[]> {

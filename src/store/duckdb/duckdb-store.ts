@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { Span } from '../../model/span.js';
-import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
+import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSkeleton, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
 import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
 import { Catalog } from './catalog.js';
 import { duckdbDialect } from './dialect.js';
@@ -13,6 +13,7 @@ import { ReadConnections } from './read-connections.js';
 import { readTraceColumns } from './trace-columns.js';
 import { expireTraceIndexSql, openTraceIndex, traceReadCondition } from './trace-index.js';
 import { compileTraceSearch, compileTraceSummaryDetail, compileTraceSummaryTop } from './trace-search.js';
+import { readTraceSkeleton } from './trace-skeleton.js';
 
 export interface DuckDBStoreOptions extends StoreOptions {
   /** Database file, or ':memory:'. */
@@ -170,6 +171,10 @@ export class DuckDBStore implements Store {
 
   async getTraceColumns(traceId: string): Promise<TraceColumns | null> {
     return (await this.getTracesColumns([traceId]))[0] ?? null;
+  }
+
+  getTraceSkeleton(traceId: string): Promise<TraceSkeleton | null> {
+    return this.reads.use((c) => readTraceSkeleton(c, traceId));
   }
 
   async getTracesColumns(traceIds: readonly string[]): Promise<TraceColumns[]> {

@@ -15,6 +15,7 @@ export interface Minimap {
 }
 
 const HEIGHT = 56;
+const ERROR = '#d1242f';
 
 export function mountMinimap(host: HTMLElement, m: TraceModel, color: (n: SpanNode) => string, onZoom: (w: TimeWindow | null) => void): Minimap {
   host.innerHTML = `<canvas class="mm-canvas" height="${HEIGHT}" aria-hidden="true"></canvas>
@@ -39,17 +40,29 @@ export function mountMinimap(host: HTMLElement, m: TraceModel, color: (n: SpanNo
     g.clearRect(0, 0, w, HEIGHT);
     const nodes = m.nodes;
     const rowH = Math.max(HEIGHT / nodes.length, 0.5);
-    // Errors last, so that they stay visible where rows overlap.
-    for (const pass of [false, true]) {
-      let fill = '';
-      for (let i = 0; i < nodes.length; i++) {
+    // One path per colour, errors last so that they stay visible where rows overlap. Filling one path
+    // of rects per colour instead of a fillRect per span (whose fillStyle changes nearly every span when
+    // services interleave): bench:ui's profile had this paint at ~0.5 s of the first draw at 100k spans.
+    const byFill = new Map<string, number[]>();
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      const c = n.error ? ERROR : color(n);
+      let list = byFill.get(c);
+      if (!list) byFill.set(c, (list = []));
+      list.push(i);
+    }
+    const errors = byFill.get(ERROR);
+    byFill.delete(ERROR);
+    if (errors) byFill.set(ERROR, errors);
+    for (const [fill, list] of byFill) {
+      const h = Math.max(rowH, fill === ERROR ? 1.5 : 0.5);
+      g.fillStyle = fill;
+      g.beginPath();
+      for (const i of list) {
         const n = nodes[i]!;
-        if (n.error !== pass) continue;
-        const c = pass ? '#d1242f' : color(n);
-        if (c !== fill) g.fillStyle = fill = c;
-        const x = (n.offset / total) * w;
-        g.fillRect(x, (i / nodes.length) * HEIGHT, Math.max(((n.end - n.start) / total) * w, 1), Math.max(rowH, pass ? 1.5 : 0.5));
+        g.rect((n.offset / total) * w, (i / nodes.length) * HEIGHT, Math.max(((n.end - n.start) / total) * w, 1), h);
       }
+      g.fill();
     }
   };
   const place = () => {

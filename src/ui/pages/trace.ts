@@ -5,11 +5,11 @@
  * pass per scroll frame. Hand-written rather than Preact components: at 100,000 spans this string pass
  * is what keeps scrolling at frame rate (see src/ui/README.md).
  */
-import { jaeger, xray } from '../api.js';
+import { honeyray, jaeger, xray } from '../api.js';
 import { debounce, el, errorHtml, isAbort, setTitle, type PageContext } from '../dom.js';
 import { esc, formatDateTime, formatDuration, formatSpanDuration, plural, serviceColor } from '../format.js';
 import { firstError } from '../span-exception.js';
-import { ancestorIds, buildTraceModel, findSpans, visibleRows, xrayTraceId, type SpanNode, type TraceModel } from '../trace-model.js';
+import { ancestorIds, buildTraceModel, findSpans, skeletonToJaeger, visibleRows, xrayTraceId, type SpanNode, type TraceModel } from '../trace-model.js';
 import { mountColumnResize } from './column-resize.js';
 import { detailHtml, findSegment } from './trace-detail.js';
 import { attrSummaryHtml } from './trace-attrs.js';
@@ -18,6 +18,12 @@ import { mountMinimap, type TimeWindow } from './trace-minimap.js';
 const ROW = 26;
 const OVERSCAN = 20;
 const MAX_INDENT_LEVELS = 24;
+/**
+ * From this many spans the waterfall is drawn from the skeleton (`/api/honeyray/traces/{id}/skeleton`:
+ * ids, names, times, ~1/10 of the full answer) while the full trace loads for the span details; below
+ * it the full trace is fetched before the first draw (fast anyway, and no "loading details" state).
+ */
+const SKELETON_MIN_SPANS = 2_000;
 
 export function renderTrace(ctx: PageContext): () => void {
   const raw = ctx.url.pathname.slice('/trace/'.length).replace(/\/+$/, '');
@@ -31,14 +37,30 @@ export function renderTrace(ctx: PageContext): () => void {
   void (async () => {
     try {
       // Marks for `npm run bench:ui`: fetched (server + JSON), model built, first rows in the DOM.
+      // trace:full is when the span details (the full trace) are in the model.
       performance.mark('trace:start');
-      const trace = await jaeger.trace(id, ctx.signal);
+      const skeleton = await honeyray.traceSkeleton(id, ctx.signal);
       if (ctx.signal.aborted) return;
       performance.mark('trace:fetched');
-      const model = buildTraceModel(trace);
+      if (skeleton.length < SKELETON_MIN_SPANS) {
+        const model = buildTraceModel(await jaeger.trace(id, ctx.signal));
+        if (ctx.signal.aborted) return;
+        performance.mark('trace:model');
+        cleanup = mountTrace(ctx, model, false).cleanup;
+        performance.mark('trace:drawn');
+        performance.mark('trace:full');
+        return;
+      }
+      const model = buildTraceModel(skeletonToJaeger(skeleton));
       performance.mark('trace:model');
-      cleanup = mountTrace(ctx, model);
+      const view = mountTrace(ctx, model, true);
       performance.mark('trace:drawn');
+      cleanup = view.cleanup;
+      jaeger.trace(id, ctx.signal).then((full) => {
+        if (ctx.signal.aborted) return;
+        view.upgrade(buildTraceModel(full));
+        performance.mark('trace:full');
+      }, (err) => { if (!isAbort(err)) view.detailsFailed(err as Error); });
     } catch (err) {
       if (isAbort(err)) return;
       ctx.root.innerHTML = `<section class="page narrow"><h1>Trace <span class="mono">${esc(id)}</span></h1>${errorHtml(err)}
@@ -49,16 +71,13 @@ export function renderTrace(ctx: PageContext): () => void {
   return () => cleanup();
 }
 
-function mountTrace(ctx: PageContext, m: TraceModel): () => void {
+/** The header's content (title, ids, stats, error banner, attribute summary, legend): redrawn by `upgrade`. */
+function headerHtml(m: TraceModel): string {
   const root = m.root;
   const xrayId = xrayTraceId(m.traceID);
-  setTitle(`${root.service}: ${root.span.operationName}`, 'Trace');
   const color = (n: SpanNode) => serviceColor(m.serviceIndex.get(n.service)!.color);
   const err = firstError(m);
-
-  ctx.root.innerHTML = `
-  <section class="page trace-page">
-    <header class="card trace-header">
+  return `
       <div class="trace-title">
         <h1><i class="dot" style="background:${color(root)}"></i><span>${esc(root.service)}:</span> ${esc(root.span.operationName)}</h1>
         ${m.errors ? `<span class="badge error">${plural(m.errors, 'error')}</span>` : ''}
@@ -77,7 +96,22 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
       ${err ? `<div class="error-banner" role="alert"><b>${plural(m.errors, 'error')}</b> · first in <a href="#" data-goto="${esc(err.spanID)}">${esc(err.service)}: ${esc(err.operation)}</a>: <span class="error-message">${esc(err.message)}</span></div>` : ''}
       <details class="attr-summary" id="attr-summary"><summary>Attributes by service</summary><div class="attr-summary-body"></div></details>
       <div class="legend">${m.services.map((s) => `<span class="chip"><i style="background:${serviceColor(s.color)}"></i>${esc(s.name)} <b>${s.spans}</b>${s.errors ? ` <span class="text-error">(${s.errors} err)</span>` : ''}</span>`).join('')}</div>
-    </header>
+`;
+}
+
+/**
+ * The trace page over a model. `partial`: the model is the skeleton's (no tags, events or processes):
+ * the page says "loading span details" until `upgrade` swaps in the full trace's model, keeping the
+ * scroll position, collapsed spans, selection, find and zoom.
+ */
+function mountTrace(ctx: PageContext, m: TraceModel, partial: boolean): { cleanup: () => void; upgrade: (full: TraceModel) => void; detailsFailed: (err: Error) => void } {
+  let xrayId = xrayTraceId(m.traceID);
+  setTitle(`${m.root.service}: ${m.root.span.operationName}`, 'Trace');
+  const color = (n: SpanNode) => serviceColor(m.serviceIndex.get(n.service)!.color);
+
+  ctx.root.innerHTML = `
+  <section class="page trace-page">
+    <header class="card trace-header">${headerHtml(m)}</header>
     <div class="toolbar">
       <button type="button" id="expand-all">Expand all</button>
       <button type="button" id="collapse-all">Collapse all</button>
@@ -86,6 +120,7 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
       <span id="zoom-label" class="muted small"></span>
       <form class="compare-with" id="compare-with" autocomplete="off"><input name="b" class="mono" placeholder="Compare with trace id…" aria-label="Compare with another trace"><button type="submit">Compare</button></form>
       <span class="grow"></span>
+      <span id="details-state" class="details-state muted small" role="status"${partial ? ' data-loading' : ' hidden'}>${partial ? 'Loading span details…' : ''}</span>
       <input type="search" id="find" placeholder="Find spans: service, operation, tag…" aria-label="Find spans">
       <span id="find-count" class="muted"></span>
     </div>
@@ -104,6 +139,7 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     </div>
   </section>`;
 
+  const header = el(ctx.root, '.trace-header');
   const scroll = el(ctx.root, '#wf-scroll');
   const spacer = el(ctx.root, '#wf-spacer');
   const rowsEl = el(ctx.root, '#wf-rows');
@@ -148,7 +184,7 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     const isCollapsed = n.descendants > 0 && collapsed.has(n.span.spanID);
     const indent = Math.min(n.depth, MAX_INDENT_LEVELS) * 14;
     const cls = `wf-row${n === selected ? ' selected' : ''}${n.error ? ' error' : ''}${matchSet.has(n) ? ' match' : ''}`;
-    return `<div class="${cls}" data-i="${n.index}" style="top:${r * ROW}px" role="row" aria-selected="${n === selected}">
+    return `<div class="${cls}" data-i="${n.index}" data-r="${r}" style="top:${r * ROW}px" role="row" aria-selected="${n === selected}">
       <div class="wf-name" title="${esc(`${n.service}: ${n.span.operationName} (depth ${n.depth})`)}">
         <span class="indent" style="width:${indent}px"></span>
         ${n.descendants > 0 ? `<button type="button" class="tog" data-tog aria-label="${isCollapsed ? 'Expand' : 'Collapse'}" aria-expanded="${!isCollapsed}">${isCollapsed ? '▸' : '▾'}</button>` : '<span class="tog"></span>'}
@@ -170,11 +206,23 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
     const last = Math.min(rows.length, Math.ceil((top + height) / ROW) + OVERSCAN);
     if (!force && first === drawn.first && last === drawn.last) return;
+    const was = drawn;
     drawn = { first, last };
     const t0 = performance.now();
+    // A scroll keeps the rows still in view and writes only those that came in (~12 of ~115 per frame
+    // at 300 px/frame): the browser styles and lays out those alone (rows are absolutely placed and
+    // contained, so DOM order does not matter). A forced draw (selection, zoom, find, tree change)
+    // writes them all.
+    if (force) rowsEl.textContent = '';
+    else {
+      for (const e of [...rowsEl.children] as HTMLElement[]) {
+        const r = Number(e.dataset.r);
+        if (r < first || r >= last) e.remove();
+      }
+    }
     let html = '';
-    for (let r = first; r < last; r++) html += rowHtml(rows[r]!, r);
-    rowsEl.innerHTML = html;
+    for (let r = first; r < last; r++) if (force || r < was.first || r >= was.last) html += rowHtml(rows[r]!, r);
+    rowsEl.insertAdjacentHTML('beforeend', html);
     // For `npm run bench:ui`: script time of a redraw (style and layout come after, in the frame).
     performance.measure('wf:draw', { start: t0 });
   };
@@ -213,7 +261,7 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     }
     reveal(n);
     detail.hidden = false;
-    detail.innerHTML = detailHtml(m, n, color(n));
+    detail.innerHTML = (partial ? '<p class="details-loading muted small">Tags, events and process load with the full trace…</p>' : '') + detailHtml(m, n, color(n));
     detail.scrollTop = 0;
     if (opts.scroll) scrollToNode(n);
     else draw(true);
@@ -308,7 +356,7 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     select(matches[matchCursor]!, { scroll: true });
   });
 
-  const minimap = mountMinimap(el(ctx.root, '#minimap'), m, color, (w) => zoom(w));
+  let minimap = mountMinimap(el(ctx.root, '#minimap'), m, color, (w) => zoom(w));
   const zoom = (w: TimeWindow | null) => {
     view = w && w.to - w.from > 0 ? w : whole;
     const zoomed = view !== whole;
@@ -327,7 +375,45 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     if (other) ctx.navigate(`/compare?${new URLSearchParams({ a: m.traceID, b: other })}`);
   });
   const resize = mountColumnResize(waterfall, el(ctx.root, '#wf-resize'), () => draw(true));
-  el(ctx.root, '.trace-header').addEventListener('click', (e) => {
+  const detailsState = el(ctx.root, '#details-state');
+  /** The full trace's model replaces the skeleton's: same spans, now with tags, events and processes. */
+  const upgrade = (full: TraceModel) => {
+    const sel = selected?.span.spanID;
+    const wasOpen = el<HTMLDetailsElement>(header, '#attr-summary').open;
+    m = full;
+    partial = false;
+    xrayId = xrayTraceId(m.traceID);
+    header.innerHTML = headerHtml(m);
+    if (wasOpen) el<HTMLDetailsElement>(header, '#attr-summary').open = true;
+    detailsState.hidden = true;
+    detailsState.removeAttribute('data-loading');
+    detailsState.textContent = '';
+    selected = sel ? m.byId.get(sel) ?? null : null;
+    // Find again over the full model (tags now count), keeping the cursor on the span it was on.
+    const cursorOn = matches[matchCursor]?.span.spanID;
+    foundFor = null;
+    if (findInput.value.trim()) {
+      runFind();
+      const k = cursorOn ? matches.findIndex((x) => x.span.spanID === cursorOn) : -1;
+      if (k >= 0) {
+        matchCursor = k;
+        findCount.textContent = `${k + 1} of ${plural(matches.length, 'match', 'matches')}`;
+      }
+    } else { matches = []; matchSet = new Set(); }
+    minimap.destroy();
+    minimap = mountMinimap(el(ctx.root, '#minimap'), m, color, (w) => zoom(w));
+    minimap.show(view);
+    rows = visibleRows(m, collapsed);
+    spacer.style.height = `${rows.length * ROW}px`;
+    if (selected) detail.innerHTML = detailHtml(m, selected, color(selected));
+    draw(true);
+  };
+  const detailsFailed = (err: Error) => {
+    detailsState.removeAttribute('data-loading');
+    detailsState.classList.add('text-error');
+    detailsState.textContent = `Span details failed to load: ${err.message}`;
+  };
+  header.addEventListener('click', (e) => {
     const go = (e.target as Element).closest<HTMLElement>('[data-goto]');
     if (!go) return;
     e.preventDefault();
@@ -335,11 +421,13 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
     if (n) select(n, { scroll: true });
   });
 
-  const attrs = el<HTMLDetailsElement>(ctx.root, '#attr-summary');
-  attrs.addEventListener('toggle', () => {
+  // The header is redrawn by `upgrade`: its <details> (whose toggle does not bubble) is listened to by capture.
+  header.addEventListener('toggle', (e) => {
+    const attrs = e.target as HTMLDetailsElement;
+    if (attrs.id !== 'attr-summary') return;
     const body = el(attrs, '.attr-summary-body');
-    if (attrs.open && !body.innerHTML) body.innerHTML = attrSummaryHtml(m, color);
-  });
+    if (attrs.open && !body.innerHTML) body.innerHTML = partial ? '<p class="muted small">Attributes load with the span details…</p>' : attrSummaryHtml(m, color);
+  }, true);
 
   drawRuler();
   relayout();
@@ -347,10 +435,11 @@ function mountTrace(ctx: PageContext, m: TraceModel): () => void {
   const initial = wanted ? m.byId.get(wanted) : undefined;
   if (initial) select(initial, { scroll: true });
 
-  return () => {
+  const cleanup = () => {
     minimap.destroy();
     resize();
     window.removeEventListener('resize', onResize);
     if (raf) cancelAnimationFrame(raf);
   };
+  return { cleanup, upgrade, detailsFailed };
 }
