@@ -3,6 +3,8 @@ import { PayloadError } from '../pipeline/payload.js';
 import type { Store } from '../store/store.js';
 import type { Decode } from '../receivers/codec.js';
 import { CODECS } from '../receivers/codecs.js';
+import type { SpanLimits } from '../model/span-limits.js';
+import { limitSpans } from './limit-spans.js';
 
 /**
  * Each codec's state as its `restore` read it from the store (e.g. the X-Ray assembler's in-progress
@@ -24,18 +26,21 @@ export async function restoreStates(store: Store, warn: (msg: string) => void): 
   return states;
 }
 
-/** The registered codec for each payload's kind (`receivers/codecs.ts`), each created with its restored state. */
-export function decoderFrom(states: readonly unknown[]): Decoder {
+/**
+ * The registered codec for each payload's kind (`receivers/codecs.ts`), each created with its restored state,
+ * with the span limits (if given) applied to every batch it decodes, whichever thread it runs on.
+ */
+export function decoderFrom(states: readonly unknown[], limits?: SpanLimits): Decoder {
   const byKind = new Map<string, Decode>();
   CODECS.forEach((codec, i) => {
     const decode = codec.create(states[i]);
     for (const kind of codec.kinds) byKind.set(kind, decode);
   });
-  return (p) => {
+  return limitSpans((p) => {
     const decode = byKind.get(p.kind);
     if (!decode) throw new PayloadError(`no decoder for payload kind ${JSON.stringify(p.kind)}`);
     return decode(p);
-  };
+  }, limits);
 }
 
 /** A decoder next to the store: restores, then creates (tests, and a pipeline without a decode worker). */

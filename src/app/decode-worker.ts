@@ -16,7 +16,6 @@ import { prepareDecoded } from '../pipeline/prepare.js';
 import type { DecodedToWorker, FromWorker, ToDecoder, WorkerToDecoder } from '../pipeline/worker-protocol.js';
 import type { SpanLimits } from '../model/span-limits.js';
 import { decoderFrom } from './decode-payload.js';
-import { limitSpans } from './limit-spans.js';
 
 /** Spans decoded and not yet committed, past which decoding waits (a large request still goes alone). */
 const AHEAD_SPANS = 32_768;
@@ -29,7 +28,7 @@ let ahead = 0;
 const waiting: ToDecoder[] = [];
 
 toIngest.on('message', (m: WorkerToDecoder) => {
-  if (m.t === 'states') decode = limitSpans(decoderFrom(m.states), settings?.spanLimits);
+  if (m.t === 'states') decode = decoderFrom(m.states, settings?.spanLimits);
   else ahead -= m.spans;
   pump();
 });

@@ -13,7 +13,6 @@ import { withCancel } from '../store/cancel-scope.js';
 import type { Store } from '../store/store.js';
 import { openStore, type StoreConfig } from './open-store.js';
 import { decoderFrom, restoreStates } from './decode-payload.js';
-import { limitSpans } from './limit-spans.js';
 
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
@@ -27,8 +26,8 @@ async function main(): Promise<void> {
     return;
   }
   const states = await restoreStates(store, (m) => console.error(m));
-  // Payload kinds the decode worker does not take are decoded here: the same span limits apply.
-  const decode: Decoder = limitSpans(decoderFrom(states), (workerData as StoreConfig).spanLimits);
+  // Payloads that reach the store undecoded are decoded here, with the same span limits.
+  const decode: Decoder = decoderFrom(states, (workerData as StoreConfig).spanLimits);
   const committer = new GroupCommitter(store, decode);
   const allowed = new Set<string>(PROXIED_METHODS);
   /** Calls in flight that the main thread may cancel, by message id. */

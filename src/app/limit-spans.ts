@@ -2,8 +2,8 @@ import { applySpanLimits, type SpanLimits } from '../model/span-limits.js';
 import { PayloadError, type Decoder } from '../pipeline/payload.js';
 
 /**
- * A decoder (the decode worker's, and the ingest worker's for the kinds it decodes itself) with the span
- * limits applied to every decoded batch (`model/span-limits.ts`).
+ * `decode` with the span limits applied to every batch it decodes (`model/span-limits.ts`); `decoderFrom`
+ * (decode-payload.ts) builds every decoder with it.
  * A request over `maxSpansPerRequest` is refused whole as unreadable (400 in each protocol's shape), not
  * cut to a partial success: a prefix of a batch keeps arbitrary halves of traces, and an exporter treats
  * a partial success and a 400 alike (it logs and does not retry). X-Ray documents are exempt from the
