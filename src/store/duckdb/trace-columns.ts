@@ -64,10 +64,7 @@ export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog,
     used = used.filter((_, k) => keep[k]);
     cols = cols.filter((_, i) => i < FIRST_ATTR || keep[i - FIRST_ATTR]);
   }
-  for (let i = 4; i < 4 + REPEATED.length; i++) {
-    const col = cols[i]!;
-    for (let r = 1; r < col.length; r++) if (col[r] === null) col[r] = col[r - 1]!;
-  }
+  for (let i = 4; i < 4 + REPEATED.length; i++) fillForward(cols[i]!);
   const out: TraceColumns[] = [];
   const n = reader.currentRowCount;
   const [his, los] = [cols[0]!, cols[1]!];
@@ -111,8 +108,11 @@ function fillRepeatedAttrs(attrCols: unknown[][], repeat: readonly boolean[], nu
     }
   });
   attrCols.forEach((col, k) => {
-    if (!repeat[k]) return;
-    const nullAt = turnsNull.get(k);
-    for (let r = 1; r < col.length; r++) if (col[r] === null && !nullAt?.has(r)) col[r] = col[r - 1];
+    if (repeat[k]) fillForward(col, turnsNull.get(k));
   });
+}
+
+/** Undoes the repeat encoding of one column: a NULL is the previous row's value, except in the rows `nullAt`. */
+function fillForward(col: unknown[], nullAt?: ReadonlySet<number>): void {
+  for (let r = 1; r < col.length; r++) if (col[r] === null && !nullAt?.has(r)) col[r] = col[r - 1];
 }
