@@ -15,6 +15,7 @@
  *   npm run bench:query -- --spans 200000 --under-load  # only the reads-under-full-ingest section
  *   npm run bench:query -- --keep /tmp/q10m             # load as usual, keep the data dir
  *   npm run bench:query -- --reuse /tmp/q10m --skip-under-load   # read it again, no loading
+ *   npm run bench:query -- --reuse /tmp/q10m --skip-under-load --only 'trace by id'   # some rows only
  *
  * Adding a row: push a `Row` to `rows()` — an HTTP request and (optionally) the SQL of its floor.
  */
@@ -43,7 +44,7 @@ import { printUnderLoad, underLoad, type Probe } from './query-under-load.js';
 const { values: flags } = parseArgs({
   options: {
     spans: { type: 'string' }, runs: { type: 'string' }, 'under-load': { type: 'boolean' }, 'load-seconds': { type: 'string' },
-    keep: { type: 'string' }, reuse: { type: 'string' }, 'skip-under-load': { type: 'boolean' },
+    keep: { type: 'string' }, reuse: { type: 'string' }, 'skip-under-load': { type: 'boolean' }, only: { type: 'string' },
   },
 });
 const SPANS = Number(flags.spans ?? process.env.QUERY_SPANS ?? 10_000_000);
@@ -55,6 +56,8 @@ const LOAD_SECONDS = Number(flags['load-seconds'] ?? 20);
 const KEEP = flags.keep;
 const REUSE = flags.reuse;
 const SKIP_UNDER_LOAD = flags['skip-under-load'] === true;
+/** `--only TEXT`: run only the queries whose name contains TEXT (e.g. `--only 'trace by id'`). */
+const ONLY = flags.only;
 
 /** What a `--keep` run records beside the data so a `--reuse` run can ask the same questions. */
 interface Loaded {
@@ -233,7 +236,7 @@ async function main(): Promise<void> {
   const windowNs = BigInt(loaded.windowNs);
   const typical = loaded.typical;
   const ctx = { typical, big: loaded.bigTraceId, startUs: (endNs - windowNs) / 1000n - 1n, endUs: endNs / 1000n + 1n };
-  const list = rows(ctx);
+  const list = rows(ctx).filter((r) => ONLY === undefined || r.name.includes(ONLY));
 
   if (ONLY_UNDER_LOAD) {
     printUnderLoad(await underLoad(`http://127.0.0.1:${otlp}/v1/traces`, probes(base, typical), LOAD_SECONDS));

@@ -111,6 +111,12 @@ export async function traceReadCondition(conn: DuckDBConnection, traceIds: reado
 }
 
 /**
+ * A trace read with fewer index rows than this is small (a typical trace has one or two): its rows are
+ * few enough to sort and convert in JS, cheaper than the engine's sort and window operators.
+ */
+export const SMALL_READ_INDEX_ROWS = 8;
+
+/**
  * `traceReadCondition`, and how many index rows the traces have: one per appended batch holding some of
  * their spans, so a cheap hint of a big trace (a typical trace has one or two) known before reading it.
  */
