@@ -33,6 +33,8 @@ import { DatagramFactory } from './xray-loadgen.js';
 const RATES = (process.env.BENCH_XRAY_RATES ?? '5000,10000,20000,30000,40000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_XRAY_SECONDS ?? 5);
 const SINK = process.env.BENCH_XRAY_SINK === '1';
+/** BENCH_SERVER_ARGS='--max-queued-bytes 16777216': more flags for the server (e.g. to try a setting). */
+const SERVER_ARGS = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
 const TARGET = 20_000;
 /** The server's --memory-limit default (MiB). */
 const BUDGET_MIB = 1024;
@@ -136,7 +138,7 @@ async function startTarget(): Promise<{ child: ChildProcess; http: number; xray:
   const dataDir = SINK ? null : mkdtempSync(join(tmpdir(), 'honeyray-bench-xray-'));
   const args = SINK
     ? ['dist/bench/xray-loadgen.js', 'sink', String(xray), String(http)]
-    : ['dist/src/cli.js', 'serve', '--data-dir', dataDir!, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', String(xray), '--grpc-port', '0', '--zipkin-port', '0', '--jaeger-port', '0', '--jaeger-compact-port', '0', '--jaeger-binary-port', '0', '--log-level', 'warn'];
+    : ['dist/src/cli.js', 'serve', '--data-dir', dataDir!, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', String(xray), '--grpc-port', '0', '--zipkin-port', '0', '--jaeger-port', '0', '--jaeger-compact-port', '0', '--jaeger-binary-port', '0', '--log-level', 'warn', ...SERVER_ARGS];
   const { child, exited, log } = await startUntilHealthy(args, http);
   return { child, http, xray, dataDir, exited, log };
 }
