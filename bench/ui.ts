@@ -15,7 +15,8 @@
  *   whose intervals jitter around 16.7 ms (16.6, 16.8, ...), so "over 16.7 ms" counts a third of the
  *   frames of an empty page as slow and says nothing. Baseline, same run and browser: a static page
  *   of the same viewport holding rows like the waterfall's (text and a bar, no script), scrolled the
- *   same way: its missed-frame share is what this machine's software raster costs by itself.
+ *   same way: its missed-frame share is what this machine's software raster costs by itself. Its
+ *   scroller is opaque, as the waterfall's is, so Chromium composites both (only opaque scrollers are).
  *   60 fps target: the waterfall misses no more frames than that baseline plus 2 points.
  * Then the query builder over everything loaded (the traces above: 111k spans with the default sizes):
  * a COUNT + P99(duration_ms) by service.name, clicked from the builder; baseline the same POST from
@@ -113,7 +114,7 @@ async function staticScrollBaseline(page: import('playwright-core').Page): Promi
   await page.setContent('<style>body{margin:0;font:13px system-ui,sans-serif}.r{display:flex;height:24px;align-items:center;border-bottom:1px solid #f3f4f6}'
     + '.n{width:360px;flex:none;white-space:nowrap;overflow:hidden}.t{flex:1;position:relative;height:24px;font-size:11px;line-height:24px}'
     + '.t i{position:absolute;top:6px;height:12px;border-radius:2px}</style>'
-    + `<div id="static-scroll" style="height:860px;overflow:auto">${rows}</div>`);
+    + `<div id="static-scroll" style="height:860px;overflow:auto;background:#fff">${rows}</div>`);
   const all: number[] = [];
   for (let r = 0; r < 2; r++) all.push(...await scrollFrames(page, 'static-scroll'));
   return all;
