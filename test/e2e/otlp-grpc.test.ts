@@ -1,7 +1,8 @@
 /**
  * The real OTel JS gRPC exporter (@opentelemetry/exporter-trace-otlp-grpc), plain and gzip, with Honeycomb
  * headers as metadata, exporting to Honeyray's gRPC port; read back through the Jaeger API. Bad input from a
- * raw grpc-js client gets gRPC status codes and the server keeps serving.
+ * raw grpc-js client gets gRPC status codes and the server keeps serving; a request over
+ * `--max-spans-per-request` gets INVALID_ARGUMENT naming the limit (not INTERNAL: it parsed fine).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -10,7 +11,9 @@ import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { removeDir, startServer, type RunningServer } from '../helpers/server-process.js';
 import { jaegerTrace } from '../helpers/jaeger-read.js';
 
@@ -27,9 +30,11 @@ function rawExport(port: number, body: Buffer, metadata: Record<string, string> 
   });
 }
 
+const MAX_SPANS = 10;
+
 describe('OTLP/gRPC: @opentelemetry/exporter-trace-otlp-grpc -> Honeyray', () => {
   let srv: RunningServer;
-  before(async () => { srv = await startServer({ args: ['--api-keys', 'grpc-key', '--max-body', '65536'] }); });
+  before(async () => { srv = await startServer({ args: ['--api-keys', 'grpc-key', '--max-body', '65536', '--max-spans-per-request', String(MAX_SPANS)] }); });
   after(async () => { await srv.stop(); removeDir(srv.dataDir); });
 
   for (const compression of ['none', 'gzip'] as const) {
@@ -77,5 +82,39 @@ describe('OTLP/gRPC: @opentelemetry/exporter-trace-otlp-grpc -> Honeyray', () =>
     assert.equal(big.code, grpc.status.RESOURCE_EXHAUSTED);
     const empty = await rawExport(srv.grpcPort, Buffer.alloc(0), key);
     assert.deepEqual([empty.code, empty.response?.length], [0, 0], 'an empty request is a valid, empty export');
+  });
+  it('a request over --max-spans-per-request gets INVALID_ARGUMENT with the limit, nothing stored; at the limit is accepted', async () => {
+    const memory = new InMemorySpanExporter();
+    const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'grpc-many' }), spanProcessors: [new SimpleSpanProcessor(memory)] });
+    const tracer = provider.getTracer('grpc-limits');
+    const root = tracer.startSpan('root');
+    for (let i = 0; i < MAX_SPANS; i++) tracer.startSpan(`child-${i}`, {}, trace.setSpan(context.active(), root)).end();
+    root.end();
+    await provider.forceFlush();
+    const spans: ReadableSpan[] = memory.getFinishedSpans();
+    assert.equal(spans.length, MAX_SPANS + 1);
+    assert.equal(spans.at(-1)!.name, 'root', 'children end first');
+    const traceId = root.spanContext().traceId;
+    const key = { 'x-honeycomb-team': 'grpc-key' };
+
+    const over = await rawExport(srv.grpcPort, Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!), key);
+    assert.deepEqual([over.code, over.details], [grpc.status.INVALID_ARGUMENT,
+      `too many spans in one request: ${MAX_SPANS + 1}, at most ${MAX_SPANS} (--max-spans-per-request); send smaller batches`]);
+    // The real exporter sees a failed export (not retried: INVALID_ARGUMENT is not retryable in OTLP).
+    const md = new grpc.Metadata();
+    md.set('x-honeycomb-team', 'grpc-key');
+    const real = new OTLPTraceExporter({ url: `http://127.0.0.1:${srv.grpcPort}`, metadata: md });
+    const failed = await new Promise<ExportResult>((resolve) => real.export(spans, resolve));
+    assert.equal(failed.code, ExportResultCode.FAILED);
+    assert.match(String(failed.error), /too many spans in one request/);
+
+    // At the limit (the ten children, not the root) is accepted, and the trace holds those ten only: the
+    // refused requests, root included, stored nothing.
+    const atLimit = await new Promise<ExportResult>((resolve) => real.export(spans.slice(0, MAX_SPANS), resolve));
+    assert.equal(atLimit.code, ExportResultCode.SUCCESS, String(atLimit.error));
+    await real.shutdown();
+    await provider.shutdown();
+    const t = await jaegerTrace(srv.http, traceId, MAX_SPANS, () => true, key);
+    assert.deepEqual(t.spans.map((s) => s.operationName).sort(), spans.slice(0, MAX_SPANS).map((s) => s.name).sort());
   });
 });
