@@ -1,7 +1,8 @@
 /**
  * Load generator for bench:ingest (runs as its own process): sends the 512-span request with fresh
  * ids over `connections` keep-alive connections (gRPC: one HTTP/2 channel per connection) at full speed
- * for `seconds`, and prints one JSON line with acknowledged spans and latencies. `protocol` picks the wire
+ * for `seconds`, and prints one JSON line with acknowledged spans, latencies and its own CPU seconds (so a
+ * client that costs more per request than another shows up beside the server's figures). `protocol` picks the wire
  * form of the same spans: otlp-http (default), otlp-grpc, events (Honeycomb /1/batch), zipkin (v2 JSON),
  * jaeger (collector Thrift).
  */
@@ -45,12 +46,22 @@ function send(body: Buffer): Promise<number> {
   });
 }
 
-/** A unary Export on its own channel; gRPC OK counts as 200, UNAVAILABLE as 503. */
+const clients: grpc.Client[] = [];
+
+/**
+ * A unary Export on a channel of its own, over its own HTTP/2 connection, as HTTP uses one socket per
+ * connection. grpc-js shares one connection between all clients of a target unless each has a local
+ * subchannel pool: without it the 8 "channels" were 8 streams on one connection behind one 64 KiB HTTP/2
+ * window. gRPC OK counts as 200, UNAVAILABLE as 503, RESOURCE_EXHAUSTED (the memory budget's refusal, with
+ * RetryInfo) as 429: both back off like HTTP's 503/429.
+ */
 function grpcSender(): (body: Buffer) => Promise<number> {
-  const client = new grpc.Client(target.host, grpc.credentials.createInsecure());
+  const client = new grpc.Client(target.host, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+  clients.push(client);
   const path = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+  const status = (err: grpc.ServiceError | null) => !err ? 200 : err.code === grpc.status.UNAVAILABLE ? 503 : err.code === grpc.status.RESOURCE_EXHAUSTED ? 429 : 500;
   return (body) => new Promise((resolve) => {
-    client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, body, (err) => resolve(err ? (err.code === grpc.status.UNAVAILABLE ? 503 : 500) : 200));
+    client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, body, (err) => resolve(status(err)));
   });
 }
 
@@ -117,7 +128,9 @@ const t0 = performance.now();
 if (process.env.RATE) await openLoop(Number(process.env.RATE));
 else await Promise.all(Array.from({ length: connections }, connection));
 const elapsed = (performance.now() - t0) / 1000;
+const used = process.cpuUsage();
+for (const c of clients) c.close();
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-process.stdout.write(JSON.stringify({ acked, elapsed, requests: latencies.length, rejectedRequests, statuses, p50: q(0.5), p99: q(0.99), max: latencies.at(-1) }) + '\n');
+process.stdout.write(JSON.stringify({ acked, elapsed, requests: latencies.length, rejectedRequests, statuses, p50: q(0.5), p99: q(0.99), max: latencies.at(-1), cpuSeconds: (used.user + used.system) / 1e6 }) + '\n');
 agent.destroy();
