@@ -20,6 +20,10 @@
  * the stall moves with the span count, not the protocol; likely the first measurement's gRPC p99 of 1,841 ms,
  * whose run held the 1M-span checkpoint). gRPC's load is as fair as HTTP's: one HTTP/2 connection per
  * connection (ingest-loadgen.ts), and each load generator's CPU per request is printed beside its figures.
+ *
+ * `BENCH_RTT_MS=20` sends the per-protocol runs (the OTLP/HTTP baselines too) through a proxy that delays each
+ * direction by half that (delay-proxy.ts): loopback hides flow control, which a real link does not (gRPC's
+ * HTTP/2 windows: otlp-grpc/flow-control.ts). BENCH_CONNECTIONS=1 is one exporter's view.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -28,6 +32,7 @@ import { join, resolve } from 'node:path';
 import { freePort } from '../test/helpers/server-process.js';
 import { peakRssMiB, startUntilHealthy } from './bench-process.js';
 import { measureDecode } from './otlp-decode.js';
+import { startDelayProxy } from './delay-proxy.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
@@ -42,6 +47,8 @@ const BUDGET_MIB = 1024;
 const TARGET: Record<string, number> = { 'otlp-grpc': 1, events: 0.5, zipkin: 0.5, jaeger: 0.5 };
 /** Runs per protocol (and as many OTLP/HTTP baseline runs), BENCH_SECONDS in total for each side. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_PROTOCOL_ROUNDS ?? 3));
+/** Round trip of the link the per-protocol runs go through (0 = straight to the server). */
+const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 0);
 
 function protocolsFromArgs(argv: string[]): string[] {
   const i = argv.indexOf('--protocol');
@@ -79,11 +86,15 @@ async function main(): Promise<void> {
   console.log(`bench:ingest: ${SECONDS}s, ${CONNECTIONS} connections, payload ${PAYLOAD} (512 spans, ${statSync(PAYLOAD).size} bytes)`);
   const r = await load(`http://127.0.0.1:${otlp}/v1/traces`, 'otlp-http');
   const rss = peakRssMiB(server.pid!);
+  // Per protocol: straight to the server, or through a link with RTT_MS of round trip.
+  const proxies = RTT_MS > 0 ? await Promise.all([otlp, grpcPort, zipkinPort, jaegerPort].map((p) => startDelayProxy(p, RTT_MS / 2))) : [];
+  const [o, g, z, j] = proxies.length ? proxies.map((p) => p.port) : [otlp, grpcPort, zipkinPort, jaegerPort];
   const urls: Record<string, string> = {
-    'otlp-grpc': `http://127.0.0.1:${grpcPort}`, events: `http://127.0.0.1:${otlp}/1/batch/bench`, zipkin: `http://127.0.0.1:${zipkinPort}/api/v2/spans`,
-    jaeger: `http://127.0.0.1:${jaegerPort}/api/traces`,
+    'otlp-grpc': `http://127.0.0.1:${g}`, events: `http://127.0.0.1:${o}/1/batch/bench`, zipkin: `http://127.0.0.1:${z}/api/v2/spans`,
+    jaeger: `http://127.0.0.1:${j}/api/traces`,
   };
-  const others = await perProtocol(protocols, urls, `http://127.0.0.1:${otlp}/v1/traces`);
+  const others = await perProtocol(protocols, urls, `http://127.0.0.1:${o}/v1/traces`);
+  for (const p of proxies) p.close();
   // Overload: open-loop arrivals at 2x and 4x the rate just measured (the server must shed, not queue).
   const capacity = r.acked / r.elapsed;
   const overload: [number, LoadResult][] = [];
@@ -160,7 +171,8 @@ function clientCpu(runs: LoadResult[]): string {
 
 function printPerProtocol(firstRate: number, first: LoadResult, others: PerProtocol[], row: (k: string, v: string, t?: string) => void): void {
   if (others.length === 0) return;
-  console.log(`per protocol (same spans, same server; ${ROUNDS} runs of ${(SECONDS / ROUNDS).toFixed(1)}s each, alternating with OTLP/HTTP runs; median run)`);
+  const link = RTT_MS > 0 ? `through a proxy adding ${RTT_MS} ms of round trip, ` : '';
+  console.log(`per protocol (same spans, same server, ${link}${CONNECTIONS} connections; ${ROUNDS} runs of ${(SECONDS / ROUNDS).toFixed(1)}s each, alternating with OTLP/HTTP runs; median run)`);
   row('otlp-http spans/s (first run)', firstRate.toFixed(0), `p99 ${first.p99.toFixed(1)} ms`);
   const all = (runs: LoadResult[]) => runs.map((r) => rate(r).toFixed(0)).join(' / ');
   for (const { p, x, base } of others) {

@@ -2,9 +2,11 @@
  * The real OTel JS gRPC exporter (@opentelemetry/exporter-trace-otlp-grpc), plain and gzip, with Honeycomb
  * headers as metadata, exporting to Honeyray's gRPC port; read back through the Jaeger API. Bad input from a
  * raw grpc-js client gets gRPC status codes and the server keeps serving; a request over
- * `--max-spans-per-request` gets INVALID_ARGUMENT naming the limit (not INTERNAL: it parsed fine).
+ * `--max-spans-per-request` gets INVALID_ARGUMENT naming the limit (not INTERNAL: it parsed fine). Clients are
+ * given HTTP/2 windows wider than grpc-js's 64 KiB (otlp-grpc/flow-control.ts).
  */
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
@@ -116,5 +118,25 @@ describe('OTLP/gRPC: @opentelemetry/exporter-trace-otlp-grpc -> Honeyray', () =>
     await provider.shutdown();
     const t = await jaegerTrace(srv.http, traceId, MAX_SPANS, () => true, key);
     assert.deepEqual(t.spans.map((s) => s.operationName).sort(), spans.slice(0, MAX_SPANS).map((s) => s.name).sort());
+  });
+  it('gives each connection a 4 MiB stream window and a 16 MiB connection window, not HTTP/2\'s 64 KiB', async () => {
+    const session = http2.connect(`http://127.0.0.1:${srv.grpcPort}`);
+    try {
+      // One empty Export, answered: the server's SETTINGS and WINDOW_UPDATE, sent when the connection opened,
+      // came before its answer on the wire, so the client has applied them by now.
+      const status = await new Promise<string | undefined>((resolve, reject) => {
+        const stream = session.request({ ':method': 'POST', ':path': '/opentelemetry.proto.collector.trace.v1.TraceService/Export', 'content-type': 'application/grpc', te: 'trailers', 'x-honeycomb-team': 'grpc-key' });
+        let grpcStatus: string | undefined;
+        const read = (h: http2.IncomingHttpHeaders) => { grpcStatus ??= h['grpc-status'] as string | undefined; };
+        stream.on('response', read).on('trailers', read).on('error', reject).on('close', () => resolve(grpcStatus));
+        stream.resume();
+        stream.end(Buffer.alloc(5));
+      });
+      assert.equal(status, '0');
+      assert.equal(session.remoteSettings.initialWindowSize, 4 * 2 ** 20);
+      assert.ok(session.state.remoteWindowSize! > 16 * 2 ** 20 - 65_536, `connection window ${session.state.remoteWindowSize}`);
+    } finally {
+      session.close();
+    }
   });
 });
