@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
@@ -119,7 +120,7 @@ describe('OTLP/gRPC: @opentelemetry/exporter-trace-otlp-grpc -> Honeyray', () =>
     const t = await jaegerTrace(srv.http, traceId, MAX_SPANS, () => true, key);
     assert.deepEqual(t.spans.map((s) => s.operationName).sort(), spans.slice(0, MAX_SPANS).map((s) => s.name).sort());
   });
-  it('gives each connection a 4 MiB stream window and a 16 MiB connection window, not HTTP/2\'s 64 KiB', async () => {
+  it('gives each connection a 4 MiB stream window and a 16 MiB connection window, not HTTP/2\'s 64 KiB; odd connections do not upset it', async () => {
     const session = http2.connect(`http://127.0.0.1:${srv.grpcPort}`);
     try {
       // One empty Export, answered: the server's SETTINGS and WINDOW_UPDATE, sent when the connection opened,
@@ -138,5 +139,15 @@ describe('OTLP/gRPC: @opentelemetry/exporter-trace-otlp-grpc -> Honeyray', () =>
     } finally {
       session.close();
     }
+    // Connections that go away at once, or speak no HTTP/2, do not upset the session handler.
+    for (const bytes of [Buffer.alloc(0), Buffer.from('GET / HTTP/1.1\r\n\r\n'), Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\xff\xff')]) {
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(srv.grpcPort, '127.0.0.1', () => socket.end(bytes));
+        socket.on('error', () => resolve()).on('close', () => resolve());
+        socket.resume();
+      });
+    }
+    const after = await rawExport(srv.grpcPort, Buffer.alloc(0), { 'x-honeycomb-team': 'grpc-key' });
+    assert.equal(after.code, 0);
   });
 });

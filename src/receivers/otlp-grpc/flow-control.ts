@@ -27,8 +27,14 @@ export function widenWindows(server: grpc.Server): boolean {
   for (const h2 of servers.keys() as IterableIterator<Http2Server>) {
     if (typeof h2?.on !== 'function') return false;
     h2.on('session', (session: ServerHttp2Session) => {
-      session.settings({ initialWindowSize: STREAM_WINDOW });
-      session.setLocalWindowSize(CONNECTION_WINDOW);
+      if (session.destroyed) return;
+      try {
+        session.settings({ initialWindowSize: STREAM_WINDOW });
+        session.setLocalWindowSize(CONNECTION_WINDOW);
+      } catch {
+        // A connection already going away (both throw on a closed session) keeps the defaults; a throw here
+        // would be uncaught, on the server's own event.
+      }
     });
   }
   return true;
