@@ -1,10 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Listener, ReceiverDeps } from '../receiver.js';
 import { refusalMessage } from '../otlp/errors.js';
+import { TOO_MANY_SPANS } from '../../model/span-limits.js';
 import { exportResponse } from '../otlp/responses.js';
 import { grpcCode } from '../otlp/http-receiver.js';
 import { ingestBudget } from '../../http/memory-budget.js';
 import { resourceExhausted } from './retry-info.js';
+import { widenWindows } from './flow-control.js';
 
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const identity = (b: Buffer) => b;
@@ -25,6 +27,9 @@ const TRACE_SERVICE: grpc.ServiceDefinition = {
  * OTLP/gRPC `TraceService/Export` (port 4317). The same errors as OTLP/HTTP, as gRPC status codes the way
  * Honeycomb's husky sets them: UNAUTHENTICATED for keys, INTERNAL for unreadable data, RESOURCE_EXHAUSTED
  * past the size limit (grpc-js), UNAVAILABLE when the pipeline is full (exporters retry it with backoff).
+ * A request over `--max-spans-per-request` parsed fine, so it is not INTERNAL: INVALID_ARGUMENT, which the
+ * OTLP spec lists as not retryable (the same request would be refused again; the exporter must send smaller
+ * batches), with the limit named in the details.
  * Honeycomb headers (`x-honeycomb-team`, `x-honeycomb-dataset`) are read from metadata.
  */
 export function createGrpcListener(d: ReceiverDeps, port: number): Listener {
@@ -50,6 +55,7 @@ export function createGrpcListener(d: ReceiverDeps, port: number): Listener {
         d.submit({ kind: 'otlp-proto', body: call.request, dataset: meta('x-honeycomb-dataset') }).then((r) => {
           held.release();
           if (r.ok) return cb(null, Buffer.from(exportResponse('proto', r.rejected, r.message)));
+          if (r.reason === 'parse' && r.message.startsWith(TOO_MANY_SPANS)) return cb({ code: grpc.status.INVALID_ARGUMENT, details: r.message, metadata: new grpc.Metadata() }, null);
           if (r.reason === 'parse') return fail(cb, 400, refusalMessage(r.message));
           return fail(cb, 503, r.message);
         }, (err: unknown) => {
@@ -67,7 +73,11 @@ export function createGrpcListener(d: ReceiverDeps, port: number): Listener {
   return {
     name: 'OTLP gRPC',
     start: () => new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${d.listen}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+      server.bindAsync(`${d.listen}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
+        if (err) return reject(err);
+        if (!widenWindows(server)) d.log.warn('OTLP/gRPC: could not raise the HTTP/2 flow-control windows (grpc-js internals changed): large requests over slow links will be slower');
+        resolve(bound);
+      });
     }),
     stop: () => new Promise<void>((resolve) => {
       // Let calls in flight finish (their spans are being committed), but not forever.
