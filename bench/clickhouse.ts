@@ -191,8 +191,8 @@ async function main(): Promise<void> {
   }
   const base = columns[0]![1];
   const baseName = columns[0]![0];
-  const head = columns.flatMap(([k], i) => (i === 0 ? [k] : [k, `/${baseName.slice(0, 4)}`]));
-  const row = (k: string, cells: string[], target = '') => console.log(`  ${k.padEnd(30)} ${cells.map((c) => c.padStart(14)).join('')}  ${target}`);
+  const head = columns.flatMap(([k], i) => (i === 0 ? [k] : [k, `/ ${baseName}`]));
+  const row = (k: string, cells: string[], target = '') => console.log(`  ${k.padEnd(30)} ${cells.map((c) => c.padStart(16)).join('')}  ${target}`);
   const line = (k: string, f: (x: Figures) => number, digits: number, target = '') =>
     row(k, columns.flatMap(([, x], i) => (i === 0 ? [f(x).toFixed(digits)] : [f(x).toFixed(digits), (f(x) / f(base)).toFixed(2)])), target);
   console.log('results');
