@@ -2,6 +2,7 @@ import type { SpanBatch } from '../src/model/span-batch.js';
 import type { AttrScalar, AttrType } from '../src/model/span.js';
 import { overflowJson } from '../src/store/engine-common.js';
 import type { AttrColumnRef } from '../src/store/clickhouse/encode-tsv.js';
+import { ByteWriter } from '../src/store/clickhouse/encode-native.js';
 
 /**
  * SpanBatches -> ClickHouse RowBinary rows for `spans_data`, in the column order of src/store/clickhouse/encode-tsv.ts:
@@ -10,21 +11,7 @@ import type { AttrColumnRef } from '../src/store/clickhouse/encode-tsv.js';
  * docs/clickhouse.md, "Insert format"). Little-endian fixed-width numbers, strings as LEB128 length
  * plus UTF-8 bytes, Nullable as a 0/1 byte before the value.
  */
-class Writer {
-  buf: Buffer;
-  pos = 0;
-
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-
+class Writer extends ByteWriter {
   i64(v: bigint): void {
     this.room(8);
     this.buf.writeBigInt64LE(v, this.pos);
@@ -52,23 +39,6 @@ class Writer {
     this.room(4);
     this.buf.writeUInt32LE(v >>> 0, this.pos);
     this.pos += 4;
-  }
-
-  str(s: string): void {
-    // At most 3 bytes per UTF-16 unit, plus a 5-byte length: write in place, then the real length.
-    const max = s.length * 3;
-    this.room(max + 5);
-    let len = s.length;
-    let ascii = true;
-    for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) { ascii = false; break; }
-    if (!ascii) len = Buffer.byteLength(s);
-    for (let n = len; ; ) {
-      const b = n & 0x7f;
-      n >>>= 7;
-      if (n === 0) { this.buf[this.pos++] = b; break; }
-      this.buf[this.pos++] = b | 0x80;
-    }
-    this.pos += this.buf.write(s, this.pos, ascii ? 'latin1' : 'utf8');
   }
 }
 
@@ -100,7 +70,7 @@ export function encodeRowBinary(batches: readonly SpanBatch[], attrColumns: read
       for (let c = 0; c < attrColumns.length; c++) attr(w, attrColumns[c]!.type, attrValues[c]?.[i]);
     }
   }
-  return { body: w.buf.subarray(0, w.pos), overflowed };
+  return { body: w.done(), overflowed };
 }
 
 function nullableStr(w: Writer, v: string | null | undefined): void {

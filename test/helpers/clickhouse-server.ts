@@ -17,7 +17,14 @@ export interface RunningClickHouse {
   /** `http://127.0.0.1:PORT` */
   url: string;
   dir: string;
-  stop(): Promise<void>;
+  /**
+   * SIGTERM, then removes the data directory unless `keepDir` (then `removeDir` later): deleting a
+   * server's thousands of part files makes the next server's file creation slow for a minute on a
+   * journal-less ext4 (its inode allocator skips recently deleted inodes), which a benchmark that
+   * starts another server next must not measure.
+   */
+  stop(opts?: { keepDir?: boolean }): Promise<void>;
+  removeDir(): void;
   /** SIGKILL, for tests of an unreachable server. */
   kill(): Promise<void>;
   /** Starts it again on the same ports and data (after `kill`, or stops it first). */
@@ -36,8 +43,9 @@ async function freePorts(): Promise<ClickHousePorts> {
   return { http: await freePort(), tcp: await freePort(), interserver: await freePort() };
 }
 
-export async function startClickHouse(ports?: ClickHousePorts, cluster?: RemoteCluster): Promise<RunningClickHouse> {
-  const dir = mkdtempSync(join(tmpdir(), 'honeyray-ch-'));
+/** `parent`: where the server's directory is made (default the OS temp dir). */
+export async function startClickHouse(ports?: ClickHousePorts, cluster?: RemoteCluster, parent = tmpdir()): Promise<RunningClickHouse> {
+  const dir = mkdtempSync(join(parent, 'honeyray-ch-'));
   const p = ports ?? await freePorts();
   const httpPort = p.http;
   writeClickHouseConfig(dir, p, cluster);
@@ -46,10 +54,11 @@ export async function startClickHouse(ports?: ClickHousePorts, cluster?: RemoteC
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   const running: RunningClickHouse = {
     pid: proc.child.pid!, httpPort, url, dir,
-    async stop() {
+    async stop(opts) {
       await proc.signal('SIGTERM');
-      cleanup();
+      if (!opts?.keepDir) cleanup();
     },
+    removeDir: cleanup,
     async kill() {
       await proc.signal('SIGKILL');
     },
@@ -67,23 +76,23 @@ export interface RunningCluster {
   shards: RunningClickHouse[];
   /** `clickhouse://h1,h2/DB?cluster=honeyray`, with `entry` (a shard index) first. */
   storeUrl(database: string, entry?: number): string;
-  stop(): Promise<void>;
+  stop(opts?: { keepDir?: boolean }): Promise<void>;
 }
 
 /** `n` ClickHouse servers forming the cluster `honeyray` (one replica per shard), started in parallel. */
-export async function startClickHouseCluster(n: number): Promise<RunningCluster> {
+export async function startClickHouseCluster(n: number, parent?: string): Promise<RunningCluster> {
   const ports: ClickHousePorts[] = [];
   for (let i = 0; i < n; i++) ports.push(await freePorts());
   const cluster: RemoteCluster = { name: 'honeyray', shardTcpPorts: ports.map((p) => p.tcp) };
-  const shards = await Promise.all(ports.map((p) => startClickHouse(p, cluster)));
+  const shards = await Promise.all(ports.map((p) => startClickHouse(p, cluster, parent)));
   return {
     shards,
     storeUrl(database, entry = 0) {
       const order = [...shards.slice(entry), ...shards.slice(0, entry)];
       return `clickhouse://${order.map((s) => `127.0.0.1:${s.httpPort}`).join(',')}/${database}?cluster=honeyray`;
     },
-    async stop() {
-      await Promise.all(shards.map((s) => s.stop()));
+    async stop(opts) {
+      await Promise.all(shards.map((s) => s.stop(opts)));
     },
   };
 }

@@ -7,6 +7,7 @@ import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js
 import { ColumnCatalog, DEFAULT_ADMISSION, type ColumnDdl } from '../catalog.js';
 import { ClickHouseError, refusedSyntax, type ChClient } from './client.js';
 import { clickhouseDialect, modifyColumnSql, type ClickHouseRelease } from './dialect.js';
+import { encodeNative } from './encode-native.js';
 import { encodeTsv, escapeTsv } from './encode-tsv.js';
 import { migrate } from './migrate.js';
 import { rowToSpan } from './row-to-span.js';
@@ -136,6 +137,11 @@ export class ClickHouseStore implements Store {
     return this.serialWrite(() => this.appendNow(batches, opts));
   }
 
+  /**
+   * One append at a time, no `ready()`: two in flight (one group encoded and sent while ClickHouse
+   * writes the other) halved the rows per insert under bench:clickhouse's load and doubled
+   * ClickHouse's CPU per span, which goes to creating each part's files (docs/clickhouse.md, "Figures").
+   */
   private async appendNow(batches: readonly SpanBatch[], opts: AppendOptions, retried = false): Promise<AppendResult> {
     const now = Date.now();
     const plans = batches.map((b) => this.catalog.plan(b, now));
@@ -152,9 +158,7 @@ export class ClickHouseStore implements Store {
       // (hidden or harmless), never a lost span.
       for (const a of opts.assignDatasets ?? []) await this.assignDataset(a.traceId, a.spanIds, a.dataset);
       const ver = this.nextVer();
-      const attrCols = this.catalog.all();
-      const { tsv, overflowed } = encodeTsv(batches, attrCols, plans.map((p) => p.overflowKeys), ver);
-      if (tsv) await this.client.insertTsv('spans_data', [...FIXED_NAMES, ...attrCols.map((c) => quoteIdent(c.column))], tsv);
+      const overflowed = await this.insertSpans(batches, this.catalog.all(), plans.map((p) => p.overflowKeys), ver);
       await this.tombstoneDocuments([...new Set([...(opts.replaceDocuments ?? []), ...completeDocuments(batches)])], ver);
       const dirty = this.catalog.takeDirty();
       if (dirty.length) await this.persistColumns(dirty);
@@ -167,6 +171,23 @@ export class ClickHouseStore implements Store {
       if (!retried && err instanceof ClickHouseError && COLUMN_EXISTS.has(err.code)) return this.appendNow(batches, opts, true);
       throw err;
     }
+  }
+
+  /**
+   * The rows of `batches` into spans_data, in one insert: Native where the client takes binary bodies
+   * (HTTP; see encode-native.ts for why), else TabSeparated (chdb). Returns the overflowed values.
+   */
+  private async insertSpans(batches: readonly SpanBatch[], attrCols: readonly ColumnInfo[], overflowKeys: string[][], ver: bigint): Promise<number> {
+    const columns = [...FIXED_NAMES, ...attrCols.map((c) => quoteIdent(c.column))];
+    if (batches.every((b) => b.length === 0)) return 0;
+    if (this.client.insertNative) {
+      const { body, overflowed } = encodeNative(batches, attrCols, overflowKeys, ver);
+      await this.client.insertNative('spans_data', columns, body);
+      return overflowed;
+    }
+    const { tsv, overflowed } = encodeTsv(batches, attrCols, overflowKeys, ver);
+    await this.client.insertTsv('spans_data', columns, tsv);
+    return overflowed;
   }
 
   /** Copies the spans with the new dataset (a new ver), then tombstones the old rows. */

@@ -18,6 +18,11 @@ export interface ChClient {
   command(sql: string): Promise<void>;
   /** `INSERT INTO table (columns) FORMAT TabSeparated` with `tsv` as the data. */
   insertTsv(table: string, columns: readonly string[], tsv: string): Promise<void>;
+  /**
+   * `INSERT INTO table (columns) FORMAT Native` with `body` (encode-native.ts) as the data, where the
+   * engine takes binary bodies (HTTP); absent otherwise (chdb takes SQL text only: TabSeparated there).
+   */
+  insertNative?(table: string, columns: readonly string[], body: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -106,15 +111,19 @@ export class HttpClient implements ChClient {
     await this.post(`INSERT INTO ${table} (${columns.join(', ')}) FORMAT TabSeparated`, tsv);
   }
 
+  async insertNative(table: string, columns: readonly string[], body: Uint8Array): Promise<void> {
+    await this.post(`INSERT INTO ${table} (${columns.join(', ')}) FORMAT Native`, body);
+  }
+
   async close(): Promise<void> { /* fetch's keep-alive sockets close when idle */ }
 
-  private async post(statement: string, body: string | undefined, settings = ''): Promise<string> {
+  private async post(statement: string, body: string | Uint8Array | undefined, settings = ''): Promise<string> {
     // A statement with a body goes in the URL (the body is the data); otherwise the statement is the body.
     const url = (body === undefined ? this.base : this.base + '&query=' + encodeURIComponent(statement)) + settings;
     let res: Response;
     try {
       res = await fetch(url, {
-        method: 'POST', headers: this.headers, body: body === undefined ? statement : body,
+        method: 'POST', headers: this.headers, body: body === undefined ? statement : (body as string),
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 60_000),
       });
     } catch (err) {

@@ -5,9 +5,9 @@ import { FIXED_NAMES } from './schema.js';
 
 /**
  * SpanBatches -> ClickHouse TabSeparated rows for `spans_data` (fixed columns, then the attribute
- * columns named in `attrColumns`). TSV rather than JSONEachRow: measured 261k vs 228k rows/s
- * server-side on 18.16 (spec/clients-and-engines.md), and it needs no key per value; RowBinary is
- * faster on the server still, but its encoder in JS costs more than it saves for string-heavy rows.
+ * columns named in `attrColumns`), for clients that take SQL text only (chdb); over HTTP the store
+ * sends Native (encode-native.ts). TSV rather than JSONEachRow: measured 261k vs 228k rows/s
+ * server-side on 18.16 (spec/clients-and-engines.md), and it needs no key per value.
  * Hand-written: escaping is three characters, and per-row work is a join of prepared cells.
  */
 
