@@ -16,20 +16,32 @@
  * The load generator is autocannon (the Node HTTP benchmarking tool Fastify uses), a library made for
  * the job and much cheaper per request than an http.request loop, so it is not the bottleneck.
  *
+ * Warm-up: BENCH_WARMUP s (default 2) at full speed, so that V8 has compiled the SDKs' hot paths
+ * (the OTLP serializer runs once per 512 spans: at 80 req/s a 1 s warm-up left it unoptimised and
+ * charged its compilation to the measurement), then 1 s at the measured rate.
+ *
  * BENCH_PROFILE=DIR writes a V8 CPU profile of each variant's Cruddur process (`node --cpu-prof`) to
- * DIR/<variant>/, to be opened in Chrome DevTools or summarised with `node dist/bench/cpuprofile-top.js`.
- * BENCH_SINK=none sends the spans nowhere (nothing listens on the OTLP and daemon ports), leaving only
- * the instrumentation's cost.
+ * DIR/<variant>/, to be opened in Chrome DevTools or summarised with `node dist/bench/cpuprofile-top.js`,
+ * plus <pid>.window.json beside it: the measured window (monotonic clock, the profile's own) and its
+ * request count, which cpuprofile-top uses to leave out start-up, warm-up and the final flush and to
+ * print microseconds per request.
+ * BENCH_SINK=none: no Honeyray; a discarding sink in this process answers the exporter (200 to every
+ * OTLP POST) and reads the X-Ray datagrams, leaving only the instrumentation's cost. (Nothing listening
+ * would not be free for the app: the OTLP exporter retries a refused connection up to 5 times.)
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { UNUSED_RECEIVERS } from '../src/cli/demo-processes.js';
 import { startUntilHealthy } from './bench-process.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const PATH = process.env.BENCH_PATH ?? '/api/activities/home';
 const PROFILE = process.env.BENCH_PROFILE;
@@ -41,9 +53,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
  * rate every variant is compared under the same load, even when the machine cannot run at full speed.
  */
 const RATE = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined;
-const [HTTP, OTLP, XRAY, APP] = [17700, 17701, 17702, 17703];
 const NO_SINK = process.env.BENCH_SINK === 'none';
-const [SINK_OTLP, SINK_XRAY] = NO_SINK ? [17711, 17712] : [OTLP, XRAY];
 const PIN = process.env.BENCH_PIN !== '0' && spawnSync('taskset', ['-V']).status === 0;
 const TICKS_PER_S = 100; // Linux USER_HZ (getconf CLK_TCK) on every supported kernel
 
@@ -73,9 +83,9 @@ function pin(pid: number, cpu: number): void {
 
 interface Load { rps: number; requests: number; p50: number; p99: number; errors: number }
 
-async function load(seconds: number): Promise<Load> {
+async function load(port: number, seconds: number, rate = RATE): Promise<Load> {
   const r = await autocannon({
-    url: `http://127.0.0.1:${APP}${PATH}`, connections: CONCURRENCY, duration: seconds, ...(RATE ? { overallRate: RATE } : {}),
+    url: `http://127.0.0.1:${port}${PATH}`, connections: CONCURRENCY, duration: seconds, ...(rate ? { overallRate: rate } : {}),
   });
   return {
     rps: r.requests.total / (r.duration || seconds), requests: r.requests.total,
@@ -101,24 +111,81 @@ function median(rs: Result[]): Result {
   };
 }
 
-async function runVariant(name: string, env: Record<string, string>, sinkPid: number): Promise<Result> {
-  const nodeArgs = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', join(PROFILE, name.replace(/\W+/g, '-'))] : [];
+/** A port nothing listens on right now (TCP; the X-Ray port's UDP twin is checked when bound). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+interface Sink { otlpPort: number; xrayPort: number; pid?: number; stop(): Promise<void> }
+
+/** Honeyray on a fresh data dir: the demo's real sink. */
+async function startHoneyray(): Promise<Sink> {
+  const [http, otlp, xray] = [await freePort(), await freePort(), await freePort()];
+  const dir = mkdtempSync(join(tmpdir(), 'honeyray-bench-overhead-'));
+  const srv = await startUntilHealthy(['dist/src/cli.js', 'serve', '--data-dir', dir, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', String(xray), '--log-level', 'warn',
+    ...UNUSED_RECEIVERS.flatMap((flag) => [flag, '0'])], http);
+  pin(srv.child.pid!, 1);
+  return {
+    otlpPort: otlp, xrayPort: xray, pid: srv.child.pid!,
+    async stop() {
+      srv.child.kill('SIGTERM');
+      await srv.exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** BENCH_SINK=none: accepts and drops everything, in this process (see the header). */
+async function startDiscardingSink(): Promise<Sink> {
+  const http = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': 0 }).end());
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const udp = createSocket('udp4');
+  udp.on('message', () => {});
+  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
+  return {
+    otlpPort: (http.address() as AddressInfo).port, xrayPort: udp.address().port,
+    async stop() {
+      http.closeAllConnections();
+      await new Promise((r) => http.close(r));
+      await new Promise<void>((r) => udp.close(r));
+    },
+  };
+}
+
+async function runVariant(name: string, env: Record<string, string>, sink: Sink): Promise<Result> {
+  const APP = await freePort();
+  const profileDir = PROFILE ? join(PROFILE, name.replace(/\W+/g, '-')) : undefined;
+  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const child = spawn(process.execPath, [...nodeArgs, 'dist/examples/cruddur/main.js'], {
     stdio: ['ignore', 'pipe', NO_SINK ? 'ignore' : 'inherit'],
     env: {
-      ...process.env, ...env, PORT: String(APP), OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${SINK_OTLP}`,
-      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${SINK_XRAY}`, CRUDDUR_XRAY_SAMPLING: 'local-all',
+      ...process.env, ...env, PORT: String(APP), OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.otlpPort}`,
+      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${sink.xrayPort}`, CRUDDUR_XRAY_SAMPLING: 'local-all',
     },
   });
   const exited = new Promise((r) => child.once('exit', r));
   await new Promise<void>((resolve) => child.stdout!.on('data', (d) => { if (String(d).includes('listening on')) resolve(); }));
   pin(child.pid!, 0);
   try {
-    await load(1); // warm-up (JIT, sockets)
+    if (WARMUP > 0) await load(APP, WARMUP, undefined); // JIT, sockets: see the header
+    await load(APP, 1); // settle at the measured rate
     const pid = child.pid!;
-    const [app0, main0, sink0] = [cpuSeconds(pid), cpuSeconds(pid, pid), cpuSeconds(sinkPid)];
-    const l = await load(SECONDS);
-    const [app1, main1, sink1] = [cpuSeconds(pid), cpuSeconds(pid, pid), cpuSeconds(sinkPid)];
+    const sinkCpu = () => (sink.pid === undefined ? NaN : cpuSeconds(sink.pid));
+    const from = process.hrtime.bigint() / 1000n;
+    const [app0, main0, sink0] = [cpuSeconds(pid), cpuSeconds(pid, pid), sinkCpu()];
+    const l = await load(APP, SECONDS);
+    const [app1, main1, sink1] = [cpuSeconds(pid), cpuSeconds(pid, pid), sinkCpu()];
+    if (profileDir) {
+      mkdirSync(profileDir, { recursive: true });
+      writeFileSync(join(profileDir, `${pid}.window.json`), JSON.stringify({ fromUs: Number(from), toUs: Number(process.hrtime.bigint() / 1000n), requests: l.requests }));
+    }
     const perRequest = (s: number) => (s / l.requests) * 1e6;
     return { ...l, appCpuUs: perRequest(app1 - app0), mainCpuUs: perRequest(main1 - main0), sinkCpuUs: perRequest(sink1 - sink0) };
   } finally {
@@ -127,14 +194,11 @@ async function runVariant(name: string, env: Record<string, string>, sinkPid: nu
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'honeyray-bench-overhead-'));
-const srv = await startUntilHealthy(['dist/src/cli.js', 'serve', '--data-dir', dir, '--http-port', String(HTTP), '--otlp-port', String(OTLP), '--xray-port', String(XRAY), '--log-level', 'warn',
-  ...UNUSED_RECEIVERS.flatMap((flag) => [flag, '0'])], HTTP);
-pin(srv.child.pid!, 1);
+const sink = NO_SINK ? await startDiscardingSink() : await startHoneyray();
 pin(process.pid, 1);
 try {
   console.log(`Cruddur GET ${PATH}, ${CONCURRENCY} connections, ${SECONDS} s per variant and round, ${ROUNDS} round(s), ${RATE ? `${RATE} req/s` : 'full speed'}, X-Ray sampling every request` +
-    `${NO_SINK ? ', spans sent nowhere' : ''}${PIN ? ', Cruddur pinned to CPU 0, Honeyray + load generator to CPU 1' : ', not pinned'}`);
+    `${NO_SINK ? ', spans sent to a discarding sink' : ''}${PIN ? ', Cruddur pinned to CPU 0, Honeyray + load generator to CPU 1' : ', not pinned'}`);
   if (loadavg()[0] > cpus().length / 2) {
     console.log(`warning: load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs: other work competes with every process here; ` +
       'absolute figures mean little, and even CPU per request moves with the load (compare ratios within a round)');
@@ -142,7 +206,7 @@ try {
   const results = new Map<string, Result[]>(chosen.map(([name]) => [name, []]));
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, env] of chosen) {
-      const r = await runVariant(name, env, srv.child.pid!);
+      const r = await runVariant(name, env, sink);
       results.get(name)!.push(r);
       if (ROUNDS > 1) console.log(`  round ${round} ${name.padEnd(25)} ${r.rps.toFixed(0).padStart(7)} req/s ${r.appCpuUs.toFixed(1).padStart(8)} us/req (main thread ${r.mainCpuUs.toFixed(1)})`);
     }
@@ -153,10 +217,8 @@ try {
     const rs = results.get(name)!;
     const r = median(rs);
     console.log(`${name.padEnd(25)} ${r.rps.toFixed(0).padStart(8)}  ${(r.rps / base.rps).toFixed(2)}   ${r.appCpuUs.toFixed(1).padStart(14)}  ${(base.appCpuUs / r.appCpuUs).toFixed(2).padStart(9)}` +
-      `  ${r.mainCpuUs.toFixed(1).padStart(11)}   ${`${r.p50}/${r.p99}`.padStart(10)}   ${r.sinkCpuUs.toFixed(1).padStart(19)}  ${rs.reduce((n, x) => n + x.errors, 0)}`);
+      `  ${r.mainCpuUs.toFixed(1).padStart(11)}   ${`${r.p50}/${r.p99}`.padStart(10)}   ${(Number.isNaN(r.sinkCpuUs) ? '-' : r.sinkCpuUs.toFixed(1)).padStart(19)}  ${rs.reduce((n, x) => n + x.errors, 0)}`);
   }
 } finally {
-  srv.child.kill('SIGTERM');
-  await srv.exited;
-  rmSync(dir, { recursive: true, force: true });
+  await sink.stop();
 }
