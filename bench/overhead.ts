@@ -62,6 +62,8 @@ const VARIANTS: [name: string, env: Record<string, string>][] = [
   ['OTel only', { CRUDDUR_XRAY: '0' }],
   ['X-Ray only', { CRUDDUR_OTEL: '0' }],
   ['both', {}],
+  // Not the app's setup: the X-Ray SDK serialising and sending segments itself (examples/cruddur/xray-emitter.ts).
+  ['both (SDK emitter)', { CRUDDUR_XRAY_LEAN_EMITTER: '0' }],
   // Not the app's setup: what the X-Ray SDK's default (automatic, cls-hooked) context mode costs.
   ['both, X-Ray automatic mode', { CRUDDUR_XRAY_CONTEXT: 'automatic' }],
 ];

@@ -52,6 +52,7 @@ import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { installLeanEmitter } from './xray-emitter.js';
 
 // ---------------------------------------------------------------------------------------------------
 // OpenTelemetry
@@ -205,6 +206,11 @@ export interface XraySettings {
    * request; see loadXray). Decided by the first app of the process that loads the SDK.
    */
   context?: 'manual' | 'automatic';
+  /**
+   * Serialise and send segments with xray-emitter.ts (default true): the same datagrams for half the
+   * SDK's serialisation work. Decided by the first app of the process that loads the SDK.
+   */
+  leanEmitter?: boolean;
 }
 
 export interface XrayTracing {
@@ -231,13 +237,14 @@ let loaded: { sdk: XRaySdk; express: XRayExpress } | null = null;
  * SDK was already loaded by someone else, its mode stays: the app passes parents explicitly, which
  * automatic mode ignores, so the routes work either way.
  */
-async function loadXray(mode: 'manual' | 'automatic'): Promise<{ sdk: XRaySdk; express: XRayExpress }> {
+async function loadXray(mode: 'manual' | 'automatic', leanEmitter: boolean): Promise<{ sdk: XRaySdk; express: XRayExpress }> {
   const before = process.env.AWS_XRAY_MANUAL_MODE;
   if (mode === 'manual') process.env.AWS_XRAY_MANUAL_MODE = '1';
   else delete process.env.AWS_XRAY_MANUAL_MODE;
   try {
     const sdk = (await import('aws-xray-sdk-core')).default as unknown as XRaySdk;
     const express = (await import('aws-xray-sdk-express')).default as unknown as XRayExpress;
+    if (leanEmitter) installLeanEmitter(sdk);
     return { sdk, express };
   } finally {
     if (before === undefined) delete process.env.AWS_XRAY_MANUAL_MODE;
@@ -257,7 +264,7 @@ let current: { key: string; users: number } | null = null;
 let localSamplingUsed = false;
 
 export async function acquireXray(s: XraySettings): Promise<XrayTracing> {
-  if (!loaded) loaded = await loadXray(s.context ?? 'manual');
+  if (!loaded) loaded = await loadXray(s.context ?? 'manual', s.leanEmitter ?? true);
   const { sdk, express } = loaded;
   const mode = sdk.isAutomaticMode() ? 'automatic' : 'manual';
   if (s.context !== undefined && s.context !== mode) {
