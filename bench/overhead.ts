@@ -3,6 +3,10 @@
  * BENCH_PATH) on loopback with no tracing, OpenTelemetry only, X-Ray only and both, each variant in
  * its own process (aws-xray-sdk-core is a per-process singleton) pointed at one Honeyray, with X-Ray
  * sampling every request (the worst case); ratios to no tracing, measured in the same run.
+ * BENCH_PATH=mix: the seed's routes in the proportions `honeyray demo` sends them (src/cli/demo-traffic.ts:
+ * home refreshes, profiles with their X-Ray subsegments, searches, messages, posts with JSON bodies,
+ * 422s, /api/error faults, continued X-Amzn-Trace-Id traces), 200 requests from a fixed seed, cycled;
+ * its 4xx/5xx answers are part of the mix, not errors.
  *
  * Two figures per variant, because on a 2-core machine the load generator, Cruddur and Honeyray
  * compete for the same cores:
@@ -38,12 +42,31 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { UNUSED_RECEIVERS } from '../src/cli/demo-processes.js';
+import { pickRequest } from '../src/cli/demo-traffic.js';
 import { startUntilHealthy } from './bench-process.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const PATH = process.env.BENCH_PATH ?? '/api/activities/home';
+const MIXED = PATH === 'mix';
+
+/** The demo's request mix (BENCH_PATH=mix), from a fixed seed so every variant gets the same requests. */
+function mixedRequests(n: number): autocannon.Request[] {
+  let seed = 0x9e3779b9;
+  const rnd = () => { // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: n }, () => {
+    const r = pickRequest(rnd);
+    delete r.headers['x-cruddur-delay-ms']; // slow requests measure waiting, not CPU (the app ignores it here anyway)
+    return { method: r.method, path: r.path, headers: r.headers, ...(r.body ? { body: JSON.stringify(r.body) } : {}) };
+  });
+}
+const MIX_REQUESTS = MIXED ? mixedRequests(200) : undefined;
 const PROFILE = process.env.BENCH_PROFILE;
 /** BENCH_ROUNDS=n: run the variants n times in turn and report the medians (the machine is shared). */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -87,11 +110,12 @@ interface Load { rps: number; requests: number; p50: number; p99: number; errors
 
 async function load(port: number, seconds: number, rate = RATE): Promise<Load> {
   const r = await autocannon({
-    url: `http://127.0.0.1:${port}${PATH}`, connections: CONCURRENCY, duration: seconds, ...(rate ? { overallRate: rate } : {}),
+    url: `http://127.0.0.1:${port}${MIXED ? '' : PATH}`, connections: CONCURRENCY, duration: seconds,
+    ...(rate ? { overallRate: rate } : {}), ...(MIX_REQUESTS ? { requests: MIX_REQUESTS } : {}),
   });
   return {
     rps: r.requests.total / (r.duration || seconds), requests: r.requests.total,
-    p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts,
+    p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + (MIXED ? 0 : r.non2xx),
   };
 }
 
@@ -199,7 +223,7 @@ async function runVariant(name: string, env: Record<string, string>, sink: Sink)
 const sink = NO_SINK ? await startDiscardingSink() : await startHoneyray();
 pin(process.pid, 1);
 try {
-  console.log(`Cruddur GET ${PATH}, ${CONCURRENCY} connections, ${SECONDS} s per variant and round, ${ROUNDS} round(s), ${RATE ? `${RATE} req/s` : 'full speed'}, X-Ray sampling every request` +
+  console.log(`Cruddur ${MIXED ? 'the demo\'s mix of every route' : `GET ${PATH}`}, ${CONCURRENCY} connections, ${SECONDS} s per variant and round, ${ROUNDS} round(s), ${RATE ? `${RATE} req/s` : 'full speed'}, X-Ray sampling every request` +
     `${NO_SINK ? ', spans sent to a discarding sink' : ''}${PIN ? ', Cruddur pinned to CPU 0, Honeyray + load generator to CPU 1' : ', not pinned'}`);
   if (loadavg()[0] > cpus().length / 2) {
     console.log(`warning: load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs: other work competes with every process here; ` +
