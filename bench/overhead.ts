@@ -220,6 +220,62 @@ async function runVariant(name: string, env: Record<string, string>, sink: Sink)
   }
 }
 
+/**
+ * `node dist/bench/overhead.js segments`: the X-Ray SDK's cost per segment alone, with its own emitter
+ * and with Cruddur's lean one (examples/cruddur/xray-emitter.ts), each in a fresh process (the emitter
+ * is installed process-wide): create a segment as the express middleware does, close it, serialise and
+ * send it to a UDP socket read in the same process. CPU per segment, 3 alternating runs each.
+ */
+async function segmentLoop(lean: boolean): Promise<void> {
+  process.env.AWS_XRAY_MANUAL_MODE = '1';
+  const X = (await import('aws-xray-sdk-core')).default;
+  if (lean) (await import('../examples/cruddur/xray-emitter.js')).installLeanEmitter(X);
+  const sinkSocket = createSocket('udp4');
+  sinkSocket.on('message', () => {});
+  await new Promise<void>((r) => sinkSocket.bind(0, '127.0.0.1', r));
+  X.setDaemonAddress(`127.0.0.1:${sinkSocket.address().port}`);
+  const req = {
+    method: 'GET', url: '/api/activities/home', connection: { remoteAddress: '127.0.0.1' }, socket: { remoteAddress: '127.0.0.1' },
+    headers: { host: '127.0.0.1:4567', 'user-agent': 'autocannon', 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8' },
+  };
+  const res = { statusCode: 200, getHeader: () => 1234, headers: {} };
+  const batch = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const segment = new X.Segment('backend-flask', '1-5759e988-bd862e3fe1be46a994272793', '53995c3f42cd8ad8');
+      segment.addIncomingRequestData(new X.middleware.IncomingRequestData(req as never));
+      (segment as unknown as { http: { close(r: unknown): void } }).http.close(res);
+      segment.close();
+      if (i % 50 === 49) await new Promise((r) => setImmediate(r)); // let the datagrams go out
+    }
+  };
+  await batch(20_000);
+  const c0 = process.cpuUsage();
+  const N = 40_000;
+  await batch(N);
+  await new Promise((r) => setTimeout(r, 50));
+  const c = process.cpuUsage(c0);
+  console.log(String((c.user + c.system) / N));
+  sinkSocket.close();
+}
+
+if (process.argv[2] === 'segment-child') {
+  await segmentLoop(process.argv[3] === 'lean');
+  process.exit(0);
+}
+if (process.argv[2] === 'segments') {
+  const perSegment = { sdk: [] as number[], lean: [] as number[] };
+  for (let i = 0; i < 3; i++) {
+    for (const mode of ['sdk', 'lean'] as const) {
+      const r = spawnSync(process.execPath, [process.argv[1]!, 'segment-child', mode], { encoding: 'utf8' });
+      perSegment[mode].push(Number(r.stdout.trim()));
+    }
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+  console.log(`X-Ray segment (create, close, serialise, send), CPU per segment, median of 3: SDK emitter ${med(perSegment.sdk).toFixed(1)} us, ` +
+    `lean emitter ${med(perSegment.lean).toFixed(1)} us, ratio ${(med(perSegment.sdk) / med(perSegment.lean)).toFixed(2)} (runs: sdk ${perSegment.sdk.map((x) => x.toFixed(1)).join(' ')}, lean ${perSegment.lean.map((x) => x.toFixed(1)).join(' ')})`);
+  process.exit(0);
+}
+
 const sink = NO_SINK ? await startDiscardingSink() : await startHoneyray();
 pin(process.pid, 1);
 try {

@@ -26,6 +26,8 @@
  *   SDK's own `AWS_XRAY_DAEMON_ADDRESS` (default 127.0.0.1:2000; segments go over UDP, and centralized
  *   sampling asks the TCP side of the same address for rules and quotas), unless the app is given an
  *   explicit `xrayDaemonAddress`.
+ *   Segments are serialised and sent by xray-emitter.ts (the same datagrams as the SDK's own emitter,
+ *   without its second serialisation per segment; `leanEmitter: false` keeps the SDK's).
  *
  * aws-xray-sdk-core is a process-wide singleton (daemon address, sampler, streaming threshold and the
  * middleware's segment name are module state). `acquireXray` configures it for the first app and

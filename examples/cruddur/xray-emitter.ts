@@ -1,8 +1,9 @@
 /**
  * A leaner way for aws-xray-sdk-core (3.12) to put segments on the wire: the same datagrams, half the
- * serialisation work. Hand-written on purpose, because the benchmark shows this is where the SDK's
- * per-request time goes (`npm run bench:overhead`, docs/benchmarks.md): profiled, the SDK spent ~30%
- * of its CPU per request serialising each segment.
+ * serialisation work. Hand-written on purpose: profiled (`BENCH_PROFILE` of `npm run bench:overhead`,
+ * docs/benchmarks.md), serialising each segment was about a quarter of the SDK's CPU per request, the
+ * largest single item; with this, about a quarter less CPU per segment (create, close, serialise,
+ * send: `node dist/bench/overhead.js segments`).
  *
  * What the SDK does per segment (lib/segment_emitter.js, lib/segments/segment.js):
  *   1. `segment.format()`: a copy of the segment, then JSON.stringify with a replacer function (it
