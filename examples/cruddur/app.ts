@@ -49,6 +49,8 @@ export interface CruddurOptions {
   xrayDaemonAddress?: string;
   /** The X-Ray SDK's context mode: 'manual' (default, cheap) or 'automatic' (cls-hooked); see tracing.ts. */
   xrayContext?: 'manual' | 'automatic';
+  /** Segments serialised and sent by xray-emitter.ts (default true) rather than the SDK's own emitter; see there. */
+  xrayLeanEmitter?: boolean;
   /**
    * Honour an `X-Cruddur-Delay-Ms` request header (at most 5000) by answering that much later: how
    * `honeyray demo` makes slow requests. Off by default; never part of the seed's app.
@@ -84,6 +86,7 @@ export async function createCruddurApp(opts: CruddurOptions = {}): Promise<Crudd
         streamingThreshold: opts.streamingThreshold,
         daemonAddress: opts.xrayDaemonAddress,
         context: opts.xrayContext,
+        leanEmitter: opts.xrayLeanEmitter,
       });
     }
   } catch (err) {

@@ -10,6 +10,7 @@
  *   CRUDDUR_XRAY_SAMPLING=local-all to sample every request (default: centralized rules),
  *   CRUDDUR_XRAY_STREAMING_THRESHOLD=n (AWSXRay.setStreamingThreshold),
  *   CRUDDUR_XRAY_CONTEXT=automatic to run the X-Ray SDK in automatic (cls-hooked) mode (default manual),
+ *   CRUDDUR_XRAY_LEAN_EMITTER=0 to let the X-Ray SDK serialise and send segments itself (see xray-emitter.ts),
  *   CRUDDUR_DELAY_HEADER=1 to honour an X-Cruddur-Delay-Ms request header (slow requests for `honeyray demo`).
  */
 import { startCruddur } from './app.js';
@@ -42,6 +43,7 @@ const app = await startCruddur({
   samplingRules: sampling,
   xrayContext,
   streamingThreshold: threshold,
+  xrayLeanEmitter: !off(env.CRUDDUR_XRAY_LEAN_EMITTER),
   delayHeader: env.CRUDDUR_DELAY_HEADER !== undefined && !off(env.CRUDDUR_DELAY_HEADER),
 });
 
@@ -49,7 +51,7 @@ const otlp = env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318 (OTel def
 const daemon = env.AWS_XRAY_DAEMON_ADDRESS ?? '127.0.0.1:2000 (SDK default)';
 console.log(`Cruddur ${serviceName} listening on ${app.url}`);
 console.log(`  OpenTelemetry: ${off(env.CRUDDUR_OTEL) ? 'off' : `OTLP ${otlp}, service ${env.OTEL_SERVICE_NAME ?? serviceName}`}`);
-console.log(`  X-Ray:         ${off(env.CRUDDUR_XRAY) ? 'off' : `daemon ${daemon}, sampling ${sampling}, ${xrayContext} mode`}`);
+console.log(`  X-Ray:         ${off(env.CRUDDUR_XRAY) ? 'off' : `daemon ${daemon}, sampling ${sampling}, ${xrayContext} mode${off(env.CRUDDUR_XRAY_LEAN_EMITTER) ? ", the SDK's own emitter" : ''}`}`);
 console.log(`  try: curl ${app.url}/api/activities/home`);
 
 let stopping = false;

@@ -26,6 +26,8 @@
  *   SDK's own `AWS_XRAY_DAEMON_ADDRESS` (default 127.0.0.1:2000; segments go over UDP, and centralized
  *   sampling asks the TCP side of the same address for rules and quotas), unless the app is given an
  *   explicit `xrayDaemonAddress`.
+ *   Segments are serialised and sent by xray-emitter.ts (the same datagrams as the SDK's own emitter,
+ *   without its second serialisation per segment; `leanEmitter: false` keeps the SDK's).
  *
  * aws-xray-sdk-core is a process-wide singleton (daemon address, sampler, streaming threshold and the
  * middleware's segment name are module state). `acquireXray` configures it for the first app and
@@ -52,6 +54,7 @@ import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { installLeanEmitter } from './xray-emitter.js';
 
 // ---------------------------------------------------------------------------------------------------
 // OpenTelemetry
@@ -205,6 +208,11 @@ export interface XraySettings {
    * request; see loadXray). Decided by the first app of the process that loads the SDK.
    */
   context?: 'manual' | 'automatic';
+  /**
+   * Serialise and send segments with xray-emitter.ts (default true): the same datagrams for half the
+   * SDK's serialisation work. Decided by the first app of the process that loads the SDK.
+   */
+  leanEmitter?: boolean;
 }
 
 export interface XrayTracing {
@@ -231,13 +239,14 @@ let loaded: { sdk: XRaySdk; express: XRayExpress } | null = null;
  * SDK was already loaded by someone else, its mode stays: the app passes parents explicitly, which
  * automatic mode ignores, so the routes work either way.
  */
-async function loadXray(mode: 'manual' | 'automatic'): Promise<{ sdk: XRaySdk; express: XRayExpress }> {
+async function loadXray(mode: 'manual' | 'automatic', leanEmitter: boolean): Promise<{ sdk: XRaySdk; express: XRayExpress }> {
   const before = process.env.AWS_XRAY_MANUAL_MODE;
   if (mode === 'manual') process.env.AWS_XRAY_MANUAL_MODE = '1';
   else delete process.env.AWS_XRAY_MANUAL_MODE;
   try {
     const sdk = (await import('aws-xray-sdk-core')).default as unknown as XRaySdk;
     const express = (await import('aws-xray-sdk-express')).default as unknown as XRayExpress;
+    if (leanEmitter) installLeanEmitter(sdk);
     return { sdk, express };
   } finally {
     if (before === undefined) delete process.env.AWS_XRAY_MANUAL_MODE;
@@ -257,7 +266,7 @@ let current: { key: string; users: number } | null = null;
 let localSamplingUsed = false;
 
 export async function acquireXray(s: XraySettings): Promise<XrayTracing> {
-  if (!loaded) loaded = await loadXray(s.context ?? 'manual');
+  if (!loaded) loaded = await loadXray(s.context ?? 'manual', s.leanEmitter ?? true);
   const { sdk, express } = loaded;
   const mode = sdk.isAutomaticMode() ? 'automatic' : 'manual';
   if (s.context !== undefined && s.context !== mode) {
