@@ -6,7 +6,7 @@ import { exportResponse } from '../otlp/responses.js';
 import { grpcCode } from '../otlp/http-receiver.js';
 import { ingestBudget } from '../../http/memory-budget.js';
 import { resourceExhausted } from './retry-info.js';
-import { widenWindows } from './flow-control.js';
+import { tuneConnections } from './flow-control.js';
 
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const identity = (b: Buffer) => b;
@@ -75,7 +75,7 @@ export function createGrpcListener(d: ReceiverDeps, port: number): Listener {
     start: () => new Promise<number>((resolve, reject) => {
       server.bindAsync(`${d.listen}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
         if (err) return reject(err);
-        if (!widenWindows(server)) d.log.warn('OTLP/gRPC: could not raise the HTTP/2 flow-control windows (grpc-js internals changed): large requests over slow links will be slower');
+        if (!tuneConnections(server)) d.log.warn('OTLP/gRPC: could not raise the HTTP/2 flow-control windows nor turn Nagle off (grpc-js internals changed): large requests over slow links will be slower');
         resolve(bound);
       });
     }),
