@@ -140,7 +140,7 @@ export class ClickHouseStore implements Store {
   /**
    * One append at a time, no `ready()`: two in flight (one group encoded and sent while ClickHouse
    * writes the other) halved the rows per insert under bench:clickhouse's load and doubled
-   * ClickHouse's CPU per span, which goes to creating each part's files (docs/clickhouse.md, "Figures").
+   * ClickHouse's CPU per span, which goes to creating each part's files (docs/clickhouse.md, "Where the time goes").
    */
   private async appendNow(batches: readonly SpanBatch[], opts: AppendOptions, retried = false): Promise<AppendResult> {
     const now = Date.now();

@@ -123,7 +123,7 @@ export class HttpClient implements ChClient {
     let res: Response;
     try {
       res = await fetch(url, {
-        method: 'POST', headers: this.headers, body: body === undefined ? statement : (body as string),
+        method: 'POST', headers: this.headers, body: body === undefined ? statement : (body as string | Uint8Array<ArrayBuffer>), // Buffers are never on a SharedArrayBuffer here
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 60_000),
       });
     } catch (err) {
