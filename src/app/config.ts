@@ -166,10 +166,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       maxAttributeValueLength: int('max-attribute-value-length', 0, 2 ** 30),
     },
   };
-  const perDataset = Object.keys(config.datasetRetentionSeconds).length > 0 || config.auth.environments.some((e) => e.datasetRetentionSeconds);
-  if (perDataset && config.store !== 'duckdb') {
-    throw new ConfigError('retention per dataset needs --store duckdb for now (ClickHouse drops whole day partitions)');
-  }
   if (config.auth.environments.length > 1 && config.store !== 'duckdb') {
     throw new ConfigError('several environments need --store duckdb for now (on ClickHouse they would share one database)');
   }

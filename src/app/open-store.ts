@@ -28,7 +28,7 @@ export interface StoreConfig {
 export async function openStore(c: StoreConfig): Promise<Store> {
   if (c.engine === 'clickhouse') {
     const { client, cluster } = await openClickHouse(c.url!);
-    return ClickHouseStore.open(client, { maxColumns: c.maxColumns, retentionDays: c.retentionDays || undefined, ...(cluster ? { cluster } : {}) });
+    return ClickHouseStore.open(client, { maxColumns: c.maxColumns, retentionDays: c.retentionDays || undefined, datasetRetentionDays: c.datasetRetentionDays, ...(cluster ? { cluster } : {}) });
   }
   const common = { maxColumns: c.maxColumns, memoryLimit: c.memoryLimit, checkpointEverySpans: c.checkpointSpans, retentionDays: c.retentionDays || undefined, datasetRetentionDays: c.datasetRetentionDays };
   if (c.memory) return DuckDBStore.open({ path: ':memory:', ...common });

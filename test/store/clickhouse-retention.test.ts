@@ -1,4 +1,7 @@
-/** Retention: day partitions older than --retention-days are dropped, on 18.16 (no TTL) and 26.x. */
+/**
+ * Retention: day partitions older than --retention-days are dropped, on 18.16 (no TTL) and 26.x; per-dataset
+ * retentions (shorter and longer than the default) delete exactly their expired rows.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +14,7 @@ import { makeBatch } from './make-batch.js';
 
 const DAY = 86_400_000_000_000n;
 const now = BigInt(Date.now()) * 1_000_000n;
-const span = (i: number, startNs: bigint) => ({ traceId: `${i}`.padStart(32, '0'), spanId: `${i}`.padStart(16, '0'), name: 'x', dataset: 'ret', startNs, durationNs: 1n, attrs: {} });
+const span = (i: number, startNs: bigint, dataset = 'ret') => ({ traceId: `${i}`.padStart(32, '0'), spanId: `${i}`.padStart(16, '0'), name: 'x', dataset, startNs, durationNs: 1n, attrs: {} });
 
 async function check(open: () => Promise<ChClient>): Promise<void> {
   let store = await ClickHouseStore.open(await open(), {});
@@ -21,6 +24,18 @@ async function check(open: () => Promise<ChClient>): Promise<void> {
   assert.equal((await store.getTrace(span(1, 0n).traceId)).length, 0);
   assert.equal((await store.getTrace(span(2, 0n).traceId)).length, 0);
   assert.equal((await store.getTrace(span(3, 0n).traceId)).length, 1);
+  await store.close();
+  // Default 3 days, `short` 1 day, `long` 30 days: whole days go only past 30, the rest by row deletes.
+  store = await ClickHouseStore.open(await open(), {});
+  await store.append([makeBatch([
+    span(10, now - 2n * DAY, 'short'), span(11, now - DAY / 4n, 'short'),
+    span(12, now - 10n * DAY, 'long'), span(13, now - 40n * DAY, 'long'),
+    span(14, now - 5n * DAY, 'other'), span(15, now - 2n * DAY, 'other'),
+  ])]);
+  await store.close();
+  store = await ClickHouseStore.open(await open(), { retentionDays: 3, datasetRetentionDays: { short: 1, long: 30 } });
+  const kept = async (i: number) => (await store.getTrace(span(i, 0n).traceId)).length;
+  assert.deepEqual([await kept(10), await kept(11), await kept(12), await kept(13), await kept(14), await kept(15)], [0, 1, 1, 0, 0, 1]);
   await store.close();
 }
 

@@ -19,6 +19,8 @@ import { readTraceSkeleton } from './trace-skeleton.js';
 export interface ClickHouseStoreOptions extends StoreOptions {
   /** Days of spans to keep (TTL where the release has it, else old day partitions are dropped). */
   retentionDays?: number;
+  /** Days per dataset (`--retention 7d,cruddur=1d`), overriding `retentionDays`; 0 = forever. */
+  datasetRetentionDays?: Record<string, number>;
   /** Cluster mode (schema.ts `baseDdl`): the layout and a client per shard, `client` among them. */
   cluster?: { layout: ClusterLayout; servers: readonly ChClient[] };
 }
@@ -73,16 +75,18 @@ export class ClickHouseStore implements Store {
   static async open(client: ChClient, opts: ClickHouseStoreOptions = {}): Promise<ClickHouseStore> {
     const layout = opts.cluster?.layout;
     // Every shard gets its local and Distributed tables; the entry server's release decides the dialect.
-    for (const s of opts.cluster?.servers ?? []) if (s !== client) await migrate(s, { retentionDays: opts.retentionDays, layout });
-    const { release } = await migrate(client, { retentionDays: opts.retentionDays, layout });
+    // TTL (and dropping whole days) only past the longest retention: a dataset kept longer keeps its rows.
+    const partitionDays = wholeDayRetention(opts.retentionDays ?? 0, opts.datasetRetentionDays ?? {}) || undefined;
+    for (const s of opts.cluster?.servers ?? []) if (s !== client) await migrate(s, { retentionDays: partitionDays, layout });
+    const { release } = await migrate(client, { retentionDays: partitionDays, layout });
     const store = new ClickHouseStore(client, release, opts);
     await store.loadCatalog();
     if (opts.cluster) await store.addMissingColumns();
     // The view may be older than the table's columns after a crash between ALTER and re-creation.
     await store.onEveryServer(viewDdl());
-    if (opts.retentionDays) {
-      await store.dropExpiredPartitions();
-      store.retentionTimer = setInterval(() => void store.dropExpiredPartitions().catch(() => undefined), 3_600_000);
+    if (opts.retentionDays || Object.values(opts.datasetRetentionDays ?? {}).some((d) => d > 0)) {
+      await store.expireByRetention();
+      store.retentionTimer = setInterval(() => void store.expireByRetention().catch(() => undefined), 3_600_000);
       store.retentionTimer.unref();
     }
     return store;
@@ -385,19 +389,38 @@ export class ClickHouseStore implements Store {
   }
 
   /**
-   * Drops day partitions older than the retention. Where the release has TTL it also runs: TTL
-   * deletes only when parts merge, this frees a whole day at once.
+   * One retention pass at `nowMs`. Whole day partitions older than the longest retention are dropped
+   * (where the release has TTL it also runs: TTL deletes only when parts merge, this frees a whole day
+   * at once). Shorter retentions (per dataset, or the default beside a dataset kept longer) delete rows
+   * with a mutation (`ALTER TABLE ... DELETE`, 18.16 has it, no TTL), issued only when some rows are due,
+   * and waited for, so a pass is done when it returns.
    */
-  async dropExpiredPartitions(): Promise<void> {
-    const days = this.opts.retentionDays;
-    if (!days) return;
-    const cutoff = new Date(Date.now() - Math.floor(days) * 86_400_000).toISOString().slice(0, 10);
+  async expireByRetention(nowMs = Date.now()): Promise<void> {
+    const days = this.opts.retentionDays ?? 0;
+    const perDataset = Object.fromEntries(Object.entries(this.opts.datasetRetentionDays ?? {}).filter(([, d]) => d !== days));
+    const whole = wholeDayRetention(days, perDataset);
     const table = this.opts.cluster ? localTable('spans_data') : 'spans_data';
+    const cutoffNs = (d: number) => (BigInt(nowMs) - BigInt(Math.floor(d * 86_400_000))) * 1_000_000n;
+    const deletes: string[] = [];
+    for (const [ds, d] of Object.entries(perDataset)) if (d > 0 && (whole === 0 || d < whole)) deletes.push(`dataset = ${quoteString(ds)} AND start_ns < ${cutoffNs(d)}`);
+    if (days > 0 && (whole === 0 || days < whole)) {
+      const listed = Object.keys(perDataset).map(quoteString);
+      deletes.push(`${listed.length ? `dataset NOT IN (${listed.join(', ')}) AND ` : ''}start_ns < ${cutoffNs(days)}`);
+    }
     for (const s of this.servers) {
-      const rows = await s.query(`SELECT DISTINCT partition AS p FROM system.parts WHERE database = currentDatabase() AND table = ${quoteString(table)} AND active`);
-      // Partitions are `toDate(...)` values, written YYYY-MM-DD: string order is date order.
-      const old = rows.map((r) => String(r.p)).filter((p) => /^\d{4}-\d{2}-\d{2}$/.test(p) && p < cutoff);
-      for (const p of old) await this.serialWrite(() => s.command(`ALTER TABLE ${table} DROP PARTITION ${quoteString(p)}`));
+      if (whole > 0) {
+        const cutoff = new Date(nowMs - Math.floor(whole) * 86_400_000).toISOString().slice(0, 10);
+        const rows = await s.query(`SELECT DISTINCT partition AS p FROM system.parts WHERE database = currentDatabase() AND table = ${quoteString(table)} AND active`);
+        // Partitions are `toDate(...)` values, written YYYY-MM-DD: string order is date order.
+        const old = rows.map((r) => String(r.p)).filter((p) => /^\d{4}-\d{2}-\d{2}$/.test(p) && p < cutoff);
+        for (const p of old) await this.serialWrite(() => s.command(`ALTER TABLE ${table} DROP PARTITION ${quoteString(p)}`));
+      }
+      for (const where of deletes) {
+        const [due] = await s.query(`SELECT count() AS n FROM ${table} WHERE ${where}`);
+        if (Number(due?.n ?? 0) === 0) continue;
+        await this.serialWrite(() => s.command(`ALTER TABLE ${table} DELETE WHERE ${where}`));
+      }
+      if (deletes.length) await waitForMutations(s, table);
     }
   }
 
@@ -434,4 +457,22 @@ function completeDocuments(batches: readonly SpanBatch[]): string[] {
     }
   }
   return keys;
+}
+
+/**
+ * The retention by which whole day partitions (and TTL) may go: the longest of the default and every
+ * dataset's, or 0 when something is kept forever (the default or a dataset at 0).
+ */
+export function wholeDayRetention(days: number, perDataset: Record<string, number>): number {
+  const all = [days, ...Object.values(perDataset)];
+  return all.some((d) => d <= 0) ? 0 : Math.max(...all);
+}
+
+/** Waits until the table's mutations are done (they run in the background), for up to a minute. */
+async function waitForMutations(s: ChClient, table: string): Promise<void> {
+  for (const t0 = Date.now(); Date.now() - t0 < 60_000;) {
+    const [left] = await s.query(`SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND table = ${quoteString(table)} AND is_done = 0`);
+    if (Number(left?.n ?? 0) === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
