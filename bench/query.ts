@@ -13,6 +13,7 @@
  *   npm run bench:query                                 # 10M spans, every row, reads under load
  *   npm run bench:query -- --spans 1000000 --runs 3
  *   npm run bench:query -- --spans 200000 --under-load  # only the reads-under-full-ingest section
+ *   npm run bench:query -- --store clickhouse --skip-under-load   # the same on a local ClickHouse 18.16
  *   npm run bench:query -- --keep /tmp/q10m             # load as usual, keep the data dir
  *   npm run bench:query -- --reuse /tmp/q10m --skip-under-load   # read it again, no loading
  *   npm run bench:query -- --reuse /tmp/q10m --skip-under-load --only 'trace by id'   # some rows only
@@ -21,7 +22,8 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { startClickHouse, type RunningClickHouse } from '../test/helpers/clickhouse-server.js';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { hexToTraceId } from '../src/model/ids.js';
@@ -45,6 +47,7 @@ const { values: flags } = parseArgs({
   options: {
     spans: { type: 'string' }, runs: { type: 'string' }, 'under-load': { type: 'boolean' }, 'load-seconds': { type: 'string' },
     keep: { type: 'string' }, reuse: { type: 'string' }, 'skip-under-load': { type: 'boolean' }, only: { type: 'string' },
+    store: { type: 'string' },
   },
 });
 const SPANS = Number(flags.spans ?? process.env.QUERY_SPANS ?? 10_000_000);
@@ -57,6 +60,12 @@ const KEEP = flags.keep;
 const REUSE = flags.reuse;
 const SKIP_UNDER_LOAD = flags['skip-under-load'] === true;
 /** `--only TEXT`: run only the queries whose name contains TEXT (e.g. `--only 'trace by id'`). */
+/**
+ * `--store clickhouse`: the same load and reads against Honeyray on a local ClickHouse (Debian's 18.16,
+ * started here under BENCH_DIR, default ./data/bench, as bench:clickhouse does). No floor column (the
+ * floors are DuckDB statements), no --keep/--reuse; bytes per span from the server's stats (active parts).
+ */
+const STORE = flags.store ?? 'duckdb';
 const ONLY = flags.only;
 
 /** What a `--keep` run records beside the data so a `--reuse` run can ask the same questions. */
@@ -205,9 +214,18 @@ async function main(): Promise<void> {
   const dataDir = REUSE ?? (KEEP ? (mkdirSync(KEEP, { recursive: true }), KEEP) : mkdtempSync(join(tmpdir(), 'honeyray-bench-query-')));
   if (KEEP && readdirSync(KEEP).length > 0) throw new Error(`--keep ${KEEP}: the directory is not empty (use --reuse to read it again)`);
   const previous = REUSE ? (JSON.parse(readFileSync(join(REUSE, LOADED_FILE), 'utf8')) as Loaded) : null;
+  if (STORE !== 'duckdb' && STORE !== 'clickhouse') throw new Error(`--store ${STORE}: duckdb or clickhouse`);
+  if (STORE === 'clickhouse' && (KEEP || REUSE)) throw new Error('--store clickhouse loads every run: no --keep / --reuse');
+  let ch: RunningClickHouse | null = null;
+  if (STORE === 'clickhouse') {
+    const dir = resolve(process.env.BENCH_DIR ?? 'data/bench');
+    mkdirSync(dir, { recursive: true });
+    ch = await startClickHouse(undefined, undefined, dir);
+  }
+  const storeArgs = ch ? ['--store', `clickhouse://127.0.0.1:${ch.httpPort}/bench`] : [];
   const [http, otlp] = [await freePort(), await freePort()];
   const server = await startUntilHealthy(
-    ['dist/src/cli.js', 'serve', '--data-dir', dataDir, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0',
+    ['dist/src/cli.js', 'serve', ...storeArgs, '--data-dir', dataDir, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0',
       '--grpc-port', '0', '--zipkin-port', '0', '--jaeger-port', '0', '--jaeger-compact-port', '0', '--jaeger-binary-port', '0', '--log-level', 'warn'], http);
   const base = `http://127.0.0.1:${http}`;
   const spansAsked = previous?.asked ?? SPANS;
@@ -242,6 +260,7 @@ async function main(): Promise<void> {
     printUnderLoad(await underLoad(`http://127.0.0.1:${otlp}/v1/traces`, probes(base, typical), LOAD_SECONDS));
     server.child.kill('SIGTERM');
     await server.exited;
+    await ch?.stop();
     if (!KEEP && !REUSE) rmSync(dataDir, { recursive: true, force: true });
     return;
   }
@@ -255,6 +274,16 @@ async function main(): Promise<void> {
   }
   const underLoadResult = SKIP_UNDER_LOAD ? null : await underLoad(`http://127.0.0.1:${otlp}/v1/traces`, probes(base, typical), LOAD_SECONDS);
 
+  if (ch) {
+    const stats = (await (await fetch(`${base}/api/honeyray/stats`)).json()) as { spans: number; bytesOnDisk: number };
+    server.child.kill('SIGTERM');
+    await server.exited;
+    await ch.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    printResults(measured, measured.map(() => null), underLoadResult);
+    console.log(`\nbytes on disk per span (ClickHouse ${stats.spans.toLocaleString('en-US')} spans, active parts): ${(stats.bytesOnDisk / stats.spans).toFixed(1)}`);
+    return;
+  }
   server.child.kill('SIGTERM');
   await server.exited;
   const bytes = dirBytes(dataDir);
@@ -273,6 +302,11 @@ async function main(): Promise<void> {
   instance.closeSync();
   if (!KEEP && !REUSE) rmSync(dataDir, { recursive: true, force: true });
 
+  printResults(measured, floors, underLoadResult);
+  console.log(`\nbytes on disk per span: ${(bytes / stored).toFixed(1)} (${(bytes / 2 ** 20).toFixed(1)} MiB for ${stored.toLocaleString('en-US')} spans, after the shutdown checkpoint)`);
+}
+
+function printResults(measured: { row: Row; ms: number; bytes: number; status: number }[], floors: (number | null)[], underLoadResult: Awaited<ReturnType<typeof underLoad>> | null): void {
   const pad = (s: string, n: number) => s.padEnd(n);
   console.log(`\n${pad('query', 46)} ${'median ms'.padStart(10)} ${'floor ms'.padStart(9)} ${'ratio'.padStart(6)} ${'bytes'.padStart(10)}  target`);
   measured.forEach((m, i) => {
@@ -280,7 +314,6 @@ async function main(): Promise<void> {
     console.log(`${pad(m.row.name, 46)} ${m.ms.toFixed(1).padStart(10)} ${(f === null ? '-' : f!.toFixed(1)).padStart(9)} ${(f ? (m.ms / f).toFixed(1) : '-').padStart(6)} ${String(m.bytes).padStart(10)}  ${m.row.target}${m.status === 200 ? '' : `  (HTTP ${m.status})`}`);
   });
   if (underLoadResult) printUnderLoad(underLoadResult);
-  console.log(`\nbytes on disk per span: ${(bytes / stored).toFixed(1)} (${(bytes / 2 ** 20).toFixed(1)} MiB for ${stored.toLocaleString('en-US')} spans, after the shutdown checkpoint)`);
 }
 
 main().catch((err) => {

@@ -13,7 +13,7 @@ import { migrate } from './migrate.js';
 import { rowToSpan } from './row-to-span.js';
 import { CH_TYPE, FIXED_NAMES, liveCondition, localTable, quoteIdent, quoteString, viewDdl, type ClusterLayout } from './schema.js';
 import { Attr } from '../../model/semconv.js';
-import { compileTraceSearch } from './trace-search.js';
+import { compileTraceSearch, compileTraceSummaries } from './trace-search.js';
 import { readTraceSkeleton } from './trace-skeleton.js';
 
 export interface ClickHouseStoreOptions extends StoreOptions {
@@ -308,8 +308,25 @@ export class ClickHouseStore implements Store {
   }
 
   /** From whole traces for now (spans-to-reads.ts); DuckDB computes summaries in the engine. */
-  traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries> {
-    return summariesFromSpans(q, (s) => this.searchTraces(s), (ids) => this.getTraces(ids));
+  /** Computed in the engine (trace-search.ts), never by fetching traces; a trace-level `having` (DuckDB SQL) is refused there. */
+  async traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries> {
+    if (q.having) return summariesFromSpans(q, (s) => this.searchTraces(s), (ids) => this.getTraces(ids));
+    const catalog = await this.freshReadCatalog();
+    const sql = compileTraceSummaries(q, (key) => catalog.get(key));
+    const [rows, [total]] = await Promise.all([this.client.query(sql.top), this.client.query(sql.total)]);
+    return {
+      total: Number(total?.n ?? 0),
+      data: rows.map((r) => ({
+        traceId: u64(String(r.hi)) + u64(String(r.lo)),
+        rootService: String(r.root_service ?? ''),
+        rootName: String(r.root_name ?? ''),
+        startUs: Number(BigInt(String(r.first_start)) / 1000n),
+        durationUs: Number(BigInt(String(r.trace_duration)) / 1000n),
+        spanCount: Number(r.span_count),
+        errorCount: Number(r.error_count),
+        services: ((r.services as unknown[] | null) ?? []).map(String),
+      })),
+    };
   }
 
   async searchTraces(q: TraceSearch): Promise<string[]> {

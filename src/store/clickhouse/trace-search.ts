@@ -1,5 +1,5 @@
 import { fixedFieldTag } from '../engine-common.js';
-import type { ColumnInfo, TraceSearch } from '../store.js';
+import type { ColumnInfo, TraceSearch, TraceSummaryQuery, TraceSummarySort } from '../store.js';
 import { liveCondition, quoteIdent, quoteString } from './schema.js';
 
 /**
@@ -9,6 +9,13 @@ import { liveCondition, quoteIdent, quoteString } from './schema.js';
  * Time bounds go in WHERE so whole day partitions are skipped.
  */
 export function compileTraceSearch(q: TraceSearch, column: (key: string) => ColumnInfo | undefined): string {
+  const limit = Math.max(1, Math.min(q.limit ?? 20, 10_000));
+  return `SELECT toString(trace_hi) AS hi, toString(trace_lo) AS lo, max(start_ns) AS last_start ${groupedTraces(q, column)}` +
+    ` ORDER BY last_start DESC, hi, lo LIMIT ${limit}`;
+}
+
+/** `FROM ... WHERE ... GROUP BY trace ... HAVING ...`: the traces a search matches, one group each. */
+function groupedTraces(q: TraceSearch, column: (key: string) => ColumnInfo | undefined): string {
   // Trace id 0 holds Events API events that are not spans (receivers/honeycomb-events): never a trace.
   const where: string[] = [liveCondition(), '(trace_hi != 0 OR trace_lo != 0)'];
   if (q.startNs !== undefined) where.push(`start_ns >= ${BigInt(q.startNs)}`);
@@ -21,12 +28,36 @@ export function compileTraceSearch(q: TraceSearch, column: (key: string) => Colu
   const having: string[] = [];
   if (spanConds.length) having.push(`max(${spanConds.join(' AND ')}) = 1`);
   for (const [key, value] of Object.entries(q.tags ?? {})) having.push(`max(${tagCondition(key, value, column)}) = 1`);
+  return `FROM spans_data WHERE ${where.join(' AND ')} GROUP BY trace_hi, trace_lo${having.length ? ` HAVING ${having.join(' AND ')}` : ''}`;
+}
+
+const SUMMARY_ORDER: Record<TraceSummarySort, string> = {
+  newest: 'first_start DESC',
+  oldest: 'first_start ASC',
+  slowest: 'trace_duration DESC',
+  fastest: 'trace_duration ASC',
+  most_spans: 'span_count DESC',
+  errors: 'error_count DESC, first_start DESC',
+};
+
+/**
+ * Per-trace summaries computed in the engine, as DuckDB's (duckdb/trace-search.ts): start, duration
+ * (first start to last end), span and error counts, root service and name (the earliest span without a
+ * parent, else the earliest span), services; sorted over the whole result before the limit. `total`
+ * counts the matching traces. Aliases differ from the column names: ClickHouse substitutes an alias
+ * wherever its name appears, so `min(start_ns) AS start_ns` would nest aggregates.
+ */
+export function compileTraceSummaries(q: TraceSummaryQuery, column: (key: string) => ColumnInfo | undefined): { top: string; total: string } {
+  const grouped = groupedTraces(q, column);
   const limit = Math.max(1, Math.min(q.limit ?? 20, 10_000));
-  return `SELECT toString(trace_hi) AS hi, toString(trace_lo) AS lo, max(start_ns) AS last_start FROM spans_data` +
-    ` WHERE ${where.join(' AND ')}` +
-    ` GROUP BY trace_hi, trace_lo` +
-    (having.length ? ` HAVING ${having.join(' AND ')}` : '') +
-    ` ORDER BY last_start DESC, hi, lo LIMIT ${limit}`;
+  return {
+    top: `SELECT toString(trace_hi) AS hi, toString(trace_lo) AS lo, toString(min(start_ns)) AS first_start,
+        max(start_ns + duration_ns) - min(start_ns) AS trace_duration, count() AS span_count, countIf(status_code = 2) AS error_count,
+        argMin(dataset, tuple(parent_id != 0, start_ns)) AS root_service, argMin(name, tuple(parent_id != 0, start_ns)) AS root_name,
+        arraySort(groupUniqArrayIf(dataset, dataset != '')) AS services
+      ${grouped} ORDER BY ${SUMMARY_ORDER[q.sort ?? 'newest']}, trace_hi, trace_lo LIMIT ${limit}`,
+    total: `SELECT count() AS n FROM (SELECT trace_hi ${grouped})`,
+  };
 }
 
 /** Tags Jaeger synthesizes from fixed fields are matched against those fields. */

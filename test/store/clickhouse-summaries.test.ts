@@ -1,0 +1,76 @@
+/**
+ * Trace summaries on ClickHouse are computed in the engine (clickhouse/trace-search.ts), and give DuckDB's
+ * answers (the oracle, itself checked against the generator in trace-reads.test.ts) on generated Cruddur
+ * data: any-span tag search, every sort, totals, roots, counts and services; on 26.x (chdb) and 18.16.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { encodeRequest } from '../../bench/generate-otlp.js';
+import { SLOW_HANDLE, generateRequests, toResourceSpans } from '../../bench/generate-traces.js';
+import { decodeOtlpProto } from '../../src/receivers/otlp/decode-proto.js';
+import { ChdbClient, HttpClient } from '../../src/store/clickhouse/client.js';
+import { ClickHouseStore } from '../../src/store/clickhouse/clickhouse-store.js';
+import { DuckDBStore } from '../../src/store/duckdb/duckdb-store.js';
+import type { Store, TraceSummaryQuery } from '../../src/store/store.js';
+import { clickhouseAvailable, startClickHouse, type RunningClickHouse } from '../helpers/clickhouse-server.js';
+
+const END = 1_800_000_000_000_000_000n;
+const WINDOW = 600_000_000_000n;
+const QUERIES: TraceSummaryQuery[] = [
+  { tags: { 'user.handle': SLOW_HANDLE }, sort: 'slowest', limit: 5 },
+  { sort: 'most_spans', limit: 3 },
+  { sort: 'newest', limit: 4 },
+  // A window that cuts traces: counts are of the spans inside it; DuckDB reads a cut trace's root and
+  // services from all its spans, ClickHouse from those in the window, so only ids and totals are compared.
+  { sort: 'newest', limit: 4, startNs: END - WINDOW / 2n, endNs: END },
+  { sort: 'errors', limit: 3 },
+  { service: 'backend-flask', tags: { 'http.status_code': '500' }, sort: 'oldest', limit: 3 },
+  { tags: { 'user.handle': 'nobody-has-this' }, limit: 3 },
+];
+
+async function answers(store: Store): Promise<unknown[]> {
+  for (const req of generateRequests({ seed: 7, spans: 3000, endNs: END, windowNs: WINDOW, spansPerRequest: 500 })) {
+    await store.append([decodeOtlpProto(encodeRequest(toResourceSpans(req.traces))).batch]);
+  }
+  const out: unknown[] = [];
+  for (const q of QUERIES) {
+    const r = await store.traceSummaries(q);
+    out.push(q.startNs === undefined ? r : { total: r.total, ids: r.data.map((d) => d.traceId) });
+  }
+  return out;
+}
+
+describe('trace summaries on ClickHouse give DuckDB\'s answers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'honeyray-chsum-'));
+  let expected: unknown[];
+  let ch: RunningClickHouse | undefined;
+  before(async () => {
+    const duck = await DuckDBStore.open({ path: ':memory:' });
+    expected = await answers(duck);
+    await duck.close();
+    const first = expected[0] as { total: number; data: unknown[] };
+    assert.ok(first.total > 5 && first.data.length === 5, 'the tag search finds traces');
+  });
+  after(async () => { await ch?.stop(); rmSync(dir, { recursive: true, force: true }); });
+
+  const check = async (store: Store) => {
+    try {
+      const got = await answers(store);
+      for (let i = 0; i < QUERIES.length; i++) assert.deepEqual(got[i], expected[i], JSON.stringify(QUERIES[i], (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('on 26.x (chdb)', async () => {
+    await check(await ClickHouseStore.open(await ChdbClient.open(join(dir, 'chdb'))));
+  });
+
+  it('on 18.16', { skip: clickhouseAvailable() ? false : 'clickhouse-server is not installed' }, async () => {
+    ch = await startClickHouse();
+    await check(await ClickHouseStore.open(new HttpClient({ url: ch.url, database: 'default' })));
+  });
+});
