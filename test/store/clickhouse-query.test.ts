@@ -14,11 +14,9 @@ import { ColumnResolver } from '../../src/query/honeycomb/columns.js';
 import { runQuery, type QueryStore } from '../../src/query/honeycomb/run.js';
 import { SpecPlanner } from '../../src/query/honeycomb/to-ir.js';
 import { validateSpec } from '../../src/query/honeycomb/validate.js';
-import { ChdbClient, HttpClient } from '../../src/store/clickhouse/client.js';
-import { ClickHouseStore } from '../../src/store/clickhouse/clickhouse-store.js';
 import { DuckDBStore } from '../../src/store/duckdb/duckdb-store.js';
 import type { Store } from '../../src/store/store.js';
-import { clickhouseAvailable, startClickHouse, type RunningClickHouse } from '../helpers/clickhouse-server.js';
+import { itOnEachClickHouse } from '../helpers/each-clickhouse.js';
 import { fixtureSpans, HOUR } from '../query/honeycomb/fixture.js';
 import { makeBatch } from './make-batch.js';
 
@@ -55,31 +53,17 @@ async function answers(store: Store, withBubbleUp = true): Promise<unknown[]> {
 describe('Honeycomb queries on ClickHouse give DuckDB\'s answers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'honeyray-chq-'));
   let expected: unknown[];
-  let ch: RunningClickHouse | undefined;
   before(async () => {
     const duck = await DuckDBStore.open({ path: join(dir, 'spans.duckdb') });
     await duck.append([makeBatch(fixtureSpans())]);
     expected = await answers(duck);
     await duck.close();
   });
-  after(async () => { await ch?.stop(); rmSync(dir, { recursive: true, force: true }); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const check = async (store: Store, withBubbleUp = true) => {
-    try {
-      await store.append([makeBatch(fixtureSpans())]);
-      const got = await answers(store, withBubbleUp);
-      for (let i = 0; i < got.length; i++) assert.deepEqual(got[i], expected[i], SPECS[i]?.[0] ?? 'bubbleup');
-    } finally {
-      await store.close();
-    }
-  };
-
-  it('on 26.x (chdb)', async () => {
-    await check(await ClickHouseStore.open(await ChdbClient.open(join(dir, 'chdb'))));
-  });
-
-  it('on 18.16', { skip: clickhouseAvailable() ? false : 'clickhouse-server is not installed' }, async () => {
-    ch = await startClickHouse();
-    await check(await ClickHouseStore.open(new HttpClient({ url: ch.url, database: 'default' })), false);
+  itOnEachClickHouse(dir, async (store, release) => {
+    await store.append([makeBatch(fixtureSpans())]);
+    const got = await answers(store, release !== '18.16');
+    for (let i = 0; i < got.length; i++) assert.deepEqual(got[i], expected[i], SPECS[i]?.[0] ?? 'bubbleup');
   });
 });

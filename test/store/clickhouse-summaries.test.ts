@@ -11,11 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { encodeRequest } from '../../bench/generate-otlp.js';
 import { SLOW_HANDLE, generateRequests, toResourceSpans } from '../../bench/generate-traces.js';
 import { decodeOtlpProto } from '../../src/receivers/otlp/decode-proto.js';
-import { ChdbClient, HttpClient } from '../../src/store/clickhouse/client.js';
-import { ClickHouseStore } from '../../src/store/clickhouse/clickhouse-store.js';
 import { DuckDBStore } from '../../src/store/duckdb/duckdb-store.js';
 import type { Store, TraceSummaryQuery } from '../../src/store/store.js';
-import { clickhouseAvailable, startClickHouse, type RunningClickHouse } from '../helpers/clickhouse-server.js';
+import { itOnEachClickHouse } from '../helpers/each-clickhouse.js';
 
 const END = 1_800_000_000_000_000_000n;
 const WINDOW = 600_000_000_000n;
@@ -46,7 +44,6 @@ async function answers(store: Store): Promise<unknown[]> {
 describe('trace summaries on ClickHouse give DuckDB\'s answers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'honeyray-chsum-'));
   let expected: unknown[];
-  let ch: RunningClickHouse | undefined;
   before(async () => {
     const duck = await DuckDBStore.open({ path: ':memory:' });
     expected = await answers(duck);
@@ -54,23 +51,10 @@ describe('trace summaries on ClickHouse give DuckDB\'s answers', () => {
     const first = expected[0] as { total: number; data: unknown[] };
     assert.ok(first.total > 5 && first.data.length === 5, 'the tag search finds traces');
   });
-  after(async () => { await ch?.stop(); rmSync(dir, { recursive: true, force: true }); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const check = async (store: Store) => {
-    try {
-      const got = await answers(store);
-      for (let i = 0; i < QUERIES.length; i++) assert.deepEqual(got[i], expected[i], JSON.stringify(QUERIES[i], (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
-    } finally {
-      await store.close();
-    }
-  };
-
-  it('on 26.x (chdb)', async () => {
-    await check(await ClickHouseStore.open(await ChdbClient.open(join(dir, 'chdb'))));
-  });
-
-  it('on 18.16', { skip: clickhouseAvailable() ? false : 'clickhouse-server is not installed' }, async () => {
-    ch = await startClickHouse();
-    await check(await ClickHouseStore.open(new HttpClient({ url: ch.url, database: 'default' })));
+  itOnEachClickHouse(dir, async (store) => {
+    const got = await answers(store);
+    for (let i = 0; i < QUERIES.length; i++) assert.deepEqual(got[i], expected[i], JSON.stringify(QUERIES[i], (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
   });
 });
