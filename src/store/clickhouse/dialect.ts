@@ -5,8 +5,8 @@ import { quoteIdent, quoteString } from './schema.js';
  * ClickHouse's SQL for query/'s compiler, written to the intersection of 18.16 and 26.x (both run the
  * conformance suite). Function names differ from DuckDB's: match/extract (RE2, as Honeycomb's),
  * xxxOrNull conversions, the -If aggregate combinator instead of FILTER (WHERE), quantile(q)(x).
- * Two things exist only on newer releases and are marked below: regex groups past the first
- * (extractGroups) and JSON array lengths (JSONLength).
+ * One thing exists only on newer releases and is marked below: regex groups past the first
+ * (extractGroups).
  */
 const IF_AGG: Record<Exclude<AggregateKind, 'quantile' | 'count' | 'count_distinct'>, string> = {
   sum: 'sum', avg: 'avg', min: 'min', max: 'max', any_true: 'max', approx_count_distinct: 'uniq',
@@ -21,6 +21,9 @@ const f64 = (e: string) => `toFloat64(${e})`;
 const text = (e: string) => `toString(${e})`;
 /** 16 lowercase hex digits of a 64-bit integer: hex() drops leading zero bytes, so pad. */
 const hex16 = (e: string) => `lower(concat(substring('0000000000000000', 1, 16 - length(hex(toUInt64(${e})))), hex(toUInt64(${e}))))`;
+
+/** First keys of span events' and links' JSON objects (model/span.ts SpanEvent, SpanLink). */
+const ELEMENT_KEYS = ['timeUnixNano', 'traceId'];
 
 export const clickhouseDialect: Dialect = {
   name: 'clickhouse',
@@ -52,7 +55,12 @@ export const clickhouseDialect: Dialect = {
 
   traceIdHex: (hi, lo) => `concat(${hex16(hi)}, ${hex16(lo)})`,
   spanIdHex: hex16,
-  jsonArrayLength: (e) => `if(${e} = '' OR ${e} IS NULL, 0, JSONLength(${e}))` /* 19.x+ */,
+  // Span events and links (the only JSON arrays counted: span.num_events, span.num_links), without JSON
+  // functions (18.16 has none): their JSON is JSON.stringify of objects whose first key is timeUnixNano
+  // (events) or traceId (links), so each element starts with `{"timeUnixNano":"` / `{"traceId":"` right
+  // after the array's `[` or a `,`. Inside strings quotes are escaped, and an attribute of that name
+  // follows `{` of the attributes object after a `:`, so neither matches.
+  jsonArrayLength: (e) => `if(${e} = '' OR ${e} IS NULL, 0, toInt64(${ELEMENT_KEYS.map((k) => `(position(${e}, '[{"${k}":"') = 1) + length(splitByString(',{"${k}":"', ${e})) - 1`).join(' + ')}))`,
   nsToMs: portable.nsToMs,
   secondsToNs: (s) => (Number.isInteger(s) ? `${BigInt(s) * 1_000_000_000n}` : `${BigInt(Math.round(s * 1e9))}`),
   // Integer division as in the DuckDB dialect (intDiv truncates: floor for every time after the aligned origin nearest 1970).
