@@ -142,7 +142,10 @@ export class XrayUdpReceiver {
     }
     const documents = m.documents;
     // From here the bytes are counted by the pipeline (or dropped): the socket thread may send more.
-    const ack = () => this.post({ t: 'ack', bytes: m.bytes });
+    // The closures below must not reference `m`: closures of one call share its context, so the commit's
+    // `.then` would keep `m.documents` (the main thread's copy, already posted) alive until the commit.
+    const bytes = m.bytes;
+    const ack = () => this.post({ t: 'ack', bytes });
     if (documents.length === 0) return ack();
     if (this.o.full()) {
       c.dropped += documents.length;
