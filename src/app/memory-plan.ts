@@ -3,10 +3,13 @@ import { ingestBudget } from '../http/memory-budget.js';
 /**
  * One memory budget for the whole process (`--memory-limit`, default 1 GiB), split between what can grow:
  * - DuckDB's own `memory_limit` (its buffer pool: appends before commit, query operators, which spill to
- *   disk past it): 40%;
+ *   disk past it): 30%. Its footprint is larger than what it counts (issue 11, bench:xray at 30k docs/s:
+ *   `duckdb_memory()` at its 409 MiB limit while ~300 MiB more of the RSS was neither JS heap nor buffers,
+ *   and stayed when DuckDB's own count fell); at 40% peak RSS was 1,126-1,168 MiB, at 30% 987-1,002 MiB,
+ *   stored docs the same (docs/benchmarks.md);
  * - request bodies admitted and not yet answered (http/memory-budget.ts): 10% in raw bytes, ~30% of the
  *   budget in memory (a body is held beside its decoded batch and the engine's append buffers);
- * - the rest (~30%) for the two JS heaps (HTTP and ingest worker) at rest, query results and fragmentation.
+ * - the rest (~40%) for the JS heaps (HTTP, ingest, decode and X-Ray socket threads), query results and fragmentation.
  * The shares come from bench:ingest / the overload test: peak RSS stayed under the budget at 4x capacity.
  */
 export interface MemoryPlan {
@@ -32,7 +35,7 @@ export function parseSize(text: string): number | null {
 export function memoryPlan(totalBytes: number): MemoryPlan {
   return {
     totalBytes,
-    duckdb: `${Math.max(64, Math.floor((totalBytes * 0.4) / 2 ** 20))}MiB`,
+    duckdb: `${Math.max(64, Math.floor((totalBytes * 0.3) / 2 ** 20))}MiB`,
     inflightBytes: Math.max(1 << 20, Math.floor(totalBytes * 0.1)),
   };
 }

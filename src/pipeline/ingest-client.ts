@@ -108,27 +108,40 @@ export class IngestPipeline {
     return full;
   }
 
-  async submit(payload: IngestPayload): Promise<IngestResult> {
-    if (this.closing) return { ok: false, reason: 'unavailable', message: 'server is shutting down' };
+  /**
+   * Not async itself: the payload is posted (a body transferred, X-Ray documents cloned) synchronously and
+   * only `settle` awaits, so the main thread's copy of the documents is garbage as soon as the caller lets
+   * go of it, instead of being held by this call's frame until the commit (issue 11: it doubled what a
+   * queued X-Ray backlog cost in memory).
+   */
+  submit(payload: IngestPayload): Promise<IngestResult> {
+    if (this.closing) return Promise.resolve({ ok: false, reason: 'unavailable', message: 'server is shutting down' });
     const bytes = (payload.body?.byteLength ?? 0) + (payload.documents?.reduce((n, d) => n + d.length, 0) ?? 0);
     this.queuedBytes += bytes;
     const ticket = this.nextId;
     this.wait.started(ticket);
+    let done: Promise<IngestResult>;
+    let decoding = false;
     try {
       const transfer = payload.body ? [ownBuffer(payload as { body: Uint8Array })] : [];
-      if (this.decoder?.kinds.has(payload.kind)) {
-        const done = this.send<IngestResult>({ t: 'decode', id: 0, payload }, transfer, this.decoder.worker);
-        this.decoding.add(done);
-        try {
-          return await done;
-        } finally {
-          this.decoding.delete(done);
-        }
-      }
-      return await this.send<IngestResult>({ t: 'ingest', id: 0, payload }, transfer);
+      decoding = this.decoder?.kinds.has(payload.kind) ?? false;
+      done = decoding
+        ? this.send<IngestResult>({ t: 'decode', id: 0, payload }, transfer, this.decoder!.worker)
+        : this.send<IngestResult>({ t: 'ingest', id: 0, payload }, transfer);
+    } catch (err) {
+      done = Promise.reject(err);
+    }
+    if (decoding) this.decoding.add(done);
+    return this.settle(done, decoding, ticket, bytes);
+  }
+
+  private async settle(done: Promise<IngestResult>, decoding: boolean, ticket: number, bytes: number): Promise<IngestResult> {
+    try {
+      return await done;
     } catch (err) {
       return { ok: false, reason: 'unavailable', message: (err as Error).message };
     } finally {
+      if (decoding) this.decoding.delete(done);
       this.queuedBytes -= bytes;
       this.wait.finished(ticket, bytes);
     }

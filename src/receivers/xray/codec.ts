@@ -1,6 +1,7 @@
 import type { Codec } from '../codec.js';
 import { PayloadError } from '../../pipeline/payload.js';
 import { XrayAssembler, loadAssemblerSeed, type AssemblerSeed } from './assembler.js';
+import { unpackDocuments } from './packed-documents.js';
 
 /**
  * X-Ray segment documents (UDP datagrams, PutTraceSegments). Stateful: the assembler remembers in-progress
@@ -13,8 +14,10 @@ export const xrayCodec: Codec<AssemblerSeed> = {
     const xray = new XrayAssembler();
     if (seed) xray.seed(seed);
     return (p) => {
-      if (!p.documents) throw new PayloadError('xray payload without documents');
-      const r = xray.assemble(p.documents);
+      // `documents` (PutTraceSegments) or, from the UDP socket thread, `body` packed (packed-documents.ts).
+      const documents = p.documents ?? (p.body ? unpackDocuments(p.body) : null);
+      if (!documents) throw new PayloadError('xray payload without documents');
+      const r = xray.assemble(documents);
       return {
         batch: r.batch,
         rejected: r.rejected.length,

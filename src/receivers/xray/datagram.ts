@@ -22,6 +22,12 @@ const NODE_HEADER = Buffer.from('{"format":"json","version":1}');
  * JSON parsing happens later, in the ingest worker). Never throws.
  */
 export function splitDatagram(buf: Uint8Array): { ok: true; body: string } | { ok: false; reason: string } {
+  const r = splitDatagramBytes(buf);
+  return r.ok ? { ok: true, body: r.body.toString('utf8') } : r;
+}
+
+/** `splitDatagram` without decoding the body: its bytes (a view of `buf`, not a copy). Never throws. */
+export function splitDatagramBytes(buf: Uint8Array): { ok: true; body: Buffer } | { ok: false; reason: string } {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const nl = b.indexOf(NEWLINE);
   if (nl < 0) return { ok: false, reason: 'missing header or segment' };
@@ -30,7 +36,7 @@ export function splitDatagram(buf: Uint8Array): { ok: true; body: string } | { o
     if (!validHeader(headerText)) return { ok: false, reason: `invalid header: ${clip(headerText.trim(), 100)}` };
   }
   if (nl + 1 >= b.length) return { ok: false, reason: 'missing header or segment' };
-  return { ok: true, body: b.toString('utf8', nl + 1) };
+  return { ok: true, body: b.subarray(nl + 1) };
 }
 
 /** Splits and parses one daemon datagram. Never throws. */

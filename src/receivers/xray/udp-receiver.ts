@@ -140,18 +140,20 @@ export class XrayUdpReceiver {
       c.dropped += m.dropped;
       this.o.warn(`X-Ray documents dropped: the socket thread's hand-over queue is full (${c.dropped} so far)`);
     }
-    const documents = m.documents;
+    const count = m.count;
     // From here the bytes are counted by the pipeline (or dropped): the socket thread may send more.
-    const ack = () => this.post({ t: 'ack', bytes: m.bytes });
-    if (documents.length === 0) return ack();
+    // The closures below must not reference `m`: closures of one call share its context, so the commit's
+    // `.then` would keep `m` alive until the commit.
+    const bytes = m.bytes;
+    const ack = () => this.post({ t: 'ack', bytes });
+    if (count === 0) return ack();
     if (this.o.full()) {
-      c.dropped += documents.length;
+      c.dropped += count;
       this.o.warn(`X-Ray documents dropped: write pipeline full (${c.dropped} so far)`);
       return ack();
     }
-    const count = documents.length;
-    // The closure keeps the count only: the documents themselves are freed once handed over.
-    const p = this.o.submit({ kind: 'xray', documents }).then((r) => {
+    // One buffer, transferred on to the decode worker (and counted there at its byte size).
+    const p = this.o.submit({ kind: 'xray', body: m.packed }).then((r) => {
       if (r.ok) {
         c.stored += count - r.rejected;
         c.invalid += r.rejected;

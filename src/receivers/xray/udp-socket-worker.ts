@@ -7,14 +7,15 @@
  * long enough that the kernel dropped 2-18% of 10-20k docs/s (bench:xray). Here the event loop does nothing
  * but read, check headers and batch, so the socket is drained as soon as this thread gets a core.
  *
- * Batches (`documents` as strings, cloned by postMessage) go to the main thread, which hands them to the
+ * Batches (one buffer of documents, packed-documents.ts, transferred) go to the main thread, which hands them to the
  * pipeline and acknowledges their bytes. Bytes posted and not yet acknowledged are bounded by
  * `maxTransitBytes`: past it, datagrams are dropped here and counted (the main thread is then not taking
  * batches in at all; below it nothing is dropped on this side).
  */
 import dgram from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
-import { splitDatagram } from './datagram.js';
+import { splitDatagramBytes } from './datagram.js';
+import { packDocuments } from './packed-documents.js';
 import type { FromUdpWorker, ToUdpWorker, UdpWorkerOptions } from './udp-worker-protocol.js';
 
 // A worker thread (workerData) or a child process of its own session (options as argv[2], IPC channel).
@@ -25,7 +26,7 @@ const done = () => (parentPort ? parentPort.close() : process.disconnect());
 // The server went away (crashed or killed): nothing to hand batches to.
 if (!parentPort) process.once('disconnect', () => process.exit(0));
 
-let pending: string[] = [];
+let pending: Buffer[] = [];
 let pendingBytes = 0;
 let received = 0;
 let invalid = 0;
@@ -55,7 +56,7 @@ onMain((m: ToUdpWorker) => {
 
 function onMessage(msg: Buffer): void {
   received++;
-  const r = splitDatagram(msg);
+  const r = splitDatagramBytes(msg);
   if (!r.ok) {
     invalid++;
     invalidReason ??= r.reason;
@@ -75,7 +76,11 @@ function flush(): void {
     timer = null;
   }
   if (received === 0 && pending.length === 0) return;
-  post({ t: 'docs', documents: pending, bytes: pendingBytes, received, invalid, dropped, invalidReason });
+  const packed = packDocuments(pending, pendingBytes);
+  const m: FromUdpWorker = { t: 'docs', packed, count: pending.length, bytes: pendingBytes, received, invalid, dropped, invalidReason };
+  // Transferred (a thread) rather than copied; a child process's IPC channel copies it.
+  if (parentPort) parentPort.postMessage(m, [packed.buffer as ArrayBuffer]);
+  else post(m);
   transit += pendingBytes;
   pending = [];
   pendingBytes = 0;

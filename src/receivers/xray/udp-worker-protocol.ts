@@ -13,8 +13,8 @@ export type FromUdpWorker =
   | { t: 'bound'; port: number; recvBufferSize: number }
   | { t: 'error'; message: string }
   | { t: 'warn'; message: string }
-  /** A batch of valid documents plus the counters since the previous message (deltas). */
-  | { t: 'docs'; documents: string[]; bytes: number; received: number; invalid: number; dropped: number; invalidReason?: string }
+  /** A batch of valid documents (`count` of them, packed-documents.ts) plus the counters since the previous message (deltas). */
+  | { t: 'docs'; packed: Uint8Array; count: number; bytes: number; received: number; invalid: number; dropped: number; invalidReason?: string }
   | { t: 'closed' };
 
 export type ToUdpWorker = { t: 'ack'; bytes: number } | { t: 'close' };
