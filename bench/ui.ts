@@ -205,7 +205,7 @@ async function benchQuery(page: import('playwright-core').Page, http: number): P
     const r = await fetch(`http://127.0.0.1:${http}/api/honeyray/query/__all__`, { method: 'POST', body: JSON.stringify(spec), headers: { 'content-type': 'application/json' } });
     const body = (await r.json()) as { results: { data: { COUNT?: number } }[] };
     const base = performance.now() - t0;
-    await page.goto(`http://127.0.0.1:${http}/query?dataset=__all__&lookback=1d`);
+    await page.goto(`http://127.0.0.1:${http}/query?dataset=__all__&lookback=24h`);
     await page.waitForFunction(() => (document.querySelector<HTMLSelectElement>('#q-dataset')?.options.length ?? 0) > 1);
     await page.selectOption('.q-calc-op', 'COUNT');
     await page.click('#q-add-calc');
