@@ -53,8 +53,25 @@ export async function freePort(): Promise<number> {
   }
 }
 
-export async function startServer(opts: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<RunningServer> {
+type StartOptions = { dataDir?: string; args?: string[]; env?: Record<string, string> };
+
+/**
+ * Starts the server on free ports. A port found free can be taken by another process before the server
+ * binds it (freePort closes its probe; the machine runs other suites and clients): a start that fails
+ * with EADDRINUSE is tried again on fresh ports, up to three times.
+ */
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'honeyray-test-'));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts, dataDir);
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startOnce(opts: StartOptions, dataDir: string): Promise<RunningServer> {
   const [httpPort, otlpPort, xrayPort] = [await freePort(), await freePort(), await freePort()];
   const [grpcPort, zipkinPort, jaegerPort, jaegerCompactPort, jaegerBinaryPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const child: ChildProcess = spawn(process.execPath, [
