@@ -15,6 +15,7 @@ import { CH_TYPE, FIXED_NAMES, liveCondition, localTable, quoteIdent, quoteStrin
 import { Attr } from '../../model/semconv.js';
 import { compileTraceSearch, compileTraceSummaries } from './trace-search.js';
 import { readTraceSkeleton } from './trace-skeleton.js';
+import { expireOnServer, retentionPlan, wholeDayRetention } from './retention.js';
 
 export interface ClickHouseStoreOptions extends StoreOptions {
   /** Days of spans to keep (TTL where the release has it, else old day partitions are dropped). */
@@ -405,40 +406,11 @@ export class ClickHouseStore implements Store {
     return { spans: Number(n?.n ?? 0), bytesOnDisk: bytes, columns: this.catalog.size };
   }
 
-  /**
-   * One retention pass at `nowMs`. Whole day partitions older than the longest retention are dropped
-   * (where the release has TTL it also runs: TTL deletes only when parts merge, this frees a whole day
-   * at once). Shorter retentions (per dataset, or the default beside a dataset kept longer) delete rows
-   * with a mutation (`ALTER TABLE ... DELETE`, 18.16 has it, no TTL), issued only when some rows are due,
-   * and waited for, so a pass is done when it returns.
-   */
+  /** One retention pass at `nowMs` on every server (retention.ts), its writes in the store's write order. */
   async expireByRetention(nowMs = Date.now()): Promise<void> {
-    const days = this.opts.retentionDays ?? 0;
-    const perDataset = Object.fromEntries(Object.entries(this.opts.datasetRetentionDays ?? {}).filter(([, d]) => d !== days));
-    const whole = wholeDayRetention(days, perDataset);
+    const plan = retentionPlan(nowMs, this.opts.retentionDays ?? 0, this.opts.datasetRetentionDays ?? {});
     const table = this.opts.cluster ? localTable('spans_data') : 'spans_data';
-    const cutoffNs = (d: number) => (BigInt(nowMs) - BigInt(Math.floor(d * 86_400_000))) * 1_000_000n;
-    const deletes: string[] = [];
-    for (const [ds, d] of Object.entries(perDataset)) if (d > 0 && (whole === 0 || d < whole)) deletes.push(`dataset = ${quoteString(ds)} AND start_ns < ${cutoffNs(d)}`);
-    if (days > 0 && (whole === 0 || days < whole)) {
-      const listed = Object.keys(perDataset).map(quoteString);
-      deletes.push(`${listed.length ? `dataset NOT IN (${listed.join(', ')}) AND ` : ''}start_ns < ${cutoffNs(days)}`);
-    }
-    for (const s of this.servers) {
-      if (whole > 0) {
-        const cutoff = new Date(nowMs - Math.floor(whole) * 86_400_000).toISOString().slice(0, 10);
-        const rows = await s.query(`SELECT DISTINCT partition AS p FROM system.parts WHERE database = currentDatabase() AND table = ${quoteString(table)} AND active`);
-        // Partitions are `toDate(...)` values, written YYYY-MM-DD: string order is date order.
-        const old = rows.map((r) => String(r.p)).filter((p) => /^\d{4}-\d{2}-\d{2}$/.test(p) && p < cutoff);
-        for (const p of old) await this.serialWrite(() => s.command(`ALTER TABLE ${table} DROP PARTITION ${quoteString(p)}`));
-      }
-      for (const where of deletes) {
-        const [due] = await s.query(`SELECT count() AS n FROM ${table} WHERE ${where}`);
-        if (Number(due?.n ?? 0) === 0) continue;
-        await this.serialWrite(() => s.command(`ALTER TABLE ${table} DELETE WHERE ${where}`));
-      }
-      if (deletes.length) await waitForMutations(s, table);
-    }
+    for (const s of this.servers) await expireOnServer(s, table, plan, (sql) => this.serialWrite(() => s.command(sql)));
   }
 
   async checkpoint(): Promise<void> {
@@ -474,22 +446,4 @@ function completeDocuments(batches: readonly SpanBatch[]): string[] {
     }
   }
   return keys;
-}
-
-/**
- * The retention by which whole day partitions (and TTL) may go: the longest of the default and every
- * dataset's, or 0 when something is kept forever (the default or a dataset at 0).
- */
-export function wholeDayRetention(days: number, perDataset: Record<string, number>): number {
-  const all = [days, ...Object.values(perDataset)];
-  return all.some((d) => d <= 0) ? 0 : Math.max(...all);
-}
-
-/** Waits until the table's mutations are done (they run in the background), for up to a minute. */
-async function waitForMutations(s: ChClient, table: string): Promise<void> {
-  for (const t0 = Date.now(); Date.now() - t0 < 60_000;) {
-    const [left] = await s.query(`SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND table = ${quoteString(table)} AND is_done = 0`);
-    if (Number(left?.n ?? 0) === 0) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
