@@ -10,7 +10,7 @@ import { SpanWriter } from './span-writer.js';
 import { rowToSpan } from './row-to-span.js';
 import { DDL, quoteIdent } from './schema.js';
 import { ReadConnections } from './read-connections.js';
-import { readTraceColumns } from './trace-columns.js';
+import { compareBigInts, readTraceColumns } from './trace-columns.js';
 import { expireTraceIndexSql, openTraceIndex, SMALL_READ_INDEX_ROWS, traceReadRange } from './trace-index.js';
 import { compileTraceSearch, compileTraceSummaryDetail, compileTraceSummaryTop } from './trace-search.js';
 import { readTraceSkeleton } from './trace-skeleton.js';
@@ -334,6 +334,6 @@ function traceHex(hi: bigint, lo: bigint): string {
 
 /** Span rows in (start_ns, span_id) order, as `ORDER BY start_ns, span_id` gives them. */
 function sortBySpanStart<R extends Record<string, unknown>>(rows: R[]): R[] {
-  const cmp = (a: unknown, b: unknown) => ((a as bigint) < (b as bigint) ? -1 : (a as bigint) > (b as bigint) ? 1 : 0);
+  const cmp = compareBigInts;
   return rows.sort((a, b) => cmp(a.start_ns, b.start_ns) || cmp(a.span_id, b.span_id));
 }

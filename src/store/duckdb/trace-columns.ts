@@ -86,9 +86,12 @@ function dropEmptyAttrs<C extends UsedColumn>(used: C[], cols: unknown[][]): [C[
   return [used.filter((_, k) => keep[k]), cols.filter((_, i) => i < FIRST_ATTR || keep[i - FIRST_ATTR])];
 }
 
+/** Sort order of two engine BIGINTs (as the JS bigints the reader gives). */
+export const compareBigInts = (a: unknown, b: unknown): number => ((a as bigint) < (b as bigint) ? -1 : (a as bigint) > (b as bigint) ? 1 : 0);
+
 /** Row positions in (trace_hi, trace_lo, start_ns, span_id) order: the order the SQL path reads in. */
 function sortedRows(his: unknown[], los: unknown[], starts: unknown[], spanIds: unknown[]): number[] {
-  const cmp = (a: unknown, b: unknown) => ((a as bigint) < (b as bigint) ? -1 : (a as bigint) > (b as bigint) ? 1 : 0);
+  const cmp = compareBigInts;
   return his.map((_, i) => i).sort((a, b) => cmp(his[a], his[b]) || cmp(los[a], los[b]) || cmp(starts[a], starts[b]) || cmp(spanIds[a], spanIds[b]));
 }
 
