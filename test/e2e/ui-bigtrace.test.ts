@@ -72,6 +72,8 @@ browserSuite('ui-bigtrace', { more: (srv) => postOtlp(srv, bigTrace()) }, (ui) =
       assert.match(await detail.locator('.details-loading').innerText(), /load with the full trace/);
       assert.doesNotMatch(await detail.innerText(), /big\.index/);
       await page.click('#attr-summary summary');
+      // The summary's body is written when it opens (a render after the click): wait for it, then check it.
+      await page.waitForFunction(() => (document.querySelector('#attr-summary') as HTMLElement | null)?.innerText.includes('\n') ?? false);
       assert.match(await page.innerText('#attr-summary'), /load with the span details/);
       await ui.shot('bigtrace-skeleton');
 
