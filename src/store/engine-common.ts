@@ -46,8 +46,9 @@ export function fixedRowToSpan(r: Record<string, unknown>, big: (v: unknown) => 
   return span;
 }
 
-const KINDS: Record<string, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
-const STATUS: Record<string, number> = { unset: 0, ok: 1, error: 2 };
+/** Span kind and status names (as Jaeger tags write them) -> the stored codes. */
+export const KINDS: Record<string, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
+export const STATUS: Record<string, number> = { unset: 0, ok: 1, error: 2 };
 
 /**
  * Tags Jaeger synthesizes from fixed fields, as conditions on those fields; undefined for any other

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Store } from '../../src/store/store.js';
+import type { SpanFilter, Store, TraceSearch } from '../../src/store/store.js';
 import { makeBatch, type TestSpan } from './make-batch.js';
 
 const T1 = '5f84c7a11234567890abcdef12345678';
@@ -129,6 +129,35 @@ export function storeConformance(engine: string, open: (dir: string) => Promise<
       assert.deepEqual(await store.searchTraces({ startNs: BASE + 55_000_000n }), [T3]);
       assert.deepEqual(await store.searchTraces({ limit: 2 }), [T3, T2]);
       assert.deepEqual(await store.searchTraces({ tags: { "it's": "a'b" } }), []);
+    });
+
+    it('searches with any-span filters: and / or, exists / not-exists, ranges, contains, fixed fields, typed values', async () => {
+      const where = (w: SpanFilter, q: TraceSearch = {}) => store.searchTraces({ ...q, where: w });
+      assert.deepEqual(await where({ key: 'http.response.status_code', op: '>=', value: 500 }), [T3]);
+      assert.deepEqual(await where({ key: 'http.response.status_code', op: '=', value: 200 }), [T1]);
+      assert.deepEqual(await where({ or: [{ key: 'user.handle', op: '=', value: 'andrewbrown' }, { key: 'span.kind', op: '=', value: 'producer' }] }), [T3, T2]);
+      assert.deepEqual(await where({ and: [{ key: 'app.result_length', op: 'exists' }, { key: 'app.now', op: 'contains', value: '2026-11' }] }), [T1]);
+      assert.deepEqual(await where({ and: [{ key: 'app.result_length', op: 'exists' }, { key: 'db.system', op: 'exists' }] }), [], 'each leaf on some span of the SAME trace');
+      assert.deepEqual(await where({ key: 'db.system', op: 'not-exists' }), [T3, T1]);
+      assert.deepEqual(await where({ key: 'ratio', op: '<', value: 0.5 }), [T2]);
+      assert.deepEqual(await where({ key: 'name', op: 'contains', value: 'select' }), [T2], 'contains ignores case');
+      assert.deepEqual(await where({ key: 'error', op: '=', value: true }), [T2]);
+      assert.deepEqual(await where({ key: 'error', op: '!=', value: true }), [T3, T1]);
+      assert.deepEqual(await where({ key: 'duration_ns', op: '>', value: 50_000_000 }), [T2]);
+      assert.deepEqual(await where({ key: 'cached', op: '=', value: false }), [T2], 'a bool attribute');
+      assert.deepEqual(await where({ key: 'service.name', op: '!=', value: 'backend-flask' }), [T3, T2]);
+      assert.deepEqual(await where({ key: 'never.seen', op: 'not-exists' }), [T3, T2, T1]);
+      assert.deepEqual(await where({ key: 'host.name', op: '>', value: 1 }), [], 'a text column compared with a number');
+      assert.deepEqual(await where({ key: 'app.now', op: '!=', value: 'x' }), [T1]);
+      assert.deepEqual(await where({ key: 'cached', op: '!=', value: 'maybe' }), [T2]);
+      assert.deepEqual(await where({ and: [] }), [T3, T2, T1]);
+      assert.deepEqual(await where({ or: [] }), []);
+      assert.deepEqual(await where({ key: 'never.seen', op: '=', value: 'x' }), []);
+      assert.deepEqual(await where({ key: 'host.name', op: '=', value: "it's" }), []);
+      assert.deepEqual(await where({ key: 'app.now', op: 'exists' }, { service: 'backend-flask' }), [T1]);
+      assert.deepEqual(await where({ key: 'app.now', op: 'exists' }, { service: 'db-svc' }), []);
+      const s = await store.traceSummaries({ where: { key: 'http.response.status_code', op: '=', value: 200 } });
+      assert.deepEqual([s.total, s.data.map((t) => t.traceId)], [1, [T1]]);
     });
 
     it('widens a column seen with another type and keeps old values', async () => {

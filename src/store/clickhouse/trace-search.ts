@@ -1,5 +1,5 @@
-import { fixedFieldTag } from '../engine-common.js';
-import type { ColumnInfo, TraceSearch, TraceSummaryQuery, TraceSummarySort } from '../store.js';
+import { fixedFieldTag, KINDS, STATUS } from '../engine-common.js';
+import type { ColumnInfo, SpanFilter, TraceSearch, TraceSummaryQuery, TraceSummarySort } from '../store.js';
 import { liveCondition, quoteIdent, quoteString } from './schema.js';
 
 /**
@@ -28,6 +28,7 @@ function groupedTraces(q: TraceSearch, column: (key: string) => ColumnInfo | und
   const having: string[] = [];
   if (spanConds.length) having.push(`max(${spanConds.join(' AND ')}) = 1`);
   for (const [key, value] of Object.entries(q.tags ?? {})) having.push(`max(${tagCondition(key, value, column)}) = 1`);
+  if (q.where) having.push(filterCondition(q.where, column));
   return `FROM spans_data WHERE ${where.join(' AND ')} GROUP BY trace_hi, trace_lo${having.length ? ` HAVING ${having.join(' AND ')}` : ''}`;
 }
 
@@ -71,4 +72,70 @@ function tagCondition(key: string, value: string, column: (key: string) => Colum
   const v = value.toLowerCase();
   if (c.type === 'bool') return v === 'true' ? `${col} = 1` : v === 'false' ? `${col} = 0` : '0';
   return `ifNull(toString(${col}) = ${quoteString(value)}, 0)`;
+}
+
+type Leaf = Extract<SpanFilter, { key: string }>;
+type ColumnOf = (key: string) => ColumnInfo | undefined;
+
+/**
+ * An any-span filter as a trace-level condition over the trace's grouped spans, with DuckDB's meaning
+ * (duckdb/trace-search.ts; both pass the same conformance cases): a leaf holds when SOME span satisfies
+ * it (`max(cond) = 1`; conditions are wrapped in ifNull because comparisons with a NULL column are NULL),
+ * `not-exists` when no span has the key; `and` / `or` combine those truths.
+ */
+function filterCondition(f: SpanFilter, column: ColumnOf): string {
+  if ('and' in f) return f.and.length ? `(${f.and.map((x) => filterCondition(x, column)).join(' AND ')})` : '1';
+  if ('or' in f) return f.or.length ? `(${f.or.map((x) => filterCondition(x, column)).join(' OR ')})` : '0';
+  if (f.op === 'not-exists') return `max(${leafCondition({ ...f, op: 'exists' }, column)}) = 0`;
+  return `max(${leafCondition(f, column)}) = 1`;
+}
+
+/** Keys Jaeger synthesizes from fixed fields: the field, and whether it is a number (else text). */
+const FIXED: Record<string, { col: string; enumOf?: Record<string, number>; numeric?: boolean }> = {
+  'service.name': { col: 'dataset' },
+  name: { col: 'name' },
+  'span.kind': { col: 'kind', enumOf: KINDS },
+  'otel.status_code': { col: 'status_code', enumOf: STATUS },
+  'otel.status_description': { col: 'status_message' },
+  'otel.scope.name': { col: 'scope_name' },
+  'otel.library.name': { col: 'scope_name' },
+  duration_ns: { col: 'duration_ns', numeric: true },
+};
+const CMP = { '=': '=', '!=': '!=', '>': '>', '>=': '>=', '<': '<', '<=': '<=' } as const;
+
+function numberLiteral(v: unknown): string {
+  const n = Number(v);
+  if (String(v).trim() === '' || !Number.isFinite(n)) throw new TypeError(`not a number: ${JSON.stringify(v)}`);
+  return String(n);
+}
+
+/** One span-level condition, a UInt8 that is never NULL. Comparisons with a number are numeric. */
+function leafCondition(f: Leaf, column: ColumnOf): string {
+  if (f.key === 'error') {
+    const yes = String(f.value ?? 'true').toLowerCase() === 'true';
+    if (f.op === 'exists') return 'status_code = 2';
+    return (f.op === '!=') !== yes ? 'status_code = 2' : 'status_code != 2';
+  }
+  const fixed = FIXED[f.key];
+  const info = fixed ? undefined : column(f.key);
+  if (!fixed && !info) return '0';
+  const col = fixed ? fixed.col : quoteIdent(info!.column);
+  if (f.op === 'exists' || f.op === 'not-exists') return `isNotNull(${col})`;
+  const value = f.value ?? '';
+  if (f.op === 'contains') return `ifNull(position(lowerUTF8(toString(${col})), ${quoteString(String(value).toLowerCase())}) > 0, 0)`;
+  const cmp = CMP[f.op];
+  if (fixed?.enumOf) return `${col} ${cmp} ${fixed.enumOf[String(value).toLowerCase()] ?? -1}`;
+  if (fixed?.numeric) return `${col} ${cmp} ${numberLiteral(value)}`;
+  if (fixed) return `${col} ${cmp} ${quoteString(String(value))}`;
+  // Bools are UInt8 columns; DuckDB compares their text, 'true' / 'false'.
+  if (info!.type === 'bool' && (f.op === '=' || f.op === '!=')) {
+    const v = String(value).toLowerCase();
+    return v === 'true' || v === 'false' ? `ifNull(${col} ${cmp} ${v === 'true' ? 1 : 0}, 0)` : f.op === '!=' ? `isNotNull(${col})` : '0';
+  }
+  const numeric = typeof f.value === 'number' || (f.op !== '=' && f.op !== '!=');
+  if (numeric) {
+    const asNumber = info!.type === 'string' ? `toFloat64OrNull(${col})` : `toFloat64(${col})`;
+    return `ifNull(${asNumber} ${cmp} ${numberLiteral(value)}, 0)`;
+  }
+  return `ifNull(toString(${col}) ${cmp} ${quoteString(String(value))}, 0)`;
 }
