@@ -63,7 +63,8 @@ const SKIP_UNDER_LOAD = flags['skip-under-load'] === true;
 /**
  * `--store clickhouse`: the same load and reads against Honeyray on a local ClickHouse (Debian's 18.16,
  * started here under BENCH_DIR, default ./data/bench, as bench:clickhouse does). No floor column (the
- * floors are DuckDB statements), no --keep/--reuse; bytes per span from the server's stats (active parts).
+ * floors are DuckDB statements); with --keep / --reuse the ClickHouse server's directory is kept in the
+ * data dir (DIR/clickhouse) and started again on it; bytes per span from the server's stats (active parts).
  */
 const STORE = flags.store ?? 'duckdb';
 const ONLY = flags.only;
@@ -215,12 +216,14 @@ async function main(): Promise<void> {
   if (KEEP && readdirSync(KEEP).length > 0) throw new Error(`--keep ${KEEP}: the directory is not empty (use --reuse to read it again)`);
   const previous = REUSE ? (JSON.parse(readFileSync(join(REUSE, LOADED_FILE), 'utf8')) as Loaded) : null;
   if (STORE !== 'duckdb' && STORE !== 'clickhouse') throw new Error(`--store ${STORE}: duckdb or clickhouse`);
-  if (STORE === 'clickhouse' && (KEEP || REUSE)) throw new Error('--store clickhouse loads every run: no --keep / --reuse');
   let ch: RunningClickHouse | null = null;
   if (STORE === 'clickhouse') {
     const dir = resolve(process.env.BENCH_DIR ?? 'data/bench');
     mkdirSync(dir, { recursive: true });
-    ch = await startClickHouse(undefined, undefined, dir);
+    // --keep / --reuse: the ClickHouse server's own directory lives in the kept data dir.
+    const kept = KEEP || REUSE ? join(dataDir, 'clickhouse') : undefined;
+    if (kept) mkdirSync(kept, { recursive: true });
+    ch = await startClickHouse(undefined, undefined, dir, kept);
   }
   const storeArgs = ch ? ['--store', `clickhouse://127.0.0.1:${ch.httpPort}/bench`] : [];
   const [http, otlp] = [await freePort(), await freePort()];
@@ -260,7 +263,7 @@ async function main(): Promise<void> {
     printUnderLoad(await underLoad(`http://127.0.0.1:${otlp}/v1/traces`, probes(base, typical), LOAD_SECONDS));
     server.child.kill('SIGTERM');
     await server.exited;
-    await ch?.stop();
+    await ch?.stop({ keepDir: Boolean(KEEP || REUSE) });
     if (!KEEP && !REUSE) rmSync(dataDir, { recursive: true, force: true });
     return;
   }
@@ -278,8 +281,8 @@ async function main(): Promise<void> {
     const stats = (await (await fetch(`${base}/api/honeyray/stats`)).json()) as { spans: number; bytesOnDisk: number };
     server.child.kill('SIGTERM');
     await server.exited;
-    await ch.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await ch.stop({ keepDir: Boolean(KEEP || REUSE) });
+    if (!KEEP && !REUSE) rmSync(dataDir, { recursive: true, force: true });
     printResults(measured, measured.map(() => null), underLoadResult);
     console.log(`\nbytes on disk per span (ClickHouse ${stats.spans.toLocaleString('en-US')} spans, active parts): ${(stats.bytesOnDisk / stats.spans).toFixed(1)}`);
     return;

@@ -43,9 +43,11 @@ async function freePorts(): Promise<ClickHousePorts> {
   return { http: await freePort(), tcp: await freePort(), interserver: await freePort() };
 }
 
-/** `parent`: where the server's directory is made (default the OS temp dir). */
-export async function startClickHouse(ports?: ClickHousePorts, cluster?: RemoteCluster, parent = tmpdir()): Promise<RunningClickHouse> {
-  const dir = mkdtempSync(join(parent, 'honeyray-ch-'));
+/**
+ * `parent`: where the server's directory is made (default the OS temp dir); `dir`: an existing server
+ * directory to start on again instead (its data kept, its config rewritten for the new ports).
+ */
+export async function startClickHouse(ports?: ClickHousePorts, cluster?: RemoteCluster, parent = tmpdir(), dir = mkdtempSync(join(parent, 'honeyray-ch-'))): Promise<RunningClickHouse> {
   const p = ports ?? await freePorts();
   const httpPort = p.http;
   writeClickHouseConfig(dir, p, cluster);

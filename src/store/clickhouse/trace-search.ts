@@ -17,7 +17,7 @@ export function compileTraceSearch(q: TraceSearch, column: (key: string) => Colu
 /** `FROM ... WHERE ... GROUP BY trace ... HAVING ...`: the traces a search matches, one group each. */
 function groupedTraces(q: TraceSearch, column: (key: string) => ColumnInfo | undefined): string {
   // Trace id 0 holds Events API events that are not spans (receivers/honeycomb-events): never a trace.
-  const where: string[] = [liveCondition(), '(trace_hi != 0 OR trace_lo != 0)'];
+  const where: string[] = ['(trace_hi != 0 OR trace_lo != 0)'];
   if (q.startNs !== undefined) where.push(`start_ns >= ${BigInt(q.startNs)}`);
   if (q.endNs !== undefined) where.push(`start_ns <= ${BigInt(q.endNs)}`);
   const spanConds: string[] = [];
@@ -27,9 +27,31 @@ function groupedTraces(q: TraceSearch, column: (key: string) => ColumnInfo | und
   if (q.maxDurationNs !== undefined) spanConds.push(`duration_ns <= ${BigInt(q.maxDurationNs)}`);
   const having: string[] = [];
   if (spanConds.length) having.push(`max(${spanConds.join(' AND ')}) = 1`);
-  for (const [key, value] of Object.entries(q.tags ?? {})) having.push(`max(${tagCondition(key, value, column)}) = 1`);
+  const tags = Object.entries(q.tags ?? {}).map(([key, value]) => tagCondition(key, value, column));
+  for (const t of tags) having.push(`max(${t}) = 1`);
   if (q.where) having.push(filterCondition(q.where, column));
-  return `FROM spans_data WHERE ${where.join(' AND ')} GROUP BY trace_hi, trace_lo${having.length ? ` HAVING ${having.join(' AND ')}` : ''}`;
+  // The candidate scan, as DuckDB's: a condition every matching trace has on at least one span picks
+  // the traces first, so only their spans are grouped (a service alone matches most traces; a tag
+  // narrows, so it goes first). Spans are ordered by trace id, so the candidates' set also skips granules.
+  const leaf = tags[0] ?? (q.where ? firstPositive(q.where, column) : null);
+  const serviceOnly = spanConds.length === 1 && q.service !== undefined && q.service !== '';
+  const seed = spanConds.length && !(serviceOnly && leaf) ? spanConds.join(' AND ') : leaf;
+  // Replaced X-Ray rows (liveCondition) only widen the candidates: the groups below read live rows.
+  const w = where.join(' AND ');
+  const candidates = seed ? ` AND (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM spans_data WHERE ${w} AND ${seed})` : '';
+  return `FROM spans_data WHERE ${liveCondition()} AND ${w}${candidates} GROUP BY trace_hi, trace_lo${having.length ? ` HAVING ${having.join(' AND ')}` : ''}`;
+}
+
+/** A span-level condition implied by the filter (so it can pre-select traces), or null. */
+function firstPositive(f: SpanFilter, column: ColumnOf): string | null {
+  if ('key' in f) return f.op !== 'not-exists' && f.op !== '!=' ? leafCondition(f, column) : null;
+  if ('and' in f) {
+    for (const x of f.and) {
+      const inner = firstPositive(x, column);
+      if (inner) return inner;
+    }
+  }
+  return null;
 }
 
 const SUMMARY_ORDER: Record<TraceSummarySort, string> = {
