@@ -89,9 +89,10 @@ export interface Dialect {
   sample(exprs: string[], fraction: number): string;
   /**
    * Select-list items that turn each row into one row per value: `k` (0-based index of the value) and `v`
-   * (the value, text, NULL kept), named by the quoted `k` and `v` given.
+   * (the value, text, NULL kept), named by the quoted `k` and `v` given. With `when` (a boolean), only rows
+   * where it is true are unpivoted; the others give no row (NULL counts as false).
    */
-  unpivot(textValues: string[], k: string, v: string): string;
+  unpivot(textValues: string[], k: string, v: string, when?: string): string;
 
   // --- aggregates -----------------------------------------------------------------------------------
   /**

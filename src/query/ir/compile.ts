@@ -36,7 +36,9 @@ class Compiler {
       aliases.set(c.as, c.expr);
     }
     const noRefs = new Map<string, Expr>();
-    const unpivot = q.unpivot?.length ? `, ${d.unpivot(q.unpivot.map((e) => d.toText(this.expr(e, noRefs))), d.ident('k'), d.ident('v'))}` : '';
+    if (q.unpivotWhen && !q.unpivot?.length) throw new IrError('unpivotWhen without unpivot');
+    const when = q.unpivotWhen ? this.expr(q.unpivotWhen, noRefs) : undefined;
+    const unpivot = q.unpivot?.length ? `, ${d.unpivot(q.unpivot.map((e) => d.toText(this.expr(e, noRefs))), d.ident('k'), d.ident('v'), when)}` : '';
     const parts = [`SELECT ${q.select.map((c) => `${this.expr(c.expr, noRefs)} AS ${d.ident(c.as)}`).join(', ')}${unpivot}`];
     parts.push('FROM ' + ('table' in q.from ? d.ident(q.from.table) : `(${this.query(q.from.query)}) AS ${d.ident(q.from.alias)}`));
     if (q.where) parts.push(`WHERE ${this.expr(q.where, noRefs)}`);

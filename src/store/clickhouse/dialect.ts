@@ -77,8 +77,12 @@ export const clickhouseDialect: Dialect = {
   },
 
   sample: (e, fraction) => `(cityHash64(${e.join(', ')}) % 1000000 < ${Math.round(fraction * 1e6)})`,
-  unpivot: (values, k, v) =>
-    `tupleElement(arrayJoin(arrayMap((i, x) -> tuple(i, x), range(${values.length}), [${values.join(', ')}])) AS kv_, 1) AS ${k}, tupleElement(kv_, 2) AS ${v}`,
+  // arrayJoin of an empty array gives no row: that is how `when` drops rows (a slice of length 0: 18.16's
+  // `if` takes no `[]` of another type in a branch).
+  unpivot: (values, k, v, when) => {
+    const pairs = `arrayMap((i, x) -> tuple(i, x), range(${values.length}), [${values.join(', ')}])`;
+    return `tupleElement(arrayJoin(${when ? `arraySlice(${pairs}, 1, if(ifNull(${when}, 0) = 1, ${values.length}, 0))` : pairs}) AS kv_, 1) AS ${k}, tupleElement(kv_, 2) AS ${v}`;
+  },
 
   aggregate(kind, arg, opts = {}) {
     const f = opts.filter;

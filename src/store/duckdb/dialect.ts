@@ -58,8 +58,11 @@ export const duckdbDialect: Dialect = {
   },
 
   sample: (e, fraction) => `(hash(${e.join(', ')}) % 1000000 < ${Math.round(fraction * 1e6)})`,
-  // Two unnests in one SELECT are zipped (not crossed) by DuckDB.
-  unpivot: (values, k, v) => `unnest(range(${values.length})) AS ${k}, unnest([${values.join(', ')}]) AS ${v}`,
+  // Two unnests in one SELECT are zipped (not crossed) by DuckDB; unnest(NULL) gives no row. The CASE
+  // builds the list only for the rows it keeps (DuckDB evaluates a CASE branch for its rows only).
+  unpivot: (values, k, v, when) => when
+    ? `unnest(CASE WHEN ${when} THEN range(${values.length}) END) AS ${k}, unnest(CASE WHEN ${when} THEN [${values.join(', ')}] END) AS ${v}`
+    : `unnest(range(${values.length})) AS ${k}, unnest([${values.join(', ')}]) AS ${v}`,
 
   aggregate(kind, arg, opts = {}) {
     const filter = opts.filter ? ` FILTER (WHERE ${opts.filter})` : '';
