@@ -84,6 +84,8 @@ export interface Dialect {
   timeBucket(ns: string, granularitySeconds: number, originSeconds: number): string;
   /** Histogram bin index 0..bins-1 of `expr` over [lower, upper] (upper itself lands in the last bin). */
   widthBucket(expr: string, lower: number, upper: number, bins: number): string;
+  /** `widthBucket` of an integer `expr` over integer bounds, in integer arithmetic (no overflow for any bounds). */
+  widthBucketInt(expr: string, lower: bigint, upper: bigint, bins: number): string;
 
   /** True for a deterministic pseudo-random `fraction` of the values of `exprs` (a hash of them). */
   sample(exprs: string[], fraction: number): string;

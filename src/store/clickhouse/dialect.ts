@@ -76,6 +76,11 @@ export const clickhouseDialect: Dialect = {
     return `least(greatest(toInt64(floor((${e} - ${num(lower)}) / ${num(width)})), 0), ${bins - 1})`;
   },
 
+  widthBucketInt(e, lower, upper, bins) {
+    if (upper <= lower) return 'toInt64(0)';
+    return `least(intDiv((least(greatest(toInt64(${e}), toInt64(${lower})), toInt64(${upper})) - ${lower}) * ${bins}, ${upper - lower}), ${bins - 1})`;
+  },
+
   sample: (e, fraction) => `(cityHash64(${e.join(', ')}) % 1000000 < ${Math.round(fraction * 1e6)})`,
   // arrayJoin of an empty array gives no row: that is how `when` drops rows (a slice of length 0: 18.16's
   // `if` takes no `[]` of another type in a branch).
