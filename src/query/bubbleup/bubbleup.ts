@@ -65,7 +65,8 @@ type Counted = { value: ValueCount['value']; s: number; b: number };
 /**
  * Three scans of the query's rows, whatever the number of columns (it was one per column: 40 scans, 4 s at
  * 1M spans, > 600 s at 10M): (1) exact selection and baseline counts, which set the sampling; (2) over the
- * sampled rows, each numeric column's range and approximate distinct count (histogram or top values?);
+ * rows of the time slices read, each numeric column's range and approximate distinct count (histogram or
+ * top values?);
  * (3) over the sampled rows, every column at once: each row unpivoted into (column, value) pairs, counted
  * per side in one GROUP BY.
  *
@@ -88,12 +89,13 @@ export async function bubbleUp(
   const [counts] = await run({
     from, where,
     select: [
-      { as: 'sel', expr: agg('count', undefined, { filter: sel }) }, { as: 'base', expr: agg('count', undefined, { filter: not(sel) }) },
+      { as: 'sel', expr: agg('count', undefined, { filter: sel }) }, { as: 'all', expr: agg('count') },
       { as: 't0', expr: agg('min', col('start_ns')) }, { as: 't1', expr: agg('max', col('start_ns')) },
     ],
   });
   const selCount = Number(counts?.sel ?? 0);
-  const baseCount = Number(counts?.base ?? 0);
+  // The selection's predicate is evaluated once per row (the baseline is the rest).
+  const baseCount = Number(counts?.all ?? 0) - selCount;
   const sampled = { selection: Math.min(1, cap / Math.max(1, selCount)), baseline: Math.min(1, cap / Math.max(1, baseCount)) };
   if (selCount === 0) return { columns: [], selection_count: 0, baseline_count: baseCount, sampled };
 
@@ -108,11 +110,12 @@ export async function bubbleUp(
 
   const candidates = columns.list().filter((c) => !SKIP.has(c.name) && c.name !== selectedColumn);
   const numeric = candidates.filter((c) => isNumeric(c.type));
+  // Ranges and distinct counts over every row of the slices read (a superset of the sample: its values fall
+  // in the range; no per-row sample test, which each aggregate's FILTER would evaluate again).
   const [stats] = numeric.length ? await run({
     from, where: rows,
     select: numeric.flatMap((c, i) => [
-      { as: `lo${i}`, expr: agg('min', c.expr, { filter: kept }) }, { as: `hi${i}`, expr: agg('max', c.expr, { filter: kept }) },
-      { as: `nd${i}`, expr: agg('approx_count_distinct', c.expr, { filter: kept }) },
+      { as: `lo${i}`, expr: agg('min', c.expr) }, { as: `hi${i}`, expr: agg('max', c.expr) }, { as: `nd${i}`, expr: agg('approx_count_distinct', c.expr) },
     ]),
   }) : [{}];
   const histograms = new Map<HcColumn, { lo: number; hi: number }>();
