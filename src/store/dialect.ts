@@ -92,9 +92,17 @@ export interface Dialect {
   /**
    * Select-list items that turn each row into one row per value: `k` (0-based index of the value) and `v`
    * (the value, text, NULL kept), named by the quoted `k` and `v` given. With `when` (a boolean), only rows
-   * where it is true are unpivoted; the others give no row (NULL counts as false).
+   * where it is true are unpivoted; the others give no row (NULL counts as false). A dialect with
+   * `unpivotWhenInWhere` is never given one.
    */
   unpivot(textValues: string[], k: string, v: string, when?: string): string;
+  /**
+   * True when the compiler should put an unpivot's row condition into the WHERE instead (the same rows): for
+   * an engine that reads the other columns only for rows its WHERE keeps whatever the condition (ClickHouse
+   * moves it to PREWHERE), so rows it drops never build their unpivot arrays. DuckDB (false) keeps a
+   * condition over several columns out of its scan, and then reads every block of every column.
+   */
+  readonly unpivotWhenInWhere?: boolean;
 
   // --- aggregates -----------------------------------------------------------------------------------
   /**

@@ -40,11 +40,13 @@ class Compiler {
     }
     const noRefs = new Map<string, Expr>();
     if (q.unpivotWhen && !q.unpivot?.length) throw new IrError('unpivotWhen without unpivot');
-    const when = q.unpivotWhen ? this.expr(q.unpivotWhen, noRefs) : undefined;
+    const whenInWhere = q.unpivotWhen !== undefined && d.unpivotWhenInWhere === true;
+    const when = q.unpivotWhen && !whenInWhere ? this.expr(q.unpivotWhen, noRefs) : undefined;
+    const where = whenInWhere ? (q.where ? { k: 'and', args: [q.where, q.unpivotWhen!] } as Expr : q.unpivotWhen) : q.where;
     const unpivot = q.unpivot?.length ? `, ${d.unpivot(q.unpivot.map((e) => d.toText(this.expr(e, noRefs))), d.ident('k'), d.ident('v'), when)}` : '';
     const parts = [`SELECT ${q.select.map((c) => `${this.expr(c.expr, noRefs)} AS ${d.ident(c.as)}`).join(', ')}${unpivot}`];
     parts.push('FROM ' + ('table' in q.from ? d.ident(q.from.table) : `(${this.query(q.from.query)}) AS ${d.ident(q.from.alias)}`));
-    if (q.where) parts.push(`WHERE ${this.expr(q.where, noRefs)}`);
+    if (where) parts.push(`WHERE ${this.expr(where, noRefs)}`);
     if (q.groupBy?.length) parts.push(`GROUP BY ${q.groupBy.map((g) => this.expr(g, noRefs)).join(', ')}`);
     // HAVING repeats the aliased expression (aliases in HAVING are not portable SQL).
     if (q.having) parts.push(`HAVING ${this.expr(q.having, aliases)}`);

@@ -82,11 +82,11 @@ export const clickhouseDialect: Dialect = {
   },
 
   sample: (e, fraction) => `(cityHash64(${e.join(', ')}) % 1000000 < ${Math.round(fraction * 1e6)})`,
-  // arrayJoin of an empty array gives no row: that is how `when` drops rows (a slice of length 0: 18.16's
-  // `if` takes no `[]` of another type in a branch).
+  // The row condition goes into the WHERE (PREWHERE reads the other columns only for rows it keeps).
+  unpivotWhenInWhere: true,
   unpivot: (values, k, v, when) => {
-    const pairs = `arrayMap((i, x) -> tuple(i, x), range(${values.length}), [${values.join(', ')}])`;
-    return `tupleElement(arrayJoin(${when ? `arraySlice(${pairs}, 1, if(ifNull(${when}, 0) = 1, ${values.length}, 0))` : pairs}) AS kv_, 1) AS ${k}, tupleElement(kv_, 2) AS ${v}`;
+    if (when !== undefined) throw new Error('unpivot: the ClickHouse dialect takes the row condition in the WHERE (unpivotWhenInWhere)');
+    return `tupleElement(arrayJoin(arrayMap((i, x) -> tuple(i, x), range(${values.length}), [${values.join(', ')}])) AS kv_, 1) AS ${k}, tupleElement(kv_, 2) AS ${v}`;
   },
 
   aggregate(kind, arg, opts = {}) {
