@@ -47,7 +47,7 @@ const HISTOGRAM_BINS = 10;
 const CATEGORICAL_MAX = 10;
 /**
  * Rows per side (selection, baseline) the distributions are computed from; a side with more rows is
- * sampled (a hash of span id and start time, so the same data gives the same answer). 20,000 rows put a
+ * sampled (by hashes of time slices and of rows, `Sampling`: the same data gives the same answer). 20,000 rows put a
  * value's share within ~0.7 points (2 standard errors at 50%) of the whole side's: plenty to rank columns,
  * and Honeycomb samples for BubbleUp too. Below this, every row counts and the answer is exact.
  */
