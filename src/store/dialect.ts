@@ -84,14 +84,25 @@ export interface Dialect {
   timeBucket(ns: string, granularitySeconds: number, originSeconds: number): string;
   /** Histogram bin index 0..bins-1 of `expr` over [lower, upper] (upper itself lands in the last bin). */
   widthBucket(expr: string, lower: number, upper: number, bins: number): string;
+  /** `widthBucket` of an integer `expr` over integer bounds, in integer arithmetic (no overflow for any bounds). */
+  widthBucketInt(expr: string, lower: bigint, upper: bigint, bins: number): string;
 
   /** True for a deterministic pseudo-random `fraction` of the values of `exprs` (a hash of them). */
   sample(exprs: string[], fraction: number): string;
   /**
    * Select-list items that turn each row into one row per value: `k` (0-based index of the value) and `v`
-   * (the value, text, NULL kept), named by the quoted `k` and `v` given.
+   * (the value, text, NULL kept), named by the quoted `k` and `v` given. With `when` (a boolean), only rows
+   * where it is true are unpivoted; the others give no row (NULL counts as false). A dialect with
+   * `unpivotWhenInWhere` is never given one.
    */
-  unpivot(textValues: string[], k: string, v: string): string;
+  unpivot(textValues: string[], k: string, v: string, when?: string): string;
+  /**
+   * True when the compiler should put an unpivot's row condition into the WHERE instead (the same rows): for
+   * an engine that reads the other columns only for rows its WHERE keeps whatever the condition (ClickHouse
+   * moves it to PREWHERE), so rows it drops never build their unpivot arrays. DuckDB (false) keeps a
+   * condition over several columns out of its scan, and then reads every block of every column.
+   */
+  readonly unpivotWhenInWhere?: boolean;
 
   // --- aggregates -----------------------------------------------------------------------------------
   /**

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bubbleUp } from '../../src/query/bubbleup/bubbleup.js';
 import { selectionExpr } from '../../src/query/bubbleup/selection.js';
+import { compileQuery } from '../../src/query/ir/compile.js';
+import { agg, cmp, col, lit, or, ref } from '../../src/query/ir/ir.js';
 import { ColumnResolver } from '../../src/query/honeycomb/columns.js';
 import { runQuery, type QueryStore } from '../../src/query/honeycomb/run.js';
 import { SpecPlanner } from '../../src/query/honeycomb/to-ir.js';
@@ -46,6 +48,22 @@ async function answers(store: Store): Promise<unknown[]> {
   const b = await bubbleUp(store, new SpecPlanner(spec, columns, 'backend-flask'), columns, sel.expr, sel.column);
   assert.ok(b.selection_count > 0 && b.columns.length > 0, 'bubbleup has something to compare');
   out.push(JSON.parse(JSON.stringify(b, (_k, v) => (v === '' ? null : v))));
+  // Sampled in time slices of 1 s (the engines hash differently: only what holds on any sample is checked).
+  const sampled = await bubbleUp(store, new SpecPlanner(spec, columns, 'backend-flask'), columns, sel.expr, sel.column, { sampleRows: 2, sliceRows: 1, minSlices: 1 });
+  assert.equal(sampled.selection_count, b.selection_count);
+  assert.ok(sampled.sampled.selection < 1 && sampled.sampled.baseline < 1, JSON.stringify(sampled.sampled));
+  for (const c of sampled.columns) assert.ok(Math.abs(c.selection.reduce((n, v) => n + v.fraction, 0) - 1) < 1e-5, c.column);
+  // The unpivot with a row condition (BubbleUp's per-row sample within time slices; no hash here, so the
+  // two engines agree): only rows where it holds give pairs, a NULL condition counts as false.
+  const slow = cmp('>', columns.get('duration_ms')!.expr, lit(60));
+  const pairs = await store.select(compileQuery({
+    from: { query: { from: { table: 'spans' }, where: cmp('=', col('dataset'), lit('backend-flask')), select: [{ as: 'one', expr: lit(1) }],
+      unpivot: [col('name'), columns.get('user.handle')!.expr], unpivotWhen: or(slow, cmp('=', columns.get('app.result_length')!.expr, lit(3))) }, alias: 'u' },
+    select: [{ as: 'k', expr: col('k') }, { as: 'v', expr: col('v') }, { as: 'n', expr: agg('count') }],
+    groupBy: [col('k'), col('v')], orderBy: [{ expr: ref('k') }, { expr: ref('v') }],
+  }, store.dialect));
+  assert.ok(pairs.length > 0, 'the unpivot kept some rows');
+  out.push(pairs.map((r) => [Number(r.k), r.v, Number(r.n)]));
   return out;
 }
 

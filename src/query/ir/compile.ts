@@ -21,6 +21,9 @@ export function compileExpr(e: Expr, d: Dialect): string {
   return new Compiler(d).expr(e, new Map());
 }
 
+/** The integer ns column inside `nsToMs(col)`, if that is what `e` is. */
+const nsOf = (e: Expr): Expr | undefined => (e.k === 'fn' && e.fn === 'nsToMs' && e.args.length === 1 ? e.args[0] : undefined);
+
 const BINARY: Partial<Record<ScalarFn, string>> = { add: '+', sub: '-', mul: '*' };
 const ORDER_STATS = new Set(['quantile', 'min', 'max']);
 
@@ -36,10 +39,14 @@ class Compiler {
       aliases.set(c.as, c.expr);
     }
     const noRefs = new Map<string, Expr>();
-    const unpivot = q.unpivot?.length ? `, ${d.unpivot(q.unpivot.map((e) => d.toText(this.expr(e, noRefs))), d.ident('k'), d.ident('v'))}` : '';
+    if (q.unpivotWhen && !q.unpivot?.length) throw new IrError('unpivotWhen without unpivot');
+    const whenInWhere = q.unpivotWhen !== undefined && d.unpivotWhenInWhere === true;
+    const when = q.unpivotWhen && !whenInWhere ? this.expr(q.unpivotWhen, noRefs) : undefined;
+    const where = whenInWhere ? (q.where ? { k: 'and', args: [q.where, q.unpivotWhen!] } as Expr : q.unpivotWhen) : q.where;
+    const unpivot = q.unpivot?.length ? `, ${d.unpivot(q.unpivot.map((e) => d.toText(this.expr(e, noRefs))), d.ident('k'), d.ident('v'), when)}` : '';
     const parts = [`SELECT ${q.select.map((c) => `${this.expr(c.expr, noRefs)} AS ${d.ident(c.as)}`).join(', ')}${unpivot}`];
     parts.push('FROM ' + ('table' in q.from ? d.ident(q.from.table) : `(${this.query(q.from.query)}) AS ${d.ident(q.from.alias)}`));
-    if (q.where) parts.push(`WHERE ${this.expr(q.where, noRefs)}`);
+    if (where) parts.push(`WHERE ${this.expr(where, noRefs)}`);
     if (q.groupBy?.length) parts.push(`GROUP BY ${q.groupBy.map((g) => this.expr(g, noRefs)).join(', ')}`);
     // HAVING repeats the aliased expression (aliases in HAVING are not portable SQL).
     if (q.having) parts.push(`HAVING ${this.expr(q.having, aliases)}`);
@@ -84,7 +91,8 @@ class Compiler {
       case 'not':
         return `(NOT ${x(e.arg)})`;
       case 'isNull':
-        return `(${x(e.arg)} IS ${e.negate ? 'NOT ' : ''}NULL)`;
+        // ns -> ms keeps NULLs as they are: test the integer column, not a DOUBLE made per row for it.
+        return `(${x(nsOf(e.arg) ?? e.arg)} IS ${e.negate ? 'NOT ' : ''}NULL)`;
       case 'in':
         if (e.list.length === 0) return d.bool(!!e.negate);
         return `(${x(e.arg)} ${e.negate ? 'NOT IN' : 'IN'} (${e.list.map(x).join(', ')}))`;
@@ -96,8 +104,8 @@ class Compiler {
         if (e.fn !== 'count' && !e.arg) throw new IrError(`${e.fn} needs an argument`);
         // Order statistics commute with the ns -> ms scaling: take them on the integer column and scale
         // the one result (an exact P99 over 10M spans: 450 ms instead of 700-950 ms on the DOUBLE per row).
-        if (e.arg?.k === 'fn' && e.arg.fn === 'nsToMs' && ORDER_STATS.has(e.fn)) {
-          return d.nsToMs(d.aggregate(e.fn, x(e.arg.args[0]!), { q: e.q, filter: e.filter ? x(e.filter) : undefined }));
+        if (e.arg && nsOf(e.arg) && ORDER_STATS.has(e.fn)) {
+          return d.nsToMs(d.aggregate(e.fn, x(nsOf(e.arg)!), { q: e.q, filter: e.filter ? x(e.filter) : undefined }));
         }
         return d.aggregate(e.fn, e.arg ? x(e.arg) : null, { q: e.q, filter: e.filter ? x(e.filter) : undefined });
       case 'timeBucket':
@@ -105,6 +113,14 @@ class Compiler {
         return d.timeBucket(x(e.arg), e.granularity, e.origin);
       case 'widthBucket':
         if (!Number.isInteger(e.bins) || e.bins < 1) throw new IrError('bad bin count');
+        {
+          // Bins of a ms value over an ns column: the same bins in integer ns arithmetic (HEATMAP over 10M
+          // spans: 445 -> 300 ms of CPU for the bins scan; no DOUBLE division per row).
+          const ns = nsOf(e.arg);
+          if (ns && Number.isFinite(e.lower) && Number.isFinite(e.upper)) {
+            return d.widthBucketInt(x(ns), BigInt(Math.round(e.lower * 1e6)), BigInt(Math.round(e.upper * 1e6)), e.bins);
+          }
+        }
         return d.widthBucket(x(e.arg), e.lower, e.upper, e.bins);
       case 'sample':
         if (!(e.fraction >= 0 && e.fraction <= 1)) throw new IrError('sample fraction must be in [0,1]');

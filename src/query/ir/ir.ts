@@ -61,6 +61,13 @@ export interface Query {
    * expression's index) and `v` (its value as text, NULL when NULL). One scan serves many columns (BubbleUp).
    */
   unpivot?: Expr[];
+  /**
+   * With `unpivot`: only rows where this holds are unpivoted, the others give no row. Unlike a WHERE
+   * condition it never joins the scan's filters, so a WHERE that the engine pushes into its scan (and skips
+   * whole blocks by) stays pushed when this condition spans several columns (BubbleUp's per-row sample).
+   * For a dialect with `unpivotWhenInWhere` (ClickHouse) the compiler ANDs it into the WHERE instead.
+   */
+  unpivotWhen?: Expr;
 }
 
 // Small constructors: the front ends read better with them.

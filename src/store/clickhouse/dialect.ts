@@ -76,9 +76,18 @@ export const clickhouseDialect: Dialect = {
     return `least(greatest(toInt64(floor((${e} - ${num(lower)}) / ${num(width)})), 0), ${bins - 1})`;
   },
 
+  widthBucketInt(e, lower, upper, bins) {
+    if (upper <= lower) return 'toInt64(0)';
+    return `least(intDiv((least(greatest(toInt64(${e}), toInt64(${lower})), toInt64(${upper})) - ${lower}) * ${bins}, ${upper - lower}), ${bins - 1})`;
+  },
+
   sample: (e, fraction) => `(cityHash64(${e.join(', ')}) % 1000000 < ${Math.round(fraction * 1e6)})`,
-  unpivot: (values, k, v) =>
-    `tupleElement(arrayJoin(arrayMap((i, x) -> tuple(i, x), range(${values.length}), [${values.join(', ')}])) AS kv_, 1) AS ${k}, tupleElement(kv_, 2) AS ${v}`,
+  // The row condition goes into the WHERE (PREWHERE reads the other columns only for rows it keeps).
+  unpivotWhenInWhere: true,
+  unpivot: (values, k, v, when) => {
+    if (when !== undefined) throw new Error('unpivot: the ClickHouse dialect takes the row condition in the WHERE (unpivotWhenInWhere)');
+    return `tupleElement(arrayJoin(arrayMap((i, x) -> tuple(i, x), range(${values.length}), [${values.join(', ')}])) AS kv_, 1) AS ${k}, tupleElement(kv_, 2) AS ${v}`;
+  },
 
   aggregate(kind, arg, opts = {}) {
     const f = opts.filter;

@@ -57,9 +57,18 @@ export const duckdbDialect: Dialect = {
     return `least(greatest(CAST(floor((${e} - ${duckdbDialect.number(lower)}) / ${duckdbDialect.number(width)}) AS BIGINT), 0), ${bins - 1})`;
   },
 
+  // Clamped first, so (x - lower) * bins never exceeds (upper - lower) * bins; BIGINT `//` of non-negatives is floor.
+  widthBucketInt(e, lower, upper, bins) {
+    if (upper <= lower) return 'CAST(0 AS BIGINT)';
+    return `least(((least(greatest(${e}, ${lower}), ${upper}) - ${lower}) * ${bins}) // ${upper - lower}, ${bins - 1})`;
+  },
+
   sample: (e, fraction) => `(hash(${e.join(', ')}) % 1000000 < ${Math.round(fraction * 1e6)})`,
-  // Two unnests in one SELECT are zipped (not crossed) by DuckDB.
-  unpivot: (values, k, v) => `unnest(range(${values.length})) AS ${k}, unnest([${values.join(', ')}]) AS ${v}`,
+  // Two unnests in one SELECT are zipped (not crossed) by DuckDB; unnest(NULL) gives no row. The CASE
+  // builds the list only for the rows it keeps (DuckDB evaluates a CASE branch for its rows only).
+  unpivot: (values, k, v, when) => when
+    ? `unnest(CASE WHEN ${when} THEN range(${values.length}) END) AS ${k}, unnest(CASE WHEN ${when} THEN [${values.join(', ')}] END) AS ${v}`
+    : `unnest(range(${values.length})) AS ${k}, unnest([${values.join(', ')}]) AS ${v}`,
 
   aggregate(kind, arg, opts = {}) {
     const filter = opts.filter ? ` FILTER (WHERE ${opts.filter})` : '';

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { bubbleUp } from '../../../src/query/bubbleup/bubbleup.js';
 import { selectionExpr } from '../../../src/query/bubbleup/selection.js';
 import { ColumnResolver } from '../../../src/query/honeycomb/columns.js';
@@ -119,4 +120,65 @@ test('an empty selection, and bad selections', async () => {
   await assert.rejects(run({ column: 'duration_ms', lower: 5, upper: 1 }), /selection.upper/);
   await assert.rejects(run({ filters: [] }), /selection.filters/);
   await assert.rejects(run(null), /selection/);
+});
+
+/**
+ * 20,000 spans over 2,000 s (10 a second), the same planted cause. With small slices (20 rows: 2 s) the
+ * sampled sides are read in whole time slices: the planted cause must still rank first, the answer must not
+ * change from run to run, and DuckDB must push the slice test into its scan (what lets it skip the other
+ * columns' blocks outside the slices: the reason for slicing).
+ */
+test('sampled by time slices: the planted cause ranks first, same answer twice, the slice test is in the scan', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'honeyray-bubbleup-slices-'));
+  const s = await DuckDBStore.open({ path: join(d, 'spans.duckdb') });
+  try {
+    const rnd = mulberry32(7);
+    const spans: TestSpan[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const user = `u${Math.floor(rnd() * 10)}`;
+      const name = ['/home', '/slow', '/profile', '/login'][Math.floor(rnd() * 4)]!;
+      const ms = user === 'u7' && name === '/slow' ? 2000 + rnd() * 1000 : 20 + rnd() * 200;
+      spans.push({
+        traceId: (i + 1).toString(16).padStart(32, '0'), spanId: (i + 1).toString(16).padStart(16, '0'), name, dataset: 'api',
+        startNs: BigInt(T0) * 1_000_000_000n + BigInt(i) * 100_000_000n, durationNs: BigInt(Math.round(ms * 1e6)),
+        attrs: { 'user.handle': user, region: ['eu', 'us', 'ap'][Math.floor(rnd() * 3)]! },
+      });
+    }
+    await s.append([makeBatch(spans)]);
+    const columns = new ColumnResolver(await s.columns());
+    const spec = validateSpec({ start_time: T0, end_time: T0 + 3600, calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] }, columns, T0);
+    const sel = selectionExpr({ column: 'duration_ms', lower: 1000, upper: 10_000 }, columns);
+    const sqls: string[] = [];
+    const recorder = Object.create(s) as DuckDBStore;
+    recorder.select = (sql: string) => { sqls.push(sql); return s.select(sql); };
+    const go = (st: DuckDBStore) => bubbleUp(st, new SpecPlanner(spec, columns, 'api'), columns, sel.expr, sel.column, { sampleRows: 250, sliceRows: 20, minSlices: 100 });
+    const r = await go(recorder);
+    // ~500 slow spans: half of them; ~19,500 others: 250 of them, from 10% of the slices (minSlices / 1,000).
+    assert.ok(r.sampled.selection > 0.3 && r.sampled.selection < 0.7, `selection ${r.sampled.selection}`);
+    assert.ok(r.sampled.baseline < 0.02, `baseline ${r.sampled.baseline}`);
+    assert.deepEqual(r.columns.slice(0, 2).map((c) => c.column).sort(), ['name', 'user.handle']);
+    assert.deepEqual(r.columns.find((c) => c.column === 'user.handle')!.selection.map((v) => v.value), ['u7']);
+    const region = r.columns.find((c) => c.column === 'region')!;
+    for (const side of [region.selection, region.baseline]) {
+      assert.ok(Math.abs(side.reduce((n, v) => n + v.fraction, 0) - 1) < 1e-5, 'shares of the sample add up to 1');
+    }
+    assert.ok(region.score < 0.3, `region ${region.score}`);
+    assert.deepEqual(await go(s), r);
+    await s.close();
+    // The values scan (the store takes no EXPLAIN: the engine directly, on the closed file): the slice
+    // test among the scan's own filters, no per-row hash there.
+    const db = await DuckDBInstance.create(join(d, 'spans.duckdb'));
+    const conn = await db.connect();
+    const plan = (await conn.runAndReadAll(`EXPLAIN ${sqls[2]!}`)).getRowsJS().map((row) => String(row[1])).join('\n');
+    conn.closeSync();
+    db.closeSync();
+    // The box drawing wraps text anywhere: compare without it and without spaces.
+    const flat = plan.replace(/[\s\u2500-\u257f]/g, '');
+    const filters = flat.slice(flat.lastIndexOf('Filters:'));
+    assert.match(filters, /hash\(\(\(start_ns\/\/2000000000\)\*2\)\)%1000000\)<\d+/, plan);
+    assert.doesNotMatch(filters, /span_id/, plan);
+  } finally {
+    await s.close().catch(() => undefined);
+    rmSync(d, { recursive: true, force: true });
+  }
 });

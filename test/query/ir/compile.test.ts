@@ -52,6 +52,16 @@ test('the DuckDB dialect computes what the IR means (run on DuckDB)', async () =
   assert.deepEqual(await one(fn('regexMatch', col('s'), lit('^a'))), [true, false]);
   assert.deepEqual(await one({ k: 'regexExtract', arg: col('s'), pattern: '(a)', group: 1 }), ['a', null]);
   assert.deepEqual(await one(fn('nsToMs', col('ns'))), [1500, 2500]);
+  // Bins of ms over the ns column: integer arithmetic on the column (no DOUBLE per row), the same bins;
+  // the upper bound lands in the last bin, values outside the range in the first or last.
+  const msBins = (lower: number, upper: number, bins: number): Expr => ({ k: 'widthBucket', arg: fn('nsToMs', col('ns')), lower, upper, bins });
+  assert.doesNotMatch(compileExpr(msBins(1500, 2500, 4), d), /DOUBLE|[^/]\/[^/]|1e6/);
+  assert.deepEqual(await one(msBins(1500, 2500, 4)), [0n, 3n]);
+  assert.deepEqual(await one(msBins(1000, 3000, 4)), [1n, 3n]);
+  assert.deepEqual(await one(msBins(1600, 2000, 2)), [0n, 1n]);
+  assert.deepEqual(await one(msBins(1500, 1500, 3)), [0n, 0n]);
+  assert.deepEqual(await one({ k: 'widthBucket', arg: fn('nsToMs', lit(300_000)), lower: 0.1, upper: 0.7, bins: 3 }), [1, 1]);
+  assert.equal(compileExpr({ k: 'isNull', arg: fn('nsToMs', col('ns')), negate: true }, d), '("ns" IS NOT NULL)');
   const [r] = (await c.runAndReadAll(compileQuery({ from: { table: 'spans' }, select: [
     { as: 'p50', expr: agg('quantile', col('i'), { q: 0.5 }) }, { as: 'nd', expr: agg('count_distinct', col('s')) },
     { as: 'f', expr: agg('count', undefined, { filter: cmp('=', col('s'), lit('a')) }) }, { as: 'any', expr: agg('any_true', cmp('>', col('i'), lit(1))) },
