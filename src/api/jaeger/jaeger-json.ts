@@ -1,5 +1,5 @@
 import { SPAN_KIND_NAMES, type AttrScalar, type SpanEvent, type SpanLink } from '../../model/span.js';
-import type { TraceColumns } from '../../store/store.js';
+import type { JaegerTraceText, TraceColumns } from '../../store/store.js';
 import type { JaegerError } from './envelope.js';
 import { jaegerLogs, jaegerTraceId, toTags, type JaegerTrace } from './to-jaeger.js';
 import { dedupeSharedSpanIds } from '../../model/shared-span-ids.js';
@@ -13,8 +13,12 @@ import { dedupeSharedSpanIds } from '../../model/shared-span-ids.js';
  * collector (74 MB of JS strings, flattened again by Buffer.from); the buffer is handed to compression as is.
  */
 class JsonWriter {
-  buf = Buffer.allocUnsafe(1 << 16);
+  buf: Buffer;
   pos = 0;
+  /** `size`: the bytes expected, when known (one allocation: fresh memory costs page faults, see trace-text.ts). */
+  constructor(size = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
   /**
    * Text not yet in `buf`. Each `buf.write` is a call into C++ (~30 per span: 3M for a 100,000-span trace,
    * most of the writer's time in a profile); appending short strings is cheap in V8 (a rope), so they are
@@ -26,20 +30,30 @@ class JsonWriter {
     const s = this.pending;
     this.pending = '';
     const need = this.pos + s.length * 3;
-    if (need > this.buf.length) {
-      let size = this.buf.length * 2;
-      while (size < need) size *= 2;
-      const next = Buffer.allocUnsafe(size);
-      this.buf.copy(next, 0, 0, this.pos);
-      this.buf = next;
-    }
+    if (need > this.buf.length) this.grow(need);
     this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  private grow(need: number): void {
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
   }
 
   /** Text that is already JSON. */
   raw(s: string): void {
     this.pending += s;
     if (this.pending.length >= 1 << 14) this.flush();
+  }
+
+  /** UTF-8 bytes that are already JSON. */
+  bytes(b: Uint8Array): void {
+    if (this.pending) this.flush();
+    if (this.pos + b.length > this.buf.length) this.grow(this.pos + b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
   }
 
   /** A JSON string literal. */
@@ -66,6 +80,35 @@ export function jaegerEnvelopeJson(ids: readonly string[], traces: readonly Trac
     writeTrace(w, t);
   }
   w.raw(`],"total":${n},"limit":0,"offset":0,"errors":${JSON.stringify(errors)}}`);
+  return w.done();
+}
+
+/**
+ * The envelope of one trace whose span text the engine wrote (store `getJaegerTrace`, JaegerTraceText): the
+ * same document as `jaegerEnvelopeJson` of its columns; only the processes' tags and span events (as Jaeger
+ * logs) are written here.
+ */
+export function jaegerTextEnvelopeJson(t: JaegerTraceText): Buffer {
+  const w = new JsonWriter(t.spans.length + (1 << 16));
+  w.raw(`{"data":[{"traceID":${JSON.stringify(jaegerTraceId(t.traceId))},"spans":[`);
+  let from = 0;
+  for (const { at, events } of t.logs) {
+    w.bytes(t.spans.subarray(from, at));
+    w.raw(JSON.stringify(jaegerLogs(JSON.parse(events) as SpanEvent[])));
+    from = at;
+  }
+  w.bytes(t.spans.subarray(from));
+  const processes: JaegerTrace['processes'] = {};
+  t.processes.forEach((json, i) => {
+    const [service, ...values] = JSON.parse(json) as [string, ...(AttrScalar | null)[]];
+    const resource: Record<string, AttrScalar> = {};
+    t.resourceKeys.forEach((k, j) => {
+      const v = values[j];
+      if (v !== null && v !== undefined) resource[k] = v;
+    });
+    processes[`p${i + 1}`] = { serviceName: service, tags: toTags(resource) };
+  });
+  w.raw(`],"processes":${JSON.stringify(processes)},"warnings":null}],"total":1,"limit":0,"offset":0,"errors":null}`);
   return w.done();
 }
 
