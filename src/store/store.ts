@@ -212,17 +212,16 @@ export interface TraceSkeleton {
 }
 
 /**
- * A trace's spans as Jaeger JSON text, written by the engine but for what the reader fills in: `spans` is
- * the spans' objects in (start, span id) order, comma-separated, UTF-8; a span with events has its
- * `"logs":` value left out, to be written at byte `at` from its events (JSON, as TraceColumns.events).
- * `processes`: the processes the spans' `processID`s (p1, p2, ...) number, in that order, each a JSON
- * array of the service name and the values of `resourceKeys` (null where absent).
+ * A trace's spans as Jaeger JSON text, written by the engine but for what the reader fills in: `spans`,
+ * joined by commas, are the spans' objects in (start, span id) order, UTF-8; each 0x01 byte in them is where
+ * a span's `"logs":` value goes, written from the next entry of `events` (a span's events JSON, as
+ * TraceColumns.events). `processes`: the processes the spans' `processID`s (p1, p2, ...) number, in that
+ * order, each a JSON array of the service name and the values of `resourceKeys` (null where absent).
  */
 export interface JaegerTraceText {
   traceId: string;
-  length: number;
-  spans: Uint8Array;
-  logs: { at: number; events: string }[];
+  spans: Uint8Array[];
+  events: string[];
   processes: string[];
   resourceKeys: string[];
 }

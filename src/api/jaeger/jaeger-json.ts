@@ -89,15 +89,19 @@ export function jaegerEnvelopeJson(ids: readonly string[], traces: readonly Trac
  * logs) are written here.
  */
 export function jaegerTextEnvelopeJson(t: JaegerTraceText): Buffer {
-  const w = new JsonWriter(t.spans.length + (1 << 16));
+  const w = new JsonWriter(t.spans.reduce((n, s) => n + s.length + 1, 1 << 16));
   w.raw(`{"data":[{"traceID":${JSON.stringify(jaegerTraceId(t.traceId))},"spans":[`);
-  let from = 0;
-  for (const { at, events } of t.logs) {
-    w.bytes(t.spans.subarray(from, at));
-    w.raw(JSON.stringify(jaegerLogs(JSON.parse(events) as SpanEvent[])));
-    from = at;
-  }
-  w.bytes(t.spans.subarray(from));
+  let ev = 0;
+  t.spans.forEach((text, i) => {
+    if (i) w.raw(',');
+    let from = 0;
+    for (let at = ev < t.events.length ? text.indexOf(1) : -1; at >= 0; at = ev < t.events.length ? text.indexOf(1, from) : -1) {
+      w.bytes(text.subarray(from, at));
+      w.raw(JSON.stringify(jaegerLogs(JSON.parse(t.events[ev++]!) as SpanEvent[])));
+      from = at + 1;
+    }
+    w.bytes(text.subarray(from));
+  });
   const processes: JaegerTrace['processes'] = {};
   t.processes.forEach((json, i) => {
     const [service, ...values] = JSON.parse(json) as [string, ...(AttrScalar | null)[]];

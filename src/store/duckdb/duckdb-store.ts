@@ -187,7 +187,7 @@ export class DuckDBStore implements Store {
         const range = await traceReadRange(c, [traceId], traceIdConditions([traceId]));
         if (range === null) return null;
         if (range.indexRows >= SMALL_READ_INDEX_ROWS) {
-          const text = await readTraceText(c, catalog, column, traceId, range.where);
+          const text = await readTraceText(c, catalog, column, traceId, range);
           if (text === 'not-found') return null;
           if (text !== 'use-columns') return { text };
         }

@@ -1,0 +1,18 @@
+import { DuckDBStore } from '/work/wt/bigtrace2/dist/src/store/duckdb/duckdb-store.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { readTraceText } from '/work/wt/bigtrace2/dist/src/store/duckdb/trace-text.js';
+import { traceReadRange } from '/work/wt/bigtrace2/dist/src/store/duckdb/trace-index.js';
+import { traceIdConditions } from '/work/wt/bigtrace2/dist/src/store/engine-common.js';
+import { quoteIdent } from '/work/wt/bigtrace2/dist/src/store/sql-quote.js';
+import fs from 'node:fs';
+const id = '35b590d19a71908b8029d21df15498c0';
+const store = await DuckDBStore.open({ path: '/tmp/bigtrace2/d10m/honeyray.duckdb' });
+const catalog = store.readCatalog;
+const sqls = [];
+const fake = { run: async (sql) => { sqls.push(sql); throw new Error('x'); }, runAndReadAll: async (s) => { sqls.push(s); throw new Error('x'); } };
+const column = (k) => { const c = catalog.get(k); return c ? quoteIdent(c.column) : null; };
+const range = await store.reads.use((c) => traceReadRange(c, [id], traceIdConditions([id])));
+await readTraceText(fake, catalog, column, id, range).catch(() => {});
+await store.close();
+fs.writeFileSync('/tmp/bigtrace2/text.sql', sqls[0]);
+fs.writeFileSync('/tmp/bigtrace2/where.txt', range.where);
