@@ -87,8 +87,8 @@ function sendJaegerTraces(req: IncomingMessage, res: ServerResponse, ids: string
   sendJaegerBody(req, res, jaegerEnvelopeJson(ids, traces, errors));
 }
 
-function sendJaegerBody(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
-  if (isPretty(req)) return sendJaeger(req, res, 200, JSON.parse(body.toString('utf8')));
+function sendJaegerBody(req: IncomingMessage, res: ServerResponse, body: Buffer | Buffer[]): void {
+  if (isPretty(req)) return sendJaeger(req, res, 200, JSON.parse((Array.isArray(body) ? Buffer.concat(body) : body).toString('utf8')));
   sendEncoded(res, 200, body, { 'content-type': 'application/json' });
 }
 

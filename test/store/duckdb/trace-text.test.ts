@@ -78,7 +78,7 @@ describe('big trace text written by the engine', () => {
     });
     const { got, columns } = await both(id);
     assert.ok('text' in got, 'a big trace comes as text');
-    const body = jaegerTextEnvelopeJson(got.text);
+    const body = Buffer.concat(jaegerTextEnvelopeJson(got.text));
     assert.equal(body.toString('utf8'), columns.toString('utf8'));
     const doc = JSON.parse(body.toString('utf8')) as { data: { spans: { warnings: string[] | null; logs: unknown[]; tags: { key: string; type: string }[] }[]; processes: Record<string, unknown> }[] };
     const t = doc.data[0]!;
@@ -96,7 +96,7 @@ describe('big trace text written by the engine', () => {
     await load(trace(id, 3, (s, i) => { if (i === 4) s.attrs!['db.statement'] = 'tab\there, unit\u001fsep'; }));
     const { got, columns } = await both(id);
     assert.ok('text' in got);
-    assert.deepEqual(JSON.parse(jaegerTextEnvelopeJson(got.text).toString('utf8')), JSON.parse(columns.toString('utf8')));
+    assert.deepEqual(JSON.parse(Buffer.concat(jaegerTextEnvelopeJson(got.text)).toString('utf8')), JSON.parse(columns.toString('utf8')));
   });
 
   for (const [what, id, tweak] of [
@@ -128,7 +128,7 @@ describe('big trace text written by the engine', () => {
     await load(trace(id, 2));
     const { got, columns } = await both(id);
     assert.ok('text' in got);
-    const body = jaegerTextEnvelopeJson(got.text).toString('utf8');
+    const body = Buffer.concat(jaegerTextEnvelopeJson(got.text)).toString('utf8');
     assert.equal(body, columns.toString('utf8'));
     assert.ok(body.startsWith('{"data":[{"traceID":"0123456789abcdef"'));
   });
