@@ -10,8 +10,8 @@ import type { TraceReadRange } from './trace-index.js';
  * finishes it). Why the engine writes text: converting a 100,000-span trace's ~2.5M column values to JS
  * through `@duckdb/node-api` (a native call and a TextDecoder per string, a closure per value) was most of
  * the 3.4 s answer (10M spans, quiet machine: engine 0.41 s); DuckDB builds the same text vectorized, on
- * its threads, and each span crosses as one BLOB (no UTF-8 decode). What needs JS stays in JS: the process
- * numbering (`resources`), span events as Jaeger logs (`events`). Spans this SQL does not render exactly as
+ * its threads, and the spans cross as a few dozen BLOBs (no UTF-8 decode). What needs JS stays in JS: the
+ * processes' tags (`processes`), span events as Jaeger logs (`events`). Spans this SQL does not render exactly as
  * the column path does (links, overflow attributes, Zipkin shared span ids, span id 0, integers past 2^53,
  * doubles JS prints in exponent form) make the whole read answer 'use-columns'.
  *

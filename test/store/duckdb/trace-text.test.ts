@@ -26,7 +26,8 @@ function trace(traceId: string, per: number, tweak: (s: TestSpan, i: number) => 
         traceId, spanId: (0x1000 + i).toString(16).padStart(16, '0'), parentSpanId: i ? '0000000000001000' : undefined,
         name: i % 3 ? 'SELECT "users"' : 'GET /api/activities/home', dataset: b % 3 ? 'backend-flask' : 'frontend-react-js',
         kind: i % 6, startNs: BASE + BigInt(i) * 1_000_000n + (i % 2 ? 0n : 7n), durationNs: BigInt(1000 + i * 37),
-        attrs: { 'db.statement': `SELECT * FROM t WHERE id = ${i} AND name = 'a\\"b' -- é 😀 \u2028`, 'batch.index': i - 40, 'cache.hit': i % 2 === 0 },
+        // A key with a quote, a double quote and a backslash: quoted into the SQL as a literal, not SQL.
+        attrs: { 'db.statement': `SELECT * FROM t WHERE id = ${i} AND name = 'a\\"b' -- é 😀 \u2028`, 'batch.index': i - 40, 'cache.hit': i % 2 === 0, [`it's "q" \\' --`]: i % 3 ? 'v' : true },
         resource: { 'service.name': b % 3 ? 'backend-flask' : 'frontend-react-js', ...(b % 4 === 3 ? {} : { 'host.name': `host-${b % 2}` }) },
       };
       tweak(s, i);
