@@ -89,6 +89,36 @@ export interface Row {
   target: string;
   request: (base: string) => Promise<{ bytes: number; status: number }>;
   floor?: (store: DuckDBStore) => string[] | Promise<string[]>;
+  /** The URL (from the server's base) whose answer `clientAlone` replays, for rows where the client's own work counts. */
+  replay?: string;
+}
+
+/**
+ * The client's share of a row: the same compressed answer (bytes and Content-Encoding as the server sent
+ * them) served by a static in-process server, fetched and decompressed by `get` as the row does. For the
+ * 100,000-span trace, fetch's decompression and assembly of 74 MB is a large part of "end to end".
+ */
+async function clientAlone(url: string, runs: number): Promise<number> {
+  const { request } = await import('node:http');
+  const sent = await new Promise<{ body: Buffer; encoding: string | undefined }>((resolve, reject) => {
+    request(url, { headers: { 'accept-encoding': 'br, gzip' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ body: Buffer.concat(chunks), encoding: res.headers['content-encoding'] }));
+    }).on('error', reject).end();
+  });
+  const { createServer } = await import('node:http');
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': sent.body.length, ...(sent.encoding ? { 'content-encoding': sent.encoding } : {}) });
+    res.end(sent.body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    return await timeIt(runs, () => get(`http://127.0.0.1:${port}/`));
+  } finally {
+    server.close();
+  }
 }
 
 async function get(url: string): Promise<{ bytes: number; status: number }> {
@@ -140,7 +170,7 @@ function rows(ctx: { typical: string; big: string; startUs: bigint; endUs: bigin
   const selection = { column: 'duration_ms', lower: 300, upper: 1e9 };
   return [
     { name: 'trace by id (typical trace)', target: '<= 10 ms', request: (b) => get(`${b}/api/traces/${ctx.typical}`), floor: (s) => byIdSql(s, ctx.typical) },
-    { name: `trace by id, ${BIG.toLocaleString('en-US')} spans, compressed`, target: '<= 1 s', request: (b) => get(`${b}/api/traces/${ctx.big}`), floor: (s) => byIdSql(s, ctx.big) },
+    { name: `trace by id, ${BIG.toLocaleString('en-US')} spans, compressed`, target: '<= 1 s', request: (b) => get(`${b}/api/traces/${ctx.big}`), floor: (s) => byIdSql(s, ctx.big), replay: `/api/traces/${ctx.big}` },
     {
       name: 'any-span attribute search, top 20 summaries', target: '<= 100 ms',
       request: (b) => get(`${b}/api/honeyray/trace-summaries?tags=${tags}&${window}&limit=20&sort=slowest`),
@@ -268,12 +298,13 @@ async function main(): Promise<void> {
     return;
   }
 
-  const measured: { row: Row; ms: number; bytes: number; status: number }[] = [];
+  const measured: { row: Row; ms: number; bytes: number; status: number; client?: number }[] = [];
   for (const row of list) {
     let last = { bytes: 0, status: 0 };
     // A request that fails (e.g. fetch's 300 s header timeout on a slow machine) is printed, not fatal.
     const ms = await timeIt(RUNS, async () => { last = await row.request(base); }).catch((err) => { console.log(`  ${row.name}: ${(err as Error).message}`); return NaN; });
-    measured.push({ row, ms, ...last });
+    const client = row.replay ? await clientAlone(base + row.replay, RUNS) : undefined;
+    measured.push({ row, ms, ...last, client });
   }
   const underLoadResult = SKIP_UNDER_LOAD ? null : await underLoad(`http://127.0.0.1:${otlp}/v1/traces`, probes(base, typical), LOAD_SECONDS);
 
@@ -309,13 +340,16 @@ async function main(): Promise<void> {
   console.log(`\nbytes on disk per span: ${(bytes / stored).toFixed(1)} (${(bytes / 2 ** 20).toFixed(1)} MiB for ${stored.toLocaleString('en-US')} spans, after the shutdown checkpoint)`);
 }
 
-function printResults(measured: { row: Row; ms: number; bytes: number; status: number }[], floors: (number | null)[], underLoadResult: Awaited<ReturnType<typeof underLoad>> | null): void {
+function printResults(measured: { row: Row; ms: number; bytes: number; status: number; client?: number }[], floors: (number | null)[], underLoadResult: Awaited<ReturnType<typeof underLoad>> | null): void {
   const pad = (s: string, n: number) => s.padEnd(n);
   console.log(`\n${pad('query', 46)} ${'median ms'.padStart(10)} ${'floor ms'.padStart(9)} ${'ratio'.padStart(6)} ${'bytes'.padStart(10)}  target`);
   measured.forEach((m, i) => {
     const f = floors[i];
     console.log(`${pad(m.row.name, 46)} ${m.ms.toFixed(1).padStart(10)} ${(f === null ? '-' : f!.toFixed(1)).padStart(9)} ${(f ? (m.ms / f).toFixed(1) : '-').padStart(6)} ${String(m.bytes).padStart(10)}  ${m.row.target}${m.status === 200 ? '' : `  (HTTP ${m.status})`}`);
   });
+  for (const m of measured.filter((x) => x.client !== undefined)) {
+    console.log(`${m.row.name}: client alone (the same ${m.bytes}-byte answer replayed by a static server, fetched and decompressed the same way) ${m.client!.toFixed(1)} ms, ${(m.client! / m.ms).toFixed(2)} of the median; server's share ${(m.ms - m.client!).toFixed(1)} ms`);
+  }
   if (underLoadResult) printUnderLoad(underLoadResult);
 }
 

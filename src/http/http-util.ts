@@ -154,26 +154,36 @@ export function negotiateEncoding(accept: string | string[] | undefined): 'br' |
 /**
  * Sends a body as is or compressed by the request's Accept-Encoding (`res.req`), so every JSON answer
  * is negotiated without callers passing the request. Compression runs on the libuv pool, off the event loop.
+ * A body in pieces (a big trace's text as the engine wrote it) is compressed as a stream of them: no copy
+ * of the whole body is made first.
  */
-export function sendEncoded(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>): void {
-  const raw = typeof body === 'string' ? Buffer.from(body) : body;
-  const enc = raw.length >= COMPRESS_MIN_BYTES ? negotiateEncoding(res.req?.headers['accept-encoding']) : null;
-  if (!enc) {
-    res.writeHead(status, { 'content-length': raw.length, vary: 'Accept-Encoding', ...headers });
-    res.end(raw);
-    return;
-  }
+export function sendEncoded(res: ServerResponse, status: number, body: string | Buffer | readonly Uint8Array[], headers: Record<string, string>): void {
+  const pieces = typeof body === 'string' ? [Buffer.from(body)] : body instanceof Uint8Array ? [body] : body;
+  const length = pieces.reduce((n, p) => n + p.length, 0);
+  const enc = length >= COMPRESS_MIN_BYTES ? negotiateEncoding(res.req?.headers['accept-encoding']) : null;
+  const sendRaw = () => {
+    res.writeHead(status, { 'content-length': length, vary: 'Accept-Encoding', ...headers });
+    for (const p of pieces) res.write(p);
+    res.end();
+  };
+  if (!enc) return sendRaw();
   const done = (err: Error | null, out: Buffer) => {
-    if (err) {
-      res.writeHead(status, { 'content-length': raw.length, vary: 'Accept-Encoding', ...headers });
-      res.end(raw);
-      return;
-    }
+    if (err) return sendRaw();
     res.writeHead(status, { 'content-length': out.length, 'content-encoding': enc, vary: 'Accept-Encoding', ...headers });
     res.end(out);
   };
-  if (enc === 'br') zlib.brotliCompress(raw, brotliOpts(raw.length), done);
-  else zlib.gzip(raw, gzipOpts(raw.length), done);
+  if (pieces.length === 1) {
+    if (enc === 'br') zlib.brotliCompress(pieces[0]!, brotliOpts(length), done);
+    else zlib.gzip(pieces[0]!, gzipOpts(length), done);
+    return;
+  }
+  const stream = enc === 'br' ? zlib.createBrotliCompress(brotliOpts(length)) : zlib.createGzip(gzipOpts(length));
+  const out: Buffer[] = [];
+  stream.on('data', (c: Buffer) => out.push(c));
+  stream.once('error', (err) => done(err, Buffer.alloc(0)));
+  stream.once('end', () => done(null, Buffer.concat(out)));
+  for (const p of pieces) stream.write(p);
+  stream.end();
 }
 
 export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {

@@ -33,6 +33,6 @@ export type FromWorker =
 
 /** Store methods the main thread may call through the worker (everything but append). */
 export const PROXIED_METHODS = [
-  'getTrace', 'getTraceColumns', 'getTraceSkeleton', 'getTracesColumns', 'getTraces', 'searchTraces', 'traceSummaries', 'services', 'operations', 'columns', 'select',
+  'getTrace', 'getTraceColumns', 'getJaegerTrace', 'getTraceSkeleton', 'getTracesColumns', 'getTraces', 'searchTraces', 'traceSummaries', 'services', 'operations', 'columns', 'select',
   'putMeta', 'getMeta', 'listMeta', 'deleteMeta', 'stats', 'checkpoint',
 ] as const;

@@ -34,6 +34,11 @@ export interface Store {
    * for big traces (`GET /api/honeyray/traces/{id}/skeleton`). Null when the trace is unknown.
    */
   getTraceSkeleton(traceId: string): Promise<TraceSkeleton | null>;
+  /**
+   * One trace for Jaeger's `/api/traces/{id}`: a big trace as Jaeger span text written by the engine
+   * (`text`, when the engine can: duckdb/trace-text.ts), else as columns. Null when the trace is unknown.
+   */
+  getJaegerTrace(traceId: string): Promise<{ text: JaegerTraceText } | { columns: TraceColumns } | null>;
   /** Several traces as columns, one entry per trace found (in no particular order). */
   getTracesColumns(traceIds: readonly string[]): Promise<TraceColumns[]>;
   /** Many traces at once, keyed by 32-hex id; unknown ids are absent. */
@@ -204,6 +209,21 @@ export interface TraceSkeleton {
   /** Microseconds since the epoch. */
   startUs: number[];
   durationUs: number[];
+}
+
+/**
+ * A trace's spans as Jaeger JSON text, written by the engine but for what the reader fills in: `spans`,
+ * joined by commas, are the spans' objects in (start, span id) order, UTF-8; each 0x01 byte in them is where
+ * a span's `"logs":` value goes, written from the next entry of `events` (a span's events JSON, as
+ * TraceColumns.events). `processes`: the processes the spans' `processID`s (p1, p2, ...) number, in that
+ * order, each a JSON array of the service name and the values of `resourceKeys` (null where absent).
+ */
+export interface JaegerTraceText {
+  traceId: string;
+  spans: Uint8Array[];
+  events: string[];
+  processes: string[];
+  resourceKeys: string[];
 }
 
 export interface TraceColumns {

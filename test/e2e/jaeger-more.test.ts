@@ -160,4 +160,35 @@ describe('Jaeger API completeness, trace summaries, compression', () => {
     assert.equal((await raw(url, 'identity')).headers['content-encoding'], undefined);
     assert.match(String(br.headers.vary), /Accept-Encoding/i);
   });
+
+  it('a big trace (many appended batches: the engine writes its text) answers as the column path does, compressed', async () => {
+    // One request per batch, each acknowledged (committed) before the next: 12 trace index rows, past
+    // SMALL_READ_INDEX_ROWS, so /api/traces/{id} takes store/duckdb/trace-text.ts; ?traceID= takes columns.
+    const T9 = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa9';
+    for (let b = 0; b < 12; b++) {
+      const spans = Array.from({ length: 20 }, (_, k) => {
+        const i = b * 20 + k;
+        const s = span(T9, (0x9000 + i).toString(16).padStart(16, '0'), i % 2 ? 'SELECT "x"' : 'GET /é', i + 1, i ? '0000000000009000' : undefined,
+          [kv('db.statement', `SELECT ${i} -- 😀`), kv('batch.index', i)], i % 9 === 0 ? 2 : 0);
+        return i % 10 === 3 ? { ...s, events: [{ timeUnixNano: String(NOW + 5n), name: 'exception', attributes: [kv('exception.message', 'boom')] }] } : s;
+      });
+      const body = { resourceSpans: [resource(b % 2 ? 'backend' : 'frontend', spans)] };
+      const r = await fetch(`${srv.otlp}/v1/traces`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      assert.equal(r.status, 200);
+    }
+    const columns = await raw(`${srv.http}/api/traces?traceID=${T9}`, '');
+    const br = await raw(`${srv.http}/api/traces/${T9}`, 'br, gzip');
+    assert.equal(br.headers['content-encoding'], 'br');
+    const text = (await promisify(zlib.brotliDecompress)(br.body)).toString();
+    assert.equal(text, columns.body.toString());
+    const doc = JSON.parse(text);
+    assert.equal(doc.data[0].spans.length, 240);
+    assert.equal(Object.keys(doc.data[0].processes).length, 2);
+    assert.equal(doc.data[0].spans.filter((s: any) => s.logs.length).length, 24);
+    const gz = await raw(`${srv.http}/api/traces/${T9}`, 'gzip');
+    assert.equal(zlib.gunzipSync(gz.body).toString(), text);
+    assert.equal((await raw(`${srv.http}/api/traces/${T9}`, '')).body.toString(), text);
+    const pretty = await get(`/api/traces/${T9}?prettyPrint=true`);
+    assert.deepEqual(pretty.body, doc);
+  });
 });

@@ -110,6 +110,11 @@ export function storeConformance(engine: string, open: (dir: string) => Promise<
       assert.equal(await store.getTraceSkeleton('0123456789abcdef0123456789abcdef'), null);
     });
 
+    it('getJaegerTrace: a small trace as its columns; an unknown trace is null', async () => {
+      for (const id of [T1, T2, T3]) assert.deepEqual(await store.getJaegerTrace(id), { columns: await store.getTraceColumns(id) });
+      assert.equal(await store.getJaegerTrace('0123456789abcdef0123456789abcdef'), null);
+    });
+
     it('lists services and operations', async () => {
       assert.deepEqual(await store.services(), ['backend-flask', 'db-svc', 'edge']);
       assert.deepEqual(await store.operations('backend-flask'), [

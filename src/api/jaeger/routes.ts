@@ -5,9 +5,9 @@ import { InvalidIdError, normalizeTraceId } from '../../model/ids.js';
 import type { Store, TraceColumns, TraceSearch } from '../../store/store.js';
 import { sendEncoded } from '../http-util.js';
 import { envelope, isPretty, query, sendJaeger, sendJaegerError, type JaegerError } from './envelope.js';
-import { jaegerEnvelopeJson } from './jaeger-json.js';
+import { jaegerEnvelopeJson, jaegerTextEnvelopeJson } from './jaeger-json.js';
 
-export type ReadStore = Pick<Store, 'services' | 'operations' | 'getTraceColumns' | 'getTracesColumns' | 'searchTraces'>;
+export type ReadStore = Pick<Store, 'services' | 'operations' | 'getJaegerTrace' | 'getTracesColumns' | 'searchTraces'>;
 type R = Router.Instance<Router.HTTPVersion.V1>;
 
 /**
@@ -40,10 +40,12 @@ export function mountJaeger(router: R, store: ReadStore): void {
       if (err instanceof InvalidIdError) return sendJaegerError(req, res, 400, err.message);
       throw err;
     }
-    // Columns, serialized as text: the fast path for big traces (see jaeger-json.ts).
-    const cols = await store.getTraceColumns(id);
-    if (!cols) return sendJaegerError(req, res, 404, 'trace not found');
-    sendJaegerTraces(req, res, [id], [cols], null);
+    // A big trace comes as span text the engine wrote (store/duckdb/trace-text.ts), others as columns,
+    // serialized as text (see jaeger-json.ts).
+    const got = await store.getJaegerTrace(id);
+    if (!got) return sendJaegerError(req, res, 404, 'trace not found');
+    if ('columns' in got) return sendJaegerTraces(req, res, [id], [got.columns], null);
+    sendJaegerBody(req, res, jaegerTextEnvelopeJson(got.text));
   });
   router.get('/api/traces', async (req, res) => {
     const q = query(req);
@@ -82,8 +84,11 @@ async function tracesByIds(req: IncomingMessage, res: ServerResponse, store: Rea
 
 /** Traces in the order of `ids`, written from columns (jaeger-json.ts), in the envelope. */
 function sendJaegerTraces(req: IncomingMessage, res: ServerResponse, ids: string[], traces: TraceColumns[], errors: JaegerError[] | null): void {
-  const body = jaegerEnvelopeJson(ids, traces, errors);
-  if (isPretty(req)) return sendJaeger(req, res, 200, JSON.parse(body.toString('utf8')));
+  sendJaegerBody(req, res, jaegerEnvelopeJson(ids, traces, errors));
+}
+
+function sendJaegerBody(req: IncomingMessage, res: ServerResponse, body: Buffer | Buffer[]): void {
+  if (isPretty(req)) return sendJaeger(req, res, 200, JSON.parse((Array.isArray(body) ? Buffer.concat(body) : body).toString('utf8')));
   sendEncoded(res, 200, body, { 'content-type': 'application/json' });
 }
 

@@ -303,6 +303,11 @@ export class ClickHouseStore implements Store {
     return readTraceSkeleton(this.client, traceId);
   }
 
+  async getJaegerTrace(traceId: string): Promise<{ columns: TraceColumns } | null> {
+    const columns = await this.getTraceColumns(traceId);
+    return columns ? { columns } : null;
+  }
+
   async getTracesColumns(traceIds: readonly string[]): Promise<TraceColumns[]> {
     const traces = await this.getTraces(traceIds);
     return Object.entries(traces).flatMap(([id, spans]) => spansToTraceColumns(id, spans) ?? []);

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { Span } from '../../model/span.js';
-import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSkeleton, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
+import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type JaegerTraceText, type TraceColumns, type TraceSkeleton, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
 import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js';
 import { Catalog } from './catalog.js';
 import { duckdbDialect } from './dialect.js';
@@ -11,6 +11,7 @@ import { rowToSpan } from './row-to-span.js';
 import { DDL, quoteIdent } from './schema.js';
 import { ReadConnections } from './read-connections.js';
 import { compareBigInts, readTraceColumns } from './trace-columns.js';
+import { readTraceText } from './trace-text.js';
 import { expireTraceIndexSql, openTraceIndex, SMALL_READ_INDEX_ROWS, traceReadRange } from './trace-index.js';
 import { compileTraceSearch, compileTraceSummaryDetail, compileTraceSummaryTop } from './trace-search.js';
 import { readTraceSkeleton } from './trace-skeleton.js';
@@ -175,6 +176,26 @@ export class DuckDBStore implements Store {
 
   getTraceSkeleton(traceId: string): Promise<TraceSkeleton | null> {
     return this.reads.use((c) => readTraceSkeleton(c, traceId));
+  }
+
+  async getJaegerTrace(traceId: string): Promise<{ text: JaegerTraceText } | { columns: TraceColumns } | null> {
+    // As getTracesColumns: read again when the catalog changed under the read.
+    for (let attempt = 0; ; attempt++) {
+      const catalog = this.readCatalog;
+      const column = (key: string) => columnOf(catalog, key);
+      const out = await this.reads.use(async (c): Promise<{ text: JaegerTraceText } | { columns: TraceColumns } | null> => {
+        const range = await traceReadRange(c, [traceId], traceIdConditions([traceId]));
+        if (range === null) return null;
+        if (range.indexRows >= SMALL_READ_INDEX_ROWS) {
+          const text = await readTraceText(c, catalog, column, traceId, range);
+          if (text === 'not-found') return null;
+          if (text !== 'use-columns') return { text };
+        }
+        const [columns] = await readTraceColumns(c, catalog, column, [traceId], range);
+        return columns ? { columns } : null;
+      });
+      if (catalog === this.readCatalog || attempt === 2) return out;
+    }
   }
 
   async getTracesColumns(traceIds: readonly string[]): Promise<TraceColumns[]> {

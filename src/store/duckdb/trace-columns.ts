@@ -3,7 +3,7 @@ import { traceIdToHex, u64ToHex } from '../../model/ids.js';
 import { traceIdConditions } from '../engine-common.js';
 import type { TraceColumns } from '../store.js';
 import type { Catalog } from './catalog.js';
-import { SMALL_READ_INDEX_ROWS, traceReadRange } from './trace-index.js';
+import { SMALL_READ_INDEX_ROWS, traceReadRange, type TraceReadRange } from './trace-index.js';
 
 /** Up to this many attribute columns, a trace read selects them all (no first statement to find the used ones). */
 const READ_ALL_COLUMNS = 64;
@@ -25,11 +25,12 @@ const REPEATED = ['name', 'dataset', 'trace_state', 'status_message', 'scope_nam
  * read sends times as microseconds (doubles) and ids as integers (made hex in JS, cheaper than strings
  * from the engine). Converting a string from the engine is the costly step, so the low-cardinality text
  * columns come as NULL when they repeat the previous row's value, and are filled forward here.
- * `column(key)` is the quoted column of an attribute key. One TraceColumns per trace found.
+ * `column(key)` is the quoted column of an attribute key; `known`, the traces' range if already looked up.
+ * One TraceColumns per trace found.
  */
-export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog, column: (key: string) => string | null, traceIds: readonly string[]): Promise<TraceColumns[]> {
+export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog, column: (key: string) => string | null, traceIds: readonly string[], known?: TraceReadRange): Promise<TraceColumns[]> {
   if (traceIds.length === 0) return [];
-  const range = await traceReadRange(conn, traceIds, traceIdConditions(traceIds));
+  const range = known ?? await traceReadRange(conn, traceIds, traceIdConditions(traceIds));
   if (range === null) return [];
   const where = range.where;
   const all = catalog.all().map((c) => ({ info: c, sql: column(c.key) })).filter((c): c is { info: typeof c.info; sql: string } => c.sql !== null);

@@ -116,12 +116,15 @@ export async function traceReadCondition(conn: DuckDBConnection, traceIds: reado
  */
 export const SMALL_READ_INDEX_ROWS = 8;
 
+/** `where`: the read's condition; `startNs`: the start range of the traces' spans (index rows); `indexRows`: see below. */
+export interface TraceReadRange { where: string; indexRows: number; startNs: [bigint, bigint] }
+
 /**
  * `traceReadCondition`, and how many index rows the traces have: one per appended batch holding some of
  * their spans, so a cheap hint of a big trace (a typical trace has one or two) known before reading it.
  */
-export async function traceReadRange(conn: DuckDBConnection, traceIds: readonly string[], idConditions: string): Promise<{ where: string; indexRows: number } | null> {
+export async function traceReadRange(conn: DuckDBConnection, traceIds: readonly string[], idConditions: string): Promise<TraceReadRange | null> {
   const r = (await conn.runAndReadAll(`SELECT min(min_start_ns), max(max_start_ns), count(*) FROM trace_index WHERE ${idConditions}`)).getRowsJS()[0];
   if (!r || r[0] === null || r[1] === null || traceIds.length === 0) return null;
-  return { where: `start_ns >= ${r[0] as bigint} AND start_ns <= ${r[1] as bigint} AND (${idConditions})`, indexRows: Number(r[2]) };
+  return { where: `start_ns >= ${r[0] as bigint} AND start_ns <= ${r[1] as bigint} AND (${idConditions})`, indexRows: Number(r[2]), startNs: [r[0] as bigint, r[1] as bigint] };
 }
