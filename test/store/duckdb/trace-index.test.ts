@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBStore } from '../../../src/store/duckdb/duckdb-store.js';
-import { openTraceIndex, TraceIndexWriter } from '../../../src/store/duckdb/trace-index.js';
+import { openTraceIndex, TraceIndexWriter, traceReadRange } from '../../../src/store/duckdb/trace-index.js';
 import { makeBatch, type TestSpan } from '../make-batch.js';
 
 const T0 = 1_780_000_000n * 1_000_000_000n;
@@ -110,7 +110,8 @@ test('a data dir with the index but no lookup copy (written before it) gets the 
 test('compaction sorts the lookup copy; rows appended by a transaction open meanwhile are kept', async () => {
   const instance = await DuckDBInstance.create(':memory:');
   const admin = await instance.connect();
-  await admin.run('CREATE TABLE spans (trace_hi BIGINT, trace_lo BIGINT, start_ns BIGINT)');
+  await admin.run('CREATE TABLE spans (trace_hi BIGINT, trace_lo BIGINT, start_ns BIGINT, trace_state VARCHAR, status_message VARCHAR, events VARCHAR, links VARCHAR)');
+  await admin.run('CREATE TABLE columns (key VARCHAR, col VARCHAR)');
   await openTraceIndex(admin);
   const writer = new TraceIndexWriter(await instance.connect(), 500, 4);
   await writer.open(admin);
@@ -156,4 +157,52 @@ test('compaction sorts the lookup copy; rows appended by a transaction open mean
   writer.close();
   for (const c of [a, b, admin]) c.closeSync();
   instance.closeSync();
+});
+
+test('the lookup copy says which optional columns a trace uses; a read selects those and returns the same trace', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'honeyray-trace-cols-'));
+  let store = await DuckDBStore.open({ path: join(d, 'spans.duckdb') });
+  try {
+    await store.append([makeBatch([
+      { ...span(7, 1, T0), attrs: { 'http.method': 'GET', 'service.name': 'web' }, statusMessage: 'boom' },
+      { ...span(7, 2, T0 + 5n), attrs: { 'db.system': 'pg' }, events: [{ name: 'e', timeUnixNano: String(T0 + 6n), attributes: {} }] },
+      { ...span(8, 3, T0 + 1n), attrs: { 'user.id': 42, 'service.name': 'api' } },
+    ])]);
+    await store.append([makeBatch([{ ...span(7, 4, T0 + 9n), attrs: { 'cache.hit': true } }])]);
+    const ids = (t: number) => `trace_hi = 0 AND trace_lo = ${t}`;
+    const lookup = (t: number) => (store as DuckDBStore as unknown as { reads: { use: <T>(f: (c: never) => Promise<T>) => Promise<T> } }).reads.use((c) => traceReadRange(c, [traceHex(t)], ids(t)));
+    const r7 = await lookup(7);
+    assert.equal(r7?.indexRows, 2);
+    assert.deepEqual([...r7!.used!.keys].sort(), ['cache.hit', 'db.system', 'http.method', 'service.name']);
+    assert.deepEqual([...r7!.used!.fixed].sort(), ['events', 'status_message']);
+    assert.deepEqual([...(await lookup(8))!.used!.keys].sort(), ['service.name', 'user.id']);
+    const t7 = await store.getTraceColumns(traceHex(7));
+    assert.deepEqual(t7?.attrs.map((a) => [a.key, a.values]).sort(), [
+      ['cache.hit', [null, null, true]], ['db.system', [null, 'pg', null]], ['http.method', ['GET', null, null]], ['service.name', ['web', null, null]],
+    ]);
+    assert.deepEqual(t7?.statusMessage, ['boom', '', '']);
+    assert.equal(t7?.events[1] !== null && JSON.parse(t7!.events[1]!)[0].name, 'e');
+    assert.deepEqual(t7?.events.filter((e) => e === null).length, 2);
+    // Rows written before the lookup said which columns (NULL): the trace reads every column, and the same.
+    const wrote = (await store.getTraceColumns(traceHex(8)))!;
+    await (store as unknown as { writer: { exclusive: (f: (c: { run: (s: string) => Promise<unknown> }) => Promise<unknown>) => Promise<unknown> } }).writer.exclusive((c) => c.run('UPDATE trace_lookup SET cols = NULL'));
+    assert.equal((await lookup(8))!.used, null);
+    assert.deepEqual(await store.getTraceColumns(traceHex(8)), wrote);
+    // A data dir from before the lookup copy: the engine works the used columns out from the spans at open.
+    await store.close();
+    const instance = await DuckDBInstance.create(join(d, 'spans.duckdb'));
+    const conn = await instance.connect();
+    await conn.run('DROP TABLE trace_lookup');
+    conn.closeSync();
+    instance.closeSync();
+    store = await DuckDBStore.open({ path: join(d, 'spans.duckdb') });
+    const again = await lookup(7);
+    assert.equal(again?.indexRows, 2);
+    assert.deepEqual(again?.used, r7?.used);
+    assert.deepEqual([...(await lookup(8))!.used!.keys].sort(), ['service.name', 'user.id']);
+    assert.deepEqual(await store.getTraceColumns(traceHex(7)), t7);
+  } finally {
+    await store.close();
+    rmSync(d, { recursive: true, force: true });
+  }
 });
