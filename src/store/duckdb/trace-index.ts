@@ -68,6 +68,12 @@ interface Range {
   used: UsedColumns;
 }
 
+/** A batch's ranges by trace, and the encoder of their used columns (trace-used-columns.ts). */
+interface BatchRanges {
+  byHi: Map<bigint, Range[]>;
+  encode: (u: UsedColumns) => string;
+}
+
 /** One appender per writer connection: an appender writes into whatever transaction its connection has open. */
 export class TraceIndexWriter {
   private readonly appenders = new Map<DuckDBConnection, DuckDBAppender>();
@@ -135,7 +141,7 @@ export class TraceIndexWriter {
   }
 
   /** The same ranges into the lookup copy's tail. */
-  private async appendLookup(conn: DuckDBConnection, perBatch: readonly Map<bigint, Range[]>[]): Promise<void> {
+  private async appendLookup(conn: DuckDBConnection, perBatch: readonly BatchRanges[]): Promise<void> {
     let lookup = this.lookupAppenders.get(conn);
     if (!lookup) {
       lookup = await conn.createAppender('trace_lookup');
@@ -160,16 +166,16 @@ export class TraceIndexWriter {
 }
 
 /** One row (trace_hi, trace_lo, min_start_ns, max_start_ns[, cols]) per range; returns how many. */
-function appendRanges(a: DuckDBAppender, perBatch: readonly Map<bigint, Range[]>[], withCols = false): number {
+function appendRanges(a: DuckDBAppender, perBatch: readonly BatchRanges[], withCols = false): number {
   let rows = 0;
-  for (const byHi of perBatch) {
+  for (const { byHi, encode } of perBatch) {
     for (const [hi, ranges] of byHi) {
       for (const r of ranges) {
         a.appendBigInt(hi);
         a.appendBigInt(r.lo);
         a.appendBigInt(r.min);
         a.appendBigInt(r.max);
-        if (withCols) a.appendVarchar(r.used.encode());
+        if (withCols) a.appendVarchar(encode(r.used));
         a.endRow();
         rows++;
       }
@@ -183,7 +189,7 @@ function appendRanges(a: DuckDBAppender, perBatch: readonly Map<bigint, Range[]>
  * request), so the previous row's entry is checked before the map; the map is keyed by the high half
  * (BigInt keys compare by value), with the rare equal high halves told apart by the low half.
  */
-function rangesOf(b: SpanBatch): Map<bigint, Range[]> {
+function rangesOf(b: SpanBatch): BatchRanges {
   const byHi = new Map<bigint, Range[]>();
   const ofRow: UsedColumns[] = new Array(b.length);
   let last: Range | null = null;
@@ -206,8 +212,7 @@ function rangesOf(b: SpanBatch): Map<bigint, Range[]> {
     last = r;
     lastHi = hi;
   }
-  markUsedColumns(b, ofRow);
-  return byHi;
+  return { byHi, encode: markUsedColumns(b, ofRow) };
 }
 
 /**

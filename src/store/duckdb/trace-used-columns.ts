@@ -18,15 +18,16 @@ export const OPTIONAL_FIXED = ['trace_state', 'status_message', 'events', 'links
 /** The used columns of one index row (a trace's spans in one batch), as they are marked row by row. */
 export class UsedColumns {
   fixed = 0;
-  keys = new Set<string>();
-
-  encode(): string {
-    return JSON.stringify([this.fixed, ...[...this.keys].sort()]);
-  }
+  /** Positions of the batch's attribute keys (`SpanBatch.attrs` order), ascending. */
+  keys: number[] = [];
 }
 
-/** Marks, on each row's entry (`of[row]`), the optional columns that row has a value in. */
-export function markUsedColumns(b: SpanBatch, of: readonly UsedColumns[]): void {
+/**
+ * Marks, on each row's entry (`of[row]`), the optional columns that row has a value in; returns the
+ * encoder of the batch's entries. Index rows of one batch mostly share a shape, so each distinct one is
+ * sorted and written once (sorting and writing per row was ~30% of the index's append CPU).
+ */
+export function markUsedColumns(b: SpanBatch, of: readonly UsedColumns[]): (u: UsedColumns) => string {
   for (let i = 0; i < b.length; i++) {
     const u = of[i]!;
     if (b.traceState[i]) u.fixed |= 1;
@@ -34,18 +35,23 @@ export function markUsedColumns(b: SpanBatch, of: readonly UsedColumns[]): void 
     if (b.events[i] != null) u.fixed |= 4;
     if (b.links[i] != null) u.fixed |= 8;
   }
+  const names: string[] = [];
   for (const [key, col] of b.attrs) {
+    const k = names.push(key) - 1;
     const v = col.values;
     const n = Math.min(v.length, b.length);
-    let last: UsedColumns | null = null;
     for (let i = 0; i < n; i++) {
       const u = of[i]!;
-      if (u !== last && v[i] != null) {
-        u.keys.add(key);
-        last = u;
-      }
+      if (v[i] != null && u.keys[u.keys.length - 1] !== k) u.keys.push(k);
     }
   }
+  const shapes = new Map<string, string>();
+  return (u) => {
+    const id = `${u.fixed}:${u.keys.join(',')}`;
+    let text = shapes.get(id);
+    if (text === undefined) shapes.set(id, (text = JSON.stringify([u.fixed, ...u.keys.map((k) => names[k]!).sort()])));
+    return text;
+  };
 }
 
 /** The union of the encoded index rows of a read. */
