@@ -1,5 +1,7 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { hexToTraceId } from '../../model/ids.js';
 import type { SpanBatch } from '../../model/span-batch.js';
+import { traceIdConditions } from '../engine-common.js';
 import { decodeUsedColumns, markUsedColumns, usedColumnsSql, UsedColumns } from './trace-used-columns.js';
 
 /**
@@ -235,9 +237,10 @@ export const SMALL_READ_INDEX_ROWS = 8;
  * their spans, so a cheap hint of a big trace (a typical trace has one or two) known before reading it.
  */
 export async function traceReadRange(conn: DuckDBConnection, traceIds: readonly string[], idConditions: string): Promise<TraceReadRange | null> {
+  if (traceIds.length === 0) return null;
   // The index rows themselves, folded here: a `list(DISTINCT cols)` aggregate cost ~3 ms more than the lookup.
-  const [mins, maxs, cols] = (await conn.runAndReadAll(traceLookupSql(idConditions))).getColumnsJS() as [bigint[], bigint[], (string | null)[]];
-  if (!mins?.length || traceIds.length === 0) return null;
+  const [mins, maxs, cols] = (await conn.runAndReadAll(traceLookupSql(traceIds))).getColumnsJS() as [bigint[], bigint[], (string | null)[]];
+  if (!mins?.length) return null;
   let [min, max] = [mins[0]!, maxs[0]!];
   for (let i = 1; i < mins.length; i++) {
     if (mins[i]! < min) min = mins[i]!;
@@ -258,5 +261,19 @@ export interface TraceReadRange {
   used: ReturnType<typeof decodeUsedColumns> | null;
 }
 
-/** The lookup of traces' index rows (start ranges, used columns) in the sorted copy of the index. */
-export const traceLookupSql = (idConditions: string) => `SELECT min_start_ns, max_start_ns, cols FROM trace_lookup WHERE ${idConditions}`;
+/**
+ * The lookup of traces' index rows (start ranges, used columns) in the sorted copy of the index: one pruned
+ * lookup per trace, as a UNION ALL (an OR of ids is not pushed into the scan: 20 traces cost ~100 ms of CPU
+ * as an OR, ~19 ms as a UNION ALL, at 10M spans under load); past UNION_LOOKUP_MAX traces, the OR.
+ */
+export function traceLookupSql(traceIds: readonly string[]): string {
+  const select = 'SELECT min_start_ns, max_start_ns, cols FROM trace_lookup WHERE';
+  const ids = [...new Set(traceIds)];
+  if (ids.length > UNION_LOOKUP_MAX) return `${select} ${traceIdConditions(ids)}`;
+  return ids.map((id) => {
+    const [hi, lo] = hexToTraceId(id);
+    return `${select} trace_hi = ${hi} AND trace_lo = ${lo}`;
+  }).join(' UNION ALL ');
+}
+
+const UNION_LOOKUP_MAX = 100;
