@@ -30,7 +30,7 @@ export const TRACE_INDEX_BACKFILL =
  * compaction as an unsorted tail at its end (scanned whole: it stays a fraction of the table).
  *
  * Why: `trace_index` is in append (about time) order, so a lookup by id scanned its ~2.2M rows at 10M
- * spans (4.4 ms); the sorted copy answers in ~0.5 ms (docs/storage.md, trace by id). Not chosen: an ART
+ * spans (5-7 ms of CPU at load 8-10); the sorted copy answers in 1.1-1.3 ms (docs/storage.md). Not chosen: an ART
  * index on `trace_index(trace_hi)` (0.9 ms lookups, but DuckDB rewrites the whole index at every
  * CHECKPOINT: 0.6-1.2 s each at 2.2M entries, even after 5k inserts; +90 MB on disk).
  */
@@ -57,8 +57,8 @@ export const expireTraceIndexSql = (cutoffNs: bigint) => ['trace_index', 'trace_
 
 /**
  * Compaction of the lookup copy: a tail of at least this many rows, and at least 1/COMPACT_FRACTION of
- * the table, is sorted in with the rest (so each row is rewritten a few times over its life, ~1 s per
- * 2.2M rows on the 2-core dev machine, on a connection of its own while ingest goes on).
+ * the table, is sorted in with the rest (so each row is rewritten a few times over its life; 2.2-2.5 s
+ * for 2.2M rows on the 2-core dev machine at load 10, on a connection of its own while ingest goes on).
  */
 const COMPACT_MIN_TAIL = 100_000;
 const COMPACT_FRACTION = 4;
