@@ -25,8 +25,7 @@ import { tmpdir } from 'node:os';
 import { startClickHouse, type RunningClickHouse } from '../test/helpers/clickhouse-server.js';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { hexToTraceId } from '../src/model/ids.js';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { bubbleUp } from '../src/query/bubbleup/bubbleup.js';
 import { selectionExpr } from '../src/query/bubbleup/selection.js';
 import { ColumnResolver } from '../src/query/honeycomb/columns.js';
@@ -35,6 +34,7 @@ import type { QuerySpec } from '../src/query/honeycomb/spec.js';
 import { SpecPlanner } from '../src/query/honeycomb/to-ir.js';
 import { validateSpec } from '../src/query/honeycomb/validate.js';
 import { DuckDBStore } from '../src/store/duckdb/duckdb-store.js';
+import type { ReadConnections } from '../src/store/duckdb/read-connections.js';
 import { compileTraceSearch, compileTraceSummaryDetail, compileTraceSummaryTop } from '../src/store/duckdb/trace-search.js';
 import type { TraceSummaryQuery } from '../src/store/store.js';
 import { freePort } from '../test/helpers/server-process.js';
@@ -152,13 +152,28 @@ async function sized(r: Response): Promise<{ bytes: number; status: number }> {
   return { status: r.status, bytes: Number(r.headers.get('content-length') ?? body.length) };
 }
 
-/** The statements of a trace read: its start range from the trace index, then its spans within that range. */
+/**
+ * The statements of a trace read, recorded by reading it once through the store (its start range from the
+ * trace index's lookup copy, then its spans within that range, the columns the store reads).
+ */
 async function byIdSql(store: DuckDBStore, id: string): Promise<string[]> {
-  const [hi, lo] = hexToTraceId(id);
-  const ids = `trace_hi = ${hi} AND trace_lo = ${lo}`;
-  const range = `SELECT min(min_start_ns) AS a, max(max_start_ns) AS b FROM trace_index WHERE ${ids}`;
-  const [r] = await store.select(range);
-  return [range, `SELECT * FROM spans WHERE start_ns >= ${r!.a as bigint} AND start_ns <= ${r!.b as bigint} AND ${ids} ORDER BY start_ns, span_id`];
+  const sqls: string[] = [];
+  // The read goes through the store's own read connections (private): wrap them to see each statement.
+  const reads = (store as unknown as { reads: ReadConnections }).reads;
+  const use = reads.use.bind(reads);
+  reads.use = <T>(fn: (c: DuckDBConnection) => Promise<T>) => use((c) => fn(recording(c, sqls)));
+  try {
+    await store.getTraceColumns(id);
+  } finally {
+    reads.use = use;
+  }
+  return sqls;
+}
+
+function recording(conn: DuckDBConnection, sqls: string[]): DuckDBConnection {
+  const r = Object.create(conn) as DuckDBConnection;
+  r.runAndReadAll = ((sql: string, ...rest: unknown[]) => { sqls.push(sql); return (conn.runAndReadAll as (...a: unknown[]) => unknown)(sql, ...rest); }) as never;
+  return r;
 }
 
 /** The statements a Honeycomb query (or BubbleUp) runs, recorded by running it once on the store itself. */

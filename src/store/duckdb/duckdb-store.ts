@@ -135,7 +135,7 @@ export class DuckDBStore implements Store {
       // The trace index has no dataset: its rows go only once every dataset's spans of that age are gone (a
       // stale index row costs a little space; a missing one would hide a trace that still has spans).
       const all = [cutoffNs ?? (days > 0 ? cutoff(days) : null), ...Object.values(perDataset).map((d) => (d > 0 ? cutoff(d) : null))];
-      if (all.every((c) => c !== null)) await admin.run(expireTraceIndexSql(all.reduce((x, y) => (y! < x! ? y : x))!));
+      if (all.every((c) => c !== null)) for (const sql of expireTraceIndexSql(all.reduce((x, y) => (y! < x! ? y : x))!)) await admin.run(sql);
       return n;
     });
   }

@@ -30,7 +30,7 @@ export class SpanWriter {
   private rows = 0;
   private checkpointing: Promise<void> | null = null;
   /** trace id -> start range, in the same transaction as the spans (trace-index.ts, the read side's). */
-  private readonly traceIndex = new TraceIndexWriter();
+  private readonly traceIndex: TraceIndexWriter;
 
   private constructor(
     conns: DuckDBConnection[],
@@ -39,7 +39,9 @@ export class SpanWriter {
     private readonly reloadCatalog: () => Promise<void>,
     private readonly onCatalogCommitted: () => void,
     private readonly checkpointEverySpans: number,
+    compactor: DuckDBConnection,
   ) {
+    this.traceIndex = new TraceIndexWriter(compactor);
     this.slots = conns.map((conn) => ({ conn, commit: Promise.resolve(), appender: null, schema: -1 }));
   }
 
@@ -52,7 +54,8 @@ export class SpanWriter {
     checkpointEverySpans: number,
   ): Promise<SpanWriter> {
     const conns = [await instance.connect(), await instance.connect()];
-    const w = new SpanWriter(conns, admin, catalog, reload, onCatalogCommitted, checkpointEverySpans);
+    const w = new SpanWriter(conns, admin, catalog, reload, onCatalogCommitted, checkpointEverySpans, await instance.connect());
+    await w.traceIndex.open(admin);
     w.rows = Number((await admin.runAndReadAll('SELECT count(*) FROM spans')).getRowsJS()[0]![0]);
     return w;
   }
@@ -215,7 +218,8 @@ export class SpanWriter {
     this.sinceCheckpoint += spans;
     if (this.checkpointEverySpans <= 0 || this.checkpointing || this.sinceCheckpoint < this.checkpointEverySpans) return;
     this.sinceCheckpoint = 0;
-    this.checkpointing = this.admin.run('CHECKPOINT').then(() => undefined, () => undefined).finally(() => (this.checkpointing = null));
+    // The trace index's lookup copy is re-sorted first when due: the checkpoint then drops the rows it replaced.
+    this.checkpointing = this.traceIndex.compactIfDue().catch(() => undefined).then(() => this.admin.run('CHECKPOINT')).then(() => undefined, () => undefined).finally(() => (this.checkpointing = null));
   }
 
   /** Waits for commits and any background checkpoint. */

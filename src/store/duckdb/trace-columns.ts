@@ -4,6 +4,7 @@ import { traceIdConditions } from '../engine-common.js';
 import type { TraceColumns } from '../store.js';
 import type { Catalog } from './catalog.js';
 import { SMALL_READ_INDEX_ROWS, traceReadRange, type TraceReadRange } from './trace-index.js';
+import { OPTIONAL_FIXED } from './trace-used-columns.js';
 
 /** Up to this many attribute columns, a trace read selects them all (no first statement to find the used ones). */
 const READ_ALL_COLUMNS = 64;
@@ -33,31 +34,37 @@ export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog,
   const range = known ?? await traceReadRange(conn, traceIds, traceIdConditions(traceIds));
   if (range === null) return [];
   const where = range.where;
+  const usedCols = range.used;
   const all = catalog.all().map((c) => ({ info: c, sql: column(c.key) })).filter((c): c is { info: typeof c.info; sql: string } => c.sql !== null);
-  // With few columns, reading them all and dropping the empty ones after costs less than a statement of
-  // its own to find them (each statement pays ~1 ms per column to open its segments, even for 4 rows).
-  const readAll = all.length <= READ_ALL_COLUMNS;
-  const present = all.length && !readAll
+  // The trace index says which columns the traces use (trace-used-columns.ts): only those are read. Without
+  // it (rows indexed before it said), with few columns, reading them all and dropping the empty ones after
+  // costs less than a statement of its own to find them (each statement pays ~1 ms per column to open its
+  // segments, even for 4 rows).
+  const readAll = !usedCols && all.length <= READ_ALL_COLUMNS;
+  const present = all.length && !usedCols && !readAll
     ? ((await conn.runAndReadAll(`SELECT ${all.map((c) => `count(${c.sql}) > 0`).join(', ')} FROM spans WHERE ${where}`)).getRowsJS()[0] ?? [])
     : [];
-  let used = readAll ? all : all.filter((_, i) => present[i] === true);
+  let used = usedCols ? all.filter((c) => usedCols.keys.has(c.info.key)) : readAll ? all : all.filter((_, i) => present[i] === true);
+  // Optional fixed columns no span of theirs has a value in are not read (NULL is what they would be).
+  const fixed = (c: string) => (!usedCols || usedCols.fixed.has(c) || !(OPTIONAL_FIXED as readonly string[]).includes(c) ? c : `NULL::VARCHAR AS ${c}`);
+  const repeatedCols = REPEATED.map(fixed);
   // Small traces: plain columns, no window and no ORDER BY; sorted and converted here instead. For a
   // trace of a few spans the engine's sort and window operators (set up per column, 50 columns wide) cost
   // more than the read itself (10M spans, typical trace, interleaved A/B at load 3.5: 31.4 ms with them,
   // 20.6 ms without).
   if (range.indexRows < SMALL_READ_INDEX_ROWS) {
-    const plain = await conn.runAndReadAll(`SELECT trace_hi, trace_lo, span_id, parent_id, ${REPEATED.join(', ')},
-        kind, status_code, flags, start_ns, duration_ns, events, links, attrs_overflow ${used.map((c) => `, ${c.sql}`).join('')}
+    const plain = await conn.runAndReadAll(`SELECT trace_hi, trace_lo, span_id, parent_id, ${repeatedCols.join(', ')},
+        kind, status_code, flags, start_ns, duration_ns, ${fixed('events')}, ${fixed('links')}, attrs_overflow ${used.map((c) => `, ${c.sql}`).join('')}
       FROM spans WHERE ${where}`);
     if (plain.currentRowCount === 0) return [];
     const raw = plain.getColumnsJS();
     const order = sortedRows(raw[0]!, raw[1]!, raw[13]!, raw[2]!);
     let cols: unknown[][] = raw.map((col) => order.map((r) => col[r]));
     for (const i of [13, 14]) cols[i] = cols[i]!.map((v) => Number((v as bigint) / 1000n));
-    if (readAll) [used, cols] = dropEmptyAttrs(used, cols);
+    if (readAll || known) [used, cols] = dropEmptyAttrs(used, cols);
     return splitByTrace(cols, used, order.length);
   }
-  const repeated = REPEATED.map((c) => `CASE WHEN coalesce(${c}, '') = lag(coalesce(${c}, '')) OVER w THEN NULL ELSE coalesce(${c}, '') END`);
+  const repeated = REPEATED.map((c, i) => (repeatedCols[i] !== c ? repeatedCols[i] : `CASE WHEN coalesce(${c}, '') = lag(coalesce(${c}, '')) OVER w THEN NULL ELSE coalesce(${c}, '') END`));
   // String attribute columns of big traces: NULL also means "as the row before", so the rows where a
   // value turns NULL are listed apart (`nulls`: the columns' positions, rare: a run of NULLs starts).
   const repeatAttrs = used.map((c) => c.info.type === 'string');
@@ -65,7 +72,7 @@ export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog,
   const turnsNull = used.flatMap((c, k) => (repeatAttrs[k] ? [`CASE WHEN ${c.sql} IS NULL AND lag(${c.sql}) OVER w IS NOT NULL THEN '${k}' END`] : []));
   const nullsSql = turnsNull.length ? `, nullif(concat_ws(',', ${turnsNull.join(', ')}), '')` : '';
   const sql = `SELECT trace_hi, trace_lo, span_id, parent_id, ${repeated.join(', ')},
-      kind, status_code, flags, CAST(start_ns // 1000 AS DOUBLE), CAST(duration_ns // 1000 AS DOUBLE), events, links, attrs_overflow
+      kind, status_code, flags, CAST(start_ns // 1000 AS DOUBLE), CAST(duration_ns // 1000 AS DOUBLE), ${fixed('events')}, ${fixed('links')}, attrs_overflow
       ${attrSql.map((c) => `, ${c}`).join('')}${nullsSql}
     FROM spans WHERE ${where}
     WINDOW w AS (ORDER BY trace_hi, trace_lo, start_ns, span_id)
@@ -74,7 +81,7 @@ export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog,
   if (reader.currentRowCount === 0) return [];
   let cols: unknown[][] = reader.getColumnsJS();
   if (nullsSql) fillRepeatedAttrs(cols.slice(FIRST_ATTR, FIRST_ATTR + used.length), repeatAttrs, cols.pop()!);
-  if (readAll) [used, cols] = dropEmptyAttrs(used, cols);
+  if (readAll || known) [used, cols] = dropEmptyAttrs(used, cols);
   for (let i = 4; i < 4 + REPEATED.length; i++) fillForward(cols[i]!);
   return splitByTrace(cols, used, reader.currentRowCount);
 }

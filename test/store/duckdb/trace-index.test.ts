@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBStore } from '../../../src/store/duckdb/duckdb-store.js';
+import { openTraceIndex, TraceIndexWriter, traceReadRange } from '../../../src/store/duckdb/trace-index.js';
 import { makeBatch, type TestSpan } from '../make-batch.js';
 
 const T0 = 1_780_000_000n * 1_000_000_000n;
@@ -85,5 +86,123 @@ test('retention deletes the index rows of the spans it deletes', async () => {
     assert.equal((await store.getTraceColumns(traceHex(1)))?.length, 1, 'the span after the cutoff');
   } finally {
     await store.close();
+  }
+});
+
+test('a data dir with the index but no lookup copy (written before it) gets the sorted copy at open', async () => {
+  const instance = await DuckDBInstance.create(path);
+  const conn = await instance.connect();
+  const indexed = Number((await conn.runAndReadAll('SELECT count(*) FROM trace_index')).getRowsJS()[0]![0]);
+  await conn.run('DROP TABLE trace_lookup');
+  conn.closeSync();
+  instance.closeSync();
+  const store = await DuckDBStore.open({ path });
+  try {
+    const rows = await store.select('SELECT trace_hi, trace_lo FROM trace_lookup');
+    assert.equal(rows.length, indexed);
+    assert.equal((await store.getTraceColumns(traceHex(1)))?.length, 1);
+    assert.equal((await store.getTraceColumns(traceHex(1000 + 4999)))?.length, 1);
+  } finally {
+    await store.close();
+  }
+});
+
+test('compaction sorts the lookup copy; rows appended by a transaction open meanwhile are kept', async () => {
+  const instance = await DuckDBInstance.create(':memory:');
+  const admin = await instance.connect();
+  await admin.run('CREATE TABLE spans (trace_hi BIGINT, trace_lo BIGINT, start_ns BIGINT, trace_state VARCHAR, status_message VARCHAR, events VARCHAR, links VARCHAR)');
+  await admin.run('CREATE TABLE columns (key VARCHAR, col VARCHAR)');
+  await openTraceIndex(admin);
+  const writer = new TraceIndexWriter(await instance.connect(), 500, 4);
+  await writer.open(admin);
+  const [a, b] = [await instance.connect(), await instance.connect()];
+  // Trace n: hi = n * a large odd number (wraps: not in id order), so append order is not sorted order.
+  const batch = (from: number, n: number) => {
+    const spans: TestSpan[] = [];
+    for (let i = from; i < from + n; i++) {
+      const hi = BigInt.asUintN(64, BigInt(i) * 0x9e3779b97f4a7c15n).toString(16).padStart(16, '0');
+      spans.push({ ...span(0, i + 1, T0 + BigInt(i)), traceId: `${hi}${(i + 1).toString(16).padStart(16, '0')}` });
+    }
+    return makeBatch(spans);
+  };
+  const lookupRows = async () => (await admin.runAndReadAll('SELECT trace_hi, trace_lo FROM trace_lookup')).getRowsJS() as bigint[][];
+  const sortedByIds = (rows: bigint[][]) => rows.every((r, i) => i === 0 || rows[i - 1]![0]! < r[0]! || (rows[i - 1]![0] === r[0] && rows[i - 1]![1]! <= r[1]!));
+  await a.run('BEGIN TRANSACTION');
+  await writer.append(a, [batch(0, 400)]);
+  await a.run('COMMIT');
+  await writer.compactIfDue();
+  assert.equal(sortedByIds(await lookupRows()), false, 'below the tail threshold: left in append order');
+  await a.run('BEGIN TRANSACTION');
+  await writer.append(a, [batch(400, 400)]);
+  await a.run('COMMIT');
+  // Another transaction appends while the compaction runs (not committed when it starts).
+  await b.run('BEGIN TRANSACTION');
+  await writer.append(b, [batch(800, 300)]);
+  await writer.compactIfDue();
+  await b.run('COMMIT');
+  const rows = await lookupRows();
+  assert.equal(rows.length, 1100, 'every index row is there once');
+  assert.equal(new Set(rows.map((r) => r[1])).size, 1100);
+  assert.equal(sortedByIds(rows.slice(0, 800)), true, 'the compacted rows come sorted by trace id');
+  assert.equal(sortedByIds(rows), false, 'the rows appended meanwhile are the new (unsorted) tail');
+  // The tail (300 rows) is below 1/4 of the table: no compaction; after 300 more it is due again.
+  await writer.compactIfDue();
+  assert.equal(sortedByIds((await lookupRows()).slice(0, 1100)), false);
+  await a.run('BEGIN TRANSACTION');
+  await writer.append(a, [batch(1100, 300)]);
+  await a.run('COMMIT');
+  await writer.compactIfDue();
+  assert.equal(sortedByIds(await lookupRows()), true);
+  assert.equal((await lookupRows()).length, 1400);
+  writer.close();
+  for (const c of [a, b, admin]) c.closeSync();
+  instance.closeSync();
+});
+
+test('the lookup copy says which optional columns a trace uses; a read selects those and returns the same trace', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'honeyray-trace-cols-'));
+  let store = await DuckDBStore.open({ path: join(d, 'spans.duckdb') });
+  try {
+    await store.append([makeBatch([
+      { ...span(7, 1, T0), attrs: { 'http.method': 'GET', 'service.name': 'web' }, statusMessage: 'boom' },
+      { ...span(7, 2, T0 + 5n), attrs: { 'db.system': 'pg' }, events: [{ name: 'e', timeUnixNano: String(T0 + 6n), attributes: {} }] },
+      { ...span(8, 3, T0 + 1n), attrs: { 'user.id': 42, 'service.name': 'api' } },
+    ])]);
+    await store.append([makeBatch([{ ...span(7, 4, T0 + 9n), attrs: { 'cache.hit': true } }])]);
+    const ids = (t: number) => `trace_hi = 0 AND trace_lo = ${t}`;
+    const lookup = (t: number) => (store as DuckDBStore as unknown as { reads: { use: <T>(f: (c: never) => Promise<T>) => Promise<T> } }).reads.use((c) => traceReadRange(c, [traceHex(t)], ids(t)));
+    const r7 = await lookup(7);
+    assert.equal(r7?.indexRows, 2);
+    assert.deepEqual([...r7!.used!.keys].sort(), ['cache.hit', 'db.system', 'http.method', 'service.name']);
+    assert.deepEqual([...r7!.used!.fixed].sort(), ['events', 'status_message']);
+    assert.deepEqual([...(await lookup(8))!.used!.keys].sort(), ['service.name', 'user.id']);
+    const t7 = await store.getTraceColumns(traceHex(7));
+    assert.deepEqual(t7?.attrs.map((a) => [a.key, a.values]).sort(), [
+      ['cache.hit', [null, null, true]], ['db.system', [null, 'pg', null]], ['http.method', ['GET', null, null]], ['service.name', ['web', null, null]],
+    ]);
+    assert.deepEqual(t7?.statusMessage, ['boom', '', '']);
+    assert.equal(t7?.events[1] !== null && JSON.parse(t7!.events[1]!)[0].name, 'e');
+    assert.deepEqual(t7?.events.filter((e) => e === null).length, 2);
+    // Rows written before the lookup said which columns (NULL): the trace reads every column, and the same.
+    const wrote = (await store.getTraceColumns(traceHex(8)))!;
+    await (store as unknown as { writer: { exclusive: (f: (c: { run: (s: string) => Promise<unknown> }) => Promise<unknown>) => Promise<unknown> } }).writer.exclusive((c) => c.run('UPDATE trace_lookup SET cols = NULL'));
+    assert.equal((await lookup(8))!.used, null);
+    assert.deepEqual(await store.getTraceColumns(traceHex(8)), wrote);
+    // A data dir from before the lookup copy: the engine works the used columns out from the spans at open.
+    await store.close();
+    const instance = await DuckDBInstance.create(join(d, 'spans.duckdb'));
+    const conn = await instance.connect();
+    await conn.run('DROP TABLE trace_lookup');
+    conn.closeSync();
+    instance.closeSync();
+    store = await DuckDBStore.open({ path: join(d, 'spans.duckdb') });
+    const again = await lookup(7);
+    assert.equal(again?.indexRows, 2);
+    assert.deepEqual(again?.used, r7?.used);
+    assert.deepEqual([...(await lookup(8))!.used!.keys].sort(), ['service.name', 'user.id']);
+    assert.deepEqual(await store.getTraceColumns(traceHex(7)), t7);
+  } finally {
+    await store.close();
+    rmSync(d, { recursive: true, force: true });
   }
 });
