@@ -20,8 +20,11 @@ import type { TraceReadRange } from './trace-index.js';
  */
 export async function readTraceText(conn: DuckDBConnection, catalog: Catalog, column: (key: string) => string | null, traceId: string, range: TraceReadRange): Promise<JaegerTraceText | 'not-found' | 'use-columns'> {
   const tid = quoteString(traceId.startsWith('0000000000000000') ? traceId.slice(16) : traceId).slice(1, -1);
+  // Only the attribute columns the trace's spans have values in, when the trace index knows them
+  // (trace-used-columns.ts): each column costs its text-building expressions on every span.
+  const used = range.used?.keys;
   const attrs = catalog.all().flatMap((c) => {
-    const sql = column(c.key);
+    const sql = used && !used.has(c.key) ? null : column(c.key);
     return sql === null ? [] : [{ key: c.key, type: c.type, resource: c.origin === 'resource', sql }];
   });
   const spanAttrs = attrs.filter((a) => !a.resource);
