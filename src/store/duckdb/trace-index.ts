@@ -1,5 +1,6 @@
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { SpanBatch } from '../../model/span-batch.js';
+import { quoteString } from './schema.js';
 
 /**
  * The trace index: trace id -> the range of start times of its spans, one row per trace per appended
@@ -11,36 +12,104 @@ import type { SpanBatch } from '../../model/span-batch.js';
  * touches the one or two row groups that hold the trace. The index itself is ~1 row per 5-10 spans and
  * two id columns plus two times: scanning it is a fraction of scanning the spans' ids.
  *
- * Rows may outlive spans (X-Ray replacements delete and re-add spans): a range that is too wide only
- * prunes less, never hides a span. Retention deletes index rows whose whole range is past the cutoff.
+ * Per-trace rollups (the rest of the columns): what trace summaries and trace search sort and show, so
+ * they read the matching traces' index rows instead of grouping all their spans (trace-search.ts):
+ * last end, span and error counts, the batch's root candidate (the earliest span without a parent, else
+ * the earliest span: `has_root` says which) and the services (distinct non-empty datasets). A trace's
+ * rollup is the sum / min / max over its rows, which hold disjoint sets of spans.
+ *
+ * Rows must count exactly the spans stored: whatever deletes or changes spans after their append (X-Ray
+ * in-progress replacements, late dataset assignment, retention of part of a trace) recomputes the rows of
+ * the traces it touched from their spans (`recomputeTraceIndex`). Retention deletes index rows whose
+ * whole range is past the cutoff.
  */
-export const TRACE_INDEX_DDL =
-  'CREATE TABLE IF NOT EXISTS trace_index (trace_hi BIGINT, trace_lo BIGINT, min_start_ns BIGINT, max_start_ns BIGINT)';
+export const TRACE_INDEX_DDL = `CREATE TABLE IF NOT EXISTS trace_index (trace_hi BIGINT, trace_lo BIGINT, min_start_ns BIGINT, max_start_ns BIGINT,
+  max_end_ns BIGINT, span_count INTEGER, error_count INTEGER, has_root BOOLEAN, root_start_ns BIGINT, root_service VARCHAR, root_name VARCHAR,
+  services VARCHAR[])`;
 
-/** Fills the index from the spans table (data dirs written before the index existed), once, at open. */
-export const TRACE_INDEX_BACKFILL =
-  'INSERT INTO trace_index SELECT trace_hi, trace_lo, min(start_ns), max(start_ns) FROM spans GROUP BY trace_hi, trace_lo';
+/** The index rows of the spans `where` selects, one per trace (the backfill, and recomputes). */
+const rollupOf = (where: string) => `SELECT trace_hi, trace_lo, min(start_ns), max(start_ns), max(start_ns + duration_ns),
+  count(*), count(*) FILTER (WHERE status_code = 2), bool_or(parent_id = 0), arg_min(start_ns, (parent_id <> 0, start_ns)),
+  arg_min(dataset, (parent_id <> 0, start_ns)), arg_min(name, (parent_id <> 0, start_ns)),
+  coalesce(list(DISTINCT dataset ORDER BY dataset) FILTER (WHERE dataset <> ''), [])
+  FROM spans WHERE ${where} GROUP BY trace_hi, trace_lo`;
 
+/** Fills the index from the spans table (data dirs written before the index or its rollups existed), once, at open. */
+export const TRACE_INDEX_BACKFILL = `INSERT INTO trace_index ${rollupOf('TRUE')}`;
+
+/**
+ * Creates the index, or upgrades one written before the rollup columns existed: rebuilt from the spans
+ * (10M spans: ~35 s, once) so every row carries its rollup.
+ */
 export async function openTraceIndex(admin: DuckDBConnection): Promise<void> {
-  const existed = Number((await admin.runAndReadAll("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'trace_index'")).getRowsJS()[0]![0]) > 0;
-  await admin.run(TRACE_INDEX_DDL);
-  if (!existed) await admin.run(TRACE_INDEX_BACKFILL);
+  const cols = (await admin.runAndReadAll("SELECT column_name FROM duckdb_columns() WHERE table_name = 'trace_index'")).getRowsJS().map((r) => String(r[0]));
+  if (cols.length > 0 && cols.includes('services')) return;
+  await admin.run('BEGIN TRANSACTION');
+  try {
+    if (cols.length > 0) await admin.run('DROP TABLE trace_index');
+    await admin.run(TRACE_INDEX_DDL);
+    await admin.run(TRACE_INDEX_BACKFILL);
+    await admin.run('COMMIT');
+  } catch (err) {
+    await admin.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Recomputes the index rows of the traces that have an index row matching `rowCondition` (a condition on
+ * trace_index columns) from their spans as they are now, in the caller's transaction. A trace whose spans
+ * are all gone loses its rows. The spans are read within the start range the old rows give (zone maps).
+ */
+export async function recomputeTraceIndex(conn: DuckDBConnection, rowCondition: string): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE recompute_traces AS
+    SELECT trace_hi, trace_lo, min(min_start_ns) AS lo, max(max_start_ns) AS hi FROM trace_index
+    WHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM trace_index WHERE ${rowCondition}) GROUP BY trace_hi, trace_lo`);
+  const r = (await conn.runAndReadAll('SELECT min(lo), max(hi), count(*) FROM recompute_traces')).getRowsJS()[0]!;
+  if (Number(r[2]) > 0) {
+    await conn.run('DELETE FROM trace_index WHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM recompute_traces)');
+    await conn.run(`INSERT INTO trace_index ${rollupOf(`start_ns >= ${r[0] as bigint} AND start_ns <= ${r[1] as bigint}
+      AND (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM recompute_traces)`)}`);
+  }
+  await conn.run('DROP TABLE recompute_traces');
+}
+
+/**
+ * After retention deleted spans: the index rows that may count some of them (to recompute). With the
+ * default cutoff, rows that start before it and hold a dataset it applies to (rows wholly before every
+ * cutoff are deleted); with a dataset's own cutoff, rows that start before it and still list that dataset.
+ * A recomputed row no longer lists what it lost, so the next pass does not pick it again.
+ */
+export function expiredRowsCondition(defaultCutoff: bigint | null, perDataset: [string, bigint][], named: string[]): string {
+  const conds = perDataset.map(([ds, c]) => `(min_start_ns < ${c} AND list_contains(services, ${quoteString(ds)}))`);
+  if (defaultCutoff !== null) conds.push(named.length ? `(min_start_ns < ${defaultCutoff} AND NOT list_has_all([${named.map(quoteString).join(', ')}]::VARCHAR[], services))` : `min_start_ns < ${defaultCutoff}`);
+  return conds.length ? conds.join(' OR ') : 'FALSE';
 }
 
 /** The SQL that deletes index rows of spans older than the cutoff (retention). */
 export const expireTraceIndexSql = (cutoffNs: bigint) => `DELETE FROM trace_index WHERE max_start_ns < ${cutoffNs}`;
 
+/** One trace's rollup within one batch. */
 interface Range {
   lo: bigint;
   min: bigint;
   max: bigint;
+  maxEnd: bigint;
+  spans: number;
+  errors: number;
+  /** The root candidate: row of the earliest span without a parent, else of the earliest span. */
+  root: number;
+  rootIsRoot: boolean;
+  services: string[];
 }
+
+const SERVICES = LIST(VARCHAR);
 
 /** One appender per writer connection: an appender writes into whatever transaction its connection has open. */
 export class TraceIndexWriter {
   private readonly appenders = new Map<DuckDBConnection, DuckDBAppender>();
 
-  /** Appends the batches' trace ranges in the connection's open transaction. */
+  /** Appends the batches' trace ranges and rollups in the connection's open transaction. */
   async append(conn: DuckDBConnection, batches: readonly SpanBatch[]): Promise<void> {
     let appender = this.appenders.get(conn);
     if (!appender) {
@@ -55,6 +124,14 @@ export class TraceIndexWriter {
             appender.appendBigInt(r.lo);
             appender.appendBigInt(r.min);
             appender.appendBigInt(r.max);
+            appender.appendBigInt(r.maxEnd);
+            appender.appendInteger(r.spans);
+            appender.appendInteger(r.errors);
+            appender.appendBoolean(r.rootIsRoot);
+            appender.appendBigInt(b.startNs[r.root]!);
+            appender.appendVarchar(b.dataset[r.root]!);
+            appender.appendVarchar(b.name[r.root]!);
+            appender.appendList(r.services.length > 1 ? r.services.sort() : r.services, SERVICES);
             appender.endRow();
           }
         }
@@ -73,9 +150,9 @@ export class TraceIndexWriter {
 }
 
 /**
- * Start ranges per trace of one batch. Spans of a trace mostly come in runs (one resource's spans of one
- * request), so the previous row's entry is checked before the map; the map is keyed by the high half
- * (BigInt keys compare by value), with the rare equal high halves told apart by the low half.
+ * Start ranges and rollups per trace of one batch. Spans of a trace mostly come in runs (one resource's
+ * spans of one request), so the previous row's entry is checked before the map; the map is keyed by the
+ * high half (BigInt keys compare by value), with the rare equal high halves told apart by the low half.
  */
 function rangesOf(b: SpanBatch): Map<bigint, Range[]> {
   const byHi = new Map<bigint, Range[]>();
@@ -85,16 +162,32 @@ function rangesOf(b: SpanBatch): Map<bigint, Range[]> {
     const hi = b.traceHi[i]!;
     const lo = b.traceLo[i]!;
     const t = b.startNs[i]!;
+    const end = t + b.durationNs[i]!;
+    const isRoot = b.parentId[i] === 0n;
+    const service = b.dataset[i]!;
     let r: Range | undefined;
     if (last && lastHi === hi && last.lo === lo) r = last;
     else {
       let list = byHi.get(hi);
       if (!list) byHi.set(hi, (list = []));
       r = list.find((x) => x.lo === lo);
-      if (!r) list.push((r = { lo, min: t, max: t }));
+      if (!r) {
+        list.push({ lo, min: t, max: t, maxEnd: end, spans: 1, errors: b.statusCode[i] === 2 ? 1 : 0, root: i, rootIsRoot: isRoot, services: service === '' ? [] : [service] });
+        last = list[list.length - 1]!;
+        lastHi = hi;
+        continue;
+      }
     }
     if (t < r.min) r.min = t;
     if (t > r.max) r.max = t;
+    if (end > r.maxEnd) r.maxEnd = end;
+    r.spans++;
+    if (b.statusCode[i] === 2) r.errors++;
+    if (isRoot ? !r.rootIsRoot || t < b.startNs[r.root]! : !r.rootIsRoot && t < b.startNs[r.root]!) {
+      r.root = i;
+      r.rootIsRoot = isRoot;
+    }
+    if (service !== '' && !r.services.includes(service)) r.services.push(service);
     last = r;
     lastHi = hi;
   }
