@@ -34,12 +34,13 @@ const rollupOf = (where: string) => `SELECT trace_hi, trace_lo, min(start_ns), m
   coalesce(list(DISTINCT dataset ORDER BY dataset) FILTER (WHERE dataset <> ''), [])
   FROM spans WHERE ${where} GROUP BY trace_hi, trace_lo`;
 
-/** Fills the index from the spans table (data dirs written before the index or its rollups existed), once, at open. */
-export const TRACE_INDEX_BACKFILL = `INSERT INTO trace_index ${rollupOf('TRUE')}`;
+/** Spans per backfill statement: grouping all of 10M spans at once ran out of the default 400 MB DuckDB gets. */
+const BACKFILL_SPANS = 500_000;
 
 /**
  * Creates the index, or upgrades one written before the rollup columns existed: rebuilt from the spans
- * (10M spans: ~35 s, once) so every row carries its rollup.
+ * (10M spans: ~1 min, once) so every row carries its rollup. In slices of start time (a trace spanning two
+ * slices gets a row in each, as one spanning two appended batches does), in one transaction.
  */
 export async function openTraceIndex(admin: DuckDBConnection): Promise<void> {
   const cols = (await admin.runAndReadAll("SELECT column_name FROM duckdb_columns() WHERE table_name = 'trace_index'")).getRowsJS().map((r) => String(r[0]));
@@ -48,7 +49,14 @@ export async function openTraceIndex(admin: DuckDBConnection): Promise<void> {
   try {
     if (cols.length > 0) await admin.run('DROP TABLE trace_index');
     await admin.run(TRACE_INDEX_DDL);
-    await admin.run(TRACE_INDEX_BACKFILL);
+    const [min, max, n] = (await admin.runAndReadAll('SELECT min(start_ns), max(start_ns), count(*) FROM spans')).getRowsJS()[0]! as [bigint | null, bigint | null, bigint];
+    if (min !== null && max !== null) {
+      const slices = BigInt(Math.max(1, Math.ceil(Number(n) / BACKFILL_SPANS)));
+      const step = (max - min) / slices + 1n;
+      for (let from = min; from <= max; from += step) {
+        await admin.run(`INSERT INTO trace_index ${rollupOf(`start_ns >= ${from} AND start_ns < ${from + step}`)}`);
+      }
+    }
     await admin.run('COMMIT');
   } catch (err) {
     await admin.run('ROLLBACK').catch(() => undefined);
