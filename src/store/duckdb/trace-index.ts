@@ -1,4 +1,5 @@
-import { LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import duckdb from '@duckdb/node-bindings';
 import type { SpanBatch } from '../../model/span-batch.js';
 import { quoteString } from './schema.js';
 
@@ -111,11 +112,32 @@ interface Range {
   services: string[];
 }
 
-const SERVICES = LIST(VARCHAR);
+/**
+ * The `services` values, built once per distinct set: the appender's `appendList` converts a JS array into
+ * an engine value on every call, which was 2/3 of the index's append time (1.1 µs of 1.2 µs per span
+ * with it, measured in one process); a batch holds a few distinct sets of services.
+ */
+class ServiceLists {
+  private readonly values = new Map<string, duckdb.Value>();
+  private readonly varchar = duckdb.create_logical_type(duckdb.Type.VARCHAR);
+
+  of(services: string[]): duckdb.Value {
+    if (services.length > 1) services.sort();
+    const key = services.join('\u0000');
+    let v = this.values.get(key);
+    if (!v) {
+      if (this.values.size >= 10_000) this.values.clear();
+      v = duckdb.create_list_value(this.varchar, services.map((x) => duckdb.create_varchar(x)));
+      this.values.set(key, v);
+    }
+    return v;
+  }
+}
 
 /** One appender per writer connection: an appender writes into whatever transaction its connection has open. */
 export class TraceIndexWriter {
   private readonly appenders = new Map<DuckDBConnection, DuckDBAppender>();
+  private readonly services = new ServiceLists();
 
   /** Appends the batches' trace ranges and rollups in the connection's open transaction. */
   async append(conn: DuckDBConnection, batches: readonly SpanBatch[]): Promise<void> {
@@ -124,6 +146,7 @@ export class TraceIndexWriter {
       appender = await conn.createAppender('trace_index');
       this.appenders.set(conn, appender);
     }
+    const raw = (appender as unknown as { appender: duckdb.Appender }).appender; // node-api keeps it private
     try {
       for (const b of batches) {
         for (const [hi, ranges] of rangesOf(b)) {
@@ -139,7 +162,7 @@ export class TraceIndexWriter {
             appender.appendBigInt(b.startNs[r.root]!);
             appender.appendVarchar(b.dataset[r.root]!);
             appender.appendVarchar(b.name[r.root]!);
-            appender.appendList(r.services.length > 1 ? r.services.sort() : r.services, SERVICES);
+            duckdb.append_value(raw, this.services.of(r.services));
             appender.endRow();
           }
         }
