@@ -11,7 +11,7 @@ import { rowToSpan } from './row-to-span.js';
 import { DDL, quoteIdent } from './schema.js';
 import { ReadConnections } from './read-connections.js';
 import { compareBigInts, readTraceColumns } from './trace-columns.js';
-import { expireTraceIndexSql, expiredRowsCondition, openTraceIndex, recomputeTraceIndex, SMALL_READ_INDEX_ROWS, traceReadRange } from './trace-index.js';
+import { expireTraceIndexSql, expiredRowsCondition, inTransaction, openTraceIndex, recomputeTraceIndex, SMALL_READ_INDEX_ROWS, traceReadRange } from './trace-index.js';
 import { compileTraceSearch, compileTraceSummaryTop } from './trace-search.js';
 import { readTraceSkeleton } from './trace-skeleton.js';
 
@@ -135,7 +135,12 @@ export class DuckDBStore implements Store {
       // stale index row costs a little space; a missing one would hide a trace that still has spans).
       const all = [cutoffNs ?? (days > 0 ? cutoff(days) : null), ...Object.values(perDataset).map((d) => (d > 0 ? cutoff(d) : null))];
       if (all.every((c) => c !== null)) await admin.run(expireTraceIndexSql(all.reduce((x, y) => (y! < x! ? y : x))!));
-      if (n > 0) await recomputeTraceIndex(admin, expiredRowsCondition(cutoffNs ?? (days > 0 ? cutoff(days) : null), Object.entries(perDataset).filter(([, d]) => d > 0).map(([ds, d]) => [ds, cutoff(d)]), named));
+      // Index rows that counted some of the deleted spans: recomputed in one transaction (a crash between
+      // its delete and insert would otherwise leave traces without index rows, which hides them).
+      if (n > 0) {
+        const rows = expiredRowsCondition(cutoffNs ?? (days > 0 ? cutoff(days) : null), Object.entries(perDataset).filter(([, d]) => d > 0).map(([ds, d]) => [ds, cutoff(d)]), named);
+        await inTransaction(admin, () => recomputeTraceIndex(admin, rows));
+      }
       return n;
     });
   }

@@ -46,8 +46,7 @@ const BACKFILL_SPANS = 500_000;
 export async function openTraceIndex(admin: DuckDBConnection): Promise<void> {
   const cols = (await admin.runAndReadAll("SELECT column_name FROM duckdb_columns() WHERE table_name = 'trace_index'")).getRowsJS().map((r) => String(r[0]));
   if (cols.length > 0 && cols.includes('services')) return;
-  await admin.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(admin, async () => {
     if (cols.length > 0) await admin.run('DROP TABLE trace_index');
     await admin.run(TRACE_INDEX_DDL);
     const [min, max, n] = (await admin.runAndReadAll('SELECT min(start_ns), max(start_ns), count(*) FROM spans')).getRowsJS()[0]! as [bigint | null, bigint | null, bigint];
@@ -58,9 +57,17 @@ export async function openTraceIndex(admin: DuckDBConnection): Promise<void> {
         await admin.run(`INSERT INTO trace_index ${rollupOf(`start_ns >= ${from} AND start_ns < ${from + step}`)}`);
       }
     }
-    await admin.run('COMMIT');
+  });
+}
+
+/** Runs `fn` in a transaction of its own on `conn` (rolled back if it throws). */
+export async function inTransaction(conn: DuckDBConnection, fn: () => Promise<void>): Promise<void> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await fn();
+    await conn.run('COMMIT');
   } catch (err) {
-    await admin.run('ROLLBACK').catch(() => undefined);
+    await conn.run('ROLLBACK').catch(() => undefined);
     throw err;
   }
 }
