@@ -11,7 +11,7 @@ import { rowToSpan } from './row-to-span.js';
 import { DDL, quoteIdent } from './schema.js';
 import { ReadConnections } from './read-connections.js';
 import { compareBigInts, readTraceColumns } from './trace-columns.js';
-import { expireTraceIndexSql, expiredRowsCondition, inTransaction, openTraceIndex, recomputeTraceIndex, SMALL_READ_INDEX_ROWS, traceReadRange } from './trace-index.js';
+import { expireTraceIndexSql, expiredRowsCondition, inTransaction, openTraceIndex, recomputeTraceIndex, SERVICE_SEP, SMALL_READ_INDEX_ROWS, traceReadRange } from './trace-index.js';
 import { compileTraceSearch, compileTraceSummaryTop } from './trace-search.js';
 import { readTraceSkeleton } from './trace-skeleton.js';
 
@@ -225,7 +225,7 @@ export class DuckDBStore implements Store {
         durationUs: Number((r.duration_ns as bigint) / 1000n),
         spanCount: Number(r.span_count),
         errorCount: Number(r.error_count),
-        services: ((r.services as string[] | null) ?? []).map(String),
+        services: [...new Set(String(r.services ?? '').split(SERVICE_SEP).filter((x) => x !== ''))].sort(),
       })),
     };
   }

@@ -1,5 +1,4 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import duckdb from '@duckdb/node-bindings';
 import type { SpanBatch } from '../../model/span-batch.js';
 import { quoteString } from './schema.js';
 
@@ -16,7 +15,8 @@ import { quoteString } from './schema.js';
  * Per-trace rollups (the rest of the columns): what trace summaries and trace search sort and show, so
  * they read the matching traces' index rows instead of grouping all their spans (trace-search.ts):
  * last end, span and error counts, the batch's root candidate (the earliest span without a parent, else
- * the earliest span: `has_root` says which) and the services (distinct non-empty datasets). A trace's
+ * the earliest span: `has_root` says which) and the services (distinct non-empty datasets, sorted, joined
+ * by U+001F: see SERVICE_SEP). A trace's
  * rollup is the sum / min / max over its rows, which hold disjoint sets of spans.
  *
  * Rows must count exactly the spans stored: whatever deletes or changes spans after their append (X-Ray
@@ -26,13 +26,13 @@ import { quoteString } from './schema.js';
  */
 export const TRACE_INDEX_DDL = `CREATE TABLE IF NOT EXISTS trace_index (trace_hi BIGINT, trace_lo BIGINT, min_start_ns BIGINT, max_start_ns BIGINT,
   max_end_ns BIGINT, span_count INTEGER, error_count INTEGER, has_root BOOLEAN, root_start_ns BIGINT, root_service VARCHAR, root_name VARCHAR,
-  services VARCHAR[])`;
+  services VARCHAR)`;
 
 /** The index rows of the spans `where` selects, one per trace (the backfill, and recomputes). */
 const rollupOf = (where: string) => `SELECT trace_hi, trace_lo, min(start_ns), max(start_ns), max(start_ns + duration_ns),
   count(*), count(*) FILTER (WHERE status_code = 2), bool_or(parent_id = 0), arg_min(start_ns, (parent_id <> 0, start_ns)),
   arg_min(dataset, (parent_id <> 0, start_ns)), arg_min(name, (parent_id <> 0, start_ns)),
-  coalesce(list(DISTINCT dataset ORDER BY dataset) FILTER (WHERE dataset <> ''), [])
+  coalesce(string_agg(DISTINCT dataset, chr(31) ORDER BY dataset) FILTER (WHERE dataset <> ''), '')
   FROM spans WHERE ${where} GROUP BY trace_hi, trace_lo`;
 
 /** Spans per backfill statement: grouping all of 10M spans at once ran out of the default 400 MB DuckDB gets. */
@@ -44,8 +44,8 @@ const BACKFILL_SPANS = 500_000;
  * slices gets a row in each, as one spanning two appended batches does), in one transaction.
  */
 export async function openTraceIndex(admin: DuckDBConnection): Promise<void> {
-  const cols = (await admin.runAndReadAll("SELECT column_name FROM duckdb_columns() WHERE table_name = 'trace_index'")).getRowsJS().map((r) => String(r[0]));
-  if (cols.length > 0 && cols.includes('services')) return;
+  const cols = (await admin.runAndReadAll("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'trace_index'")).getRowsJS().map((r) => `${r[0]} ${r[1]}`);
+  if (cols.includes('services VARCHAR')) return;
   await inTransaction(admin, async () => {
     if (cols.length > 0) await admin.run('DROP TABLE trace_index');
     await admin.run(TRACE_INDEX_DDL);
@@ -97,8 +97,8 @@ export async function recomputeTraceIndex(conn: DuckDBConnection, rowCondition: 
  * A recomputed row no longer lists what it lost, so the next pass does not pick it again.
  */
 export function expiredRowsCondition(defaultCutoff: bigint | null, perDataset: [string, bigint][], named: string[]): string {
-  const conds = perDataset.map(([ds, c]) => `(min_start_ns < ${c} AND list_contains(services, ${quoteString(ds)}))`);
-  if (defaultCutoff !== null) conds.push(named.length ? `(min_start_ns < ${defaultCutoff} AND NOT list_has_all([${named.map(quoteString).join(', ')}]::VARCHAR[], services))` : `min_start_ns < ${defaultCutoff}`);
+  const conds = perDataset.map(([ds, c]) => `(min_start_ns < ${c} AND list_contains(${SERVICE_LIST}, ${quoteString(ds)}))`);
+  if (defaultCutoff !== null) conds.push(named.length ? `(min_start_ns < ${defaultCutoff} AND services <> '' AND NOT list_has_all([${named.map(quoteString).join(', ')}]::VARCHAR[], ${SERVICE_LIST}))` : `min_start_ns < ${defaultCutoff}`);
   return conds.length ? conds.join(' OR ') : 'FALSE';
 }
 
@@ -120,31 +120,18 @@ interface Range {
 }
 
 /**
- * The `services` values, built once per distinct set: the appender's `appendList` converts a JS array into
- * an engine value on every call, which was 2/3 of the index's append time (1.1 µs of 1.2 µs per span
- * with it, measured in one process); a batch holds a few distinct sets of services.
+ * `services` is one string, the names joined by U+001F (unit separator), not a VARCHAR[]: a list column
+ * cost ~30% of bench:ingest's spans/s in its commits and checkpoints (in one process, old and new
+ * alternating: the same with the column appended as NULL), while a string of a few distinct values is one
+ * dictionary entry. A dataset name holding U+001F itself would read as two names.
  */
-class ServiceLists {
-  private readonly values = new Map<string, duckdb.Value>();
-  private readonly varchar = duckdb.create_logical_type(duckdb.Type.VARCHAR);
-
-  of(services: string[]): duckdb.Value {
-    if (services.length > 1) services.sort();
-    const key = services.join('\u0000');
-    let v = this.values.get(key);
-    if (!v) {
-      if (this.values.size >= 10_000) this.values.clear();
-      v = duckdb.create_list_value(this.varchar, services.map((x) => duckdb.create_varchar(x)));
-      this.values.set(key, v);
-    }
-    return v;
-  }
-}
+export const SERVICE_SEP = '\u001f';
+/** The SQL of an index row's services as a list. */
+export const SERVICE_LIST = 'string_split(services, chr(31))';
 
 /** One appender per writer connection: an appender writes into whatever transaction its connection has open. */
 export class TraceIndexWriter {
   private readonly appenders = new Map<DuckDBConnection, DuckDBAppender>();
-  private readonly services = new ServiceLists();
 
   /** Appends the batches' trace ranges and rollups in the connection's open transaction. */
   async append(conn: DuckDBConnection, batches: readonly SpanBatch[]): Promise<void> {
@@ -153,7 +140,6 @@ export class TraceIndexWriter {
       appender = await conn.createAppender('trace_index');
       this.appenders.set(conn, appender);
     }
-    const raw = (appender as unknown as { appender: duckdb.Appender }).appender; // node-api keeps it private
     try {
       for (const b of batches) {
         for (const [hi, ranges] of rangesOf(b)) {
@@ -169,7 +155,7 @@ export class TraceIndexWriter {
             appender.appendBigInt(b.startNs[r.root]!);
             appender.appendVarchar(b.dataset[r.root]!);
             appender.appendVarchar(b.name[r.root]!);
-            duckdb.append_value(raw, this.services.of(r.services));
+            appender.appendVarchar(r.services.length > 1 ? r.services.sort().join(SERVICE_SEP) : r.services[0] ?? '');
             appender.endRow();
           }
         }

@@ -1,5 +1,6 @@
 import type { SpanFilter, TraceSearch, TraceSummaryQuery, TraceSummarySort } from '../store.js';
 import { quoteString } from './schema.js';
+import { SERVICE_LIST } from './trace-index.js';
 
 /** The SQL of an attribute key's column (quoted identifier), or null when the key has no column. */
 export type ColumnOf = (key: string) => string | null;
@@ -60,7 +61,7 @@ function matchingTraces(q: TraceSearch, column: ColumnOf, extraHaving?: string):
   const serviceOnly = spanConds.length === 1 && q.service !== undefined && q.service !== '';
   const single = filters.length === 1 ? positiveLeaf(filters[0]!) : null;
   if (!extraHaving && (spanConds.length === 0 || serviceOnly) && (filters.length === 0 || single)) {
-    const having = serviceOnly ? `bool_or(list_contains(services, ${quoteString(q.service!)}))` : null;
+    const having = serviceOnly ? `bool_or(list_contains(${SERVICE_LIST}, ${quoteString(q.service!)}))` : null;
     const traces = single ? `SELECT trace_hi, trace_lo FROM spans WHERE ${w} AND ${leafCondition(single, column)}` : null;
     return { traces, indexWindow: iw, having };
   }
@@ -135,7 +136,7 @@ export function compileTraceSummaryTop(q: TraceSummaryQuery, column: ColumnOf): 
   return `WITH top AS (SELECT *, count(*) OVER () AS total FROM (${keys}) ORDER BY ${order} LIMIT ${limit})
     SELECT top.*, d.root_service, d.root_name, d.services FROM top JOIN (
       SELECT trace_hi, trace_lo, arg_min(root_service, (NOT has_root, root_start_ns)) AS root_service,
-        arg_min(root_name, (NOT has_root, root_start_ns)) AS root_name, list_sort(list_distinct(flatten(list(services)))) AS services
+        arg_min(root_name, (NOT has_root, root_start_ns)) AS root_name, string_agg(services, chr(31)) AS services
       FROM trace_index WHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM top) GROUP BY trace_hi, trace_lo
     ) d USING (trace_hi, trace_lo) ORDER BY ${order}`;
 }
