@@ -12,8 +12,8 @@ import { DDL, quoteIdent } from './schema.js';
 import { ReadConnections } from './read-connections.js';
 import { compareBigInts, readTraceColumns } from './trace-columns.js';
 import { readTraceText } from './trace-text.js';
-import { expireTraceIndexSql, openTraceIndex, SMALL_READ_INDEX_ROWS, traceReadRange } from './trace-index.js';
-import { compileTraceSearch, compileTraceSummaryDetail, compileTraceSummaryTop } from './trace-search.js';
+import { expireTraceIndexSql, expiredRowsCondition, inTransaction, openTraceIndex, recomputeTraceIndex, SERVICE_SEP, SMALL_READ_INDEX_ROWS, traceReadRange } from './trace-index.js';
+import { compileTraceSearch, compileTraceSummaryTop } from './trace-search.js';
 import { readTraceSkeleton } from './trace-skeleton.js';
 
 export interface DuckDBStoreOptions extends StoreOptions {
@@ -136,6 +136,12 @@ export class DuckDBStore implements Store {
       // stale index row costs a little space; a missing one would hide a trace that still has spans).
       const all = [cutoffNs ?? (days > 0 ? cutoff(days) : null), ...Object.values(perDataset).map((d) => (d > 0 ? cutoff(d) : null))];
       if (all.every((c) => c !== null)) for (const sql of expireTraceIndexSql(all.reduce((x, y) => (y! < x! ? y : x))!)) await admin.run(sql);
+      // Index rows that counted some of the deleted spans: recomputed in one transaction (a crash between
+      // its delete and insert would otherwise leave traces without index rows, which hides them).
+      if (n > 0) {
+        const rows = expiredRowsCondition(cutoffNs ?? (days > 0 ? cutoff(days) : null), Object.entries(perDataset).filter(([, d]) => d > 0).map(([ds, d]) => [ds, cutoff(d)]), named);
+        await inTransaction(admin, () => recomputeTraceIndex(admin, rows));
+      }
       return n;
     });
   }
@@ -229,23 +235,18 @@ export class DuckDBStore implements Store {
   }
 
   async traceSummaries(q: TraceSummaryQuery): Promise<TraceSummaries> {
-    const { rows, detail } = await this.reads.use(async (c) => {
-      const top = (await c.runAndReadAll(compileTraceSummaryTop(q, (key) => this.attrColumn(key)))).getRowObjectsJS();
-      const sql = compileTraceSummaryDetail(top as never);
-      const more = sql ? (await c.runAndReadAll(sql)).getRowObjectsJS() : [];
-      return { rows: top, detail: new Map(more.map((r) => [`${r.trace_hi}:${r.trace_lo}`, r])) };
-    });
+    const rows = (await this.read(compileTraceSummaryTop(q, (key) => this.attrColumn(key)))).getRowObjectsJS();
     return {
       total: rows.length ? Number(rows[0]!.total) : 0,
-      data: rows.map((top) => ({ top, r: detail.get(`${top.trace_hi}:${top.trace_lo}`) ?? {} })).map(({ top: r, r: d }) => ({
+      data: rows.map((r) => ({
         traceId: traceHex(r.trace_hi as bigint, r.trace_lo as bigint),
-        rootService: String(d.root_service ?? ''),
-        rootName: String(d.root_name ?? ''),
+        rootService: String(r.root_service ?? ''),
+        rootName: String(r.root_name ?? ''),
         startUs: Number((r.start_ns as bigint) / 1000n),
         durationUs: Number((r.duration_ns as bigint) / 1000n),
         spanCount: Number(r.span_count),
         errorCount: Number(r.error_count),
-        services: ((d.services as string[] | null) ?? []).map(String),
+        services: [...new Set(String(r.services ?? '').split(SERVICE_SEP).filter((x) => x !== ''))].sort(),
       })),
     };
   }

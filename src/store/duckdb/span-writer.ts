@@ -6,7 +6,8 @@ import type { AppendOptions, AppendResult, ColumnInfo } from '../store.js';
 import type { Catalog } from './catalog.js';
 import { appendBatches, type ChunkPlan, type ColumnSource } from './chunk-writer.js';
 import { FIXED_COLUMNS, SQL_TYPE } from './schema.js';
-import { TraceIndexWriter } from './trace-index.js';
+import { recomputeTraceIndex, TraceIndexWriter } from './trace-index.js';
+import { traceIdConditions } from '../engine-common.js';
 
 /**
  * The write path: two writer connections so that one transaction's COMMIT (WAL write, on DuckDB's
@@ -114,6 +115,9 @@ export class SpanWriter {
         await this.runDdl(w, catalog, batches, plans, budgeted);
         for (const doc of opts.replaceDocuments ?? []) await deleteDocument(w, doc);
         for (const a of opts.assignDatasets ?? []) await assignDataset(w, a.traceId, a.spanIds, a.dataset);
+        // Their traces' index rows no longer count the spans as stored: recomputed (trace-index.ts).
+        const touched = [...new Set([...(opts.replaceDocuments ?? []).map((d) => d.split(':')[0]!), ...(opts.assignDatasets ?? []).map((a) => a.traceId)])];
+        if (touched.length > 0) await recomputeTraceIndex(w, traceIdConditions(touched));
         result = this.appendRows(await this.appenderOf(slot), batches, plans.map((p) => p.overflowKeys));
         await this.traceIndex.append(w, batches);
         const changed = catalog.takeDirty();

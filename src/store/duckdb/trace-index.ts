@@ -3,6 +3,7 @@ import { hexToTraceId } from '../../model/ids.js';
 import type { SpanBatch } from '../../model/span-batch.js';
 import { traceIdConditions } from '../engine-common.js';
 import { decodeUsedColumns, markUsedColumns, usedColumnsSql, UsedColumns } from './trace-used-columns.js';
+import { quoteString } from './schema.js';
 
 /**
  * The trace index: trace id -> the range of start times of its spans, one row per trace per appended
@@ -14,15 +15,28 @@ import { decodeUsedColumns, markUsedColumns, usedColumnsSql, UsedColumns } from 
  * touches the one or two row groups that hold the trace. The index itself is ~1 row per 5-10 spans and
  * two id columns plus two times: scanning it is a fraction of scanning the spans' ids.
  *
- * Rows may outlive spans (X-Ray replacements delete and re-add spans): a range that is too wide only
- * prunes less, never hides a span. Retention deletes index rows whose whole range is past the cutoff.
+ * Per-trace rollups (the rest of the columns): what trace summaries and trace search sort and show, so
+ * they read the matching traces' index rows instead of grouping all their spans (trace-search.ts):
+ * last end, span and error counts, the batch's root candidate (the earliest span without a parent, else
+ * the earliest span: `has_root` says which) and the services (distinct non-empty datasets, sorted, joined
+ * by U+001F: see SERVICE_SEP). A trace's
+ * rollup is the sum / min / max over its rows, which hold disjoint sets of spans.
+ *
+ * Rows must count exactly the spans stored: whatever deletes or changes spans after their append (X-Ray
+ * in-progress replacements, late dataset assignment, retention of part of a trace) recomputes the rows of
+ * the traces it touched from their spans (`recomputeTraceIndex`). Retention deletes index rows whose
+ * whole range is past the cutoff.
  */
-export const TRACE_INDEX_DDL =
-  'CREATE TABLE IF NOT EXISTS trace_index (trace_hi BIGINT, trace_lo BIGINT, min_start_ns BIGINT, max_start_ns BIGINT)';
+export const TRACE_INDEX_DDL = `CREATE TABLE IF NOT EXISTS trace_index (trace_hi BIGINT, trace_lo BIGINT, min_start_ns BIGINT, max_start_ns BIGINT,
+  max_end_ns BIGINT, span_count INTEGER, error_count INTEGER, has_root BOOLEAN, root_start_ns BIGINT, root_service VARCHAR, root_name VARCHAR,
+  services VARCHAR)`;
 
-/** Fills the index from the spans table (data dirs written before the index existed), once, at open. */
-export const TRACE_INDEX_BACKFILL =
-  'INSERT INTO trace_index SELECT trace_hi, trace_lo, min(start_ns), max(start_ns) FROM spans GROUP BY trace_hi, trace_lo';
+/** The index rows of the spans `where` selects, one per trace (the backfill, and recomputes). */
+const rollupOf = (where: string) => `SELECT trace_hi, trace_lo, min(start_ns), max(start_ns), max(start_ns + duration_ns),
+  count(*), count(*) FILTER (WHERE status_code = 2), bool_or(parent_id = 0), arg_min(start_ns, (parent_id <> 0, start_ns)),
+  arg_min(dataset, (parent_id <> 0, start_ns)), arg_min(name, (parent_id <> 0, start_ns)),
+  coalesce(string_agg(DISTINCT dataset, chr(31) ORDER BY dataset) FILTER (WHERE dataset <> ''), '')
+  FROM spans WHERE ${where} GROUP BY trace_hi, trace_lo`;
 
 /**
  * The lookup copy of the index: the same rows (without the search rollups), kept sorted by trace id so
@@ -37,19 +51,89 @@ export const TRACE_INDEX_BACKFILL =
 export const TRACE_LOOKUP_DDL =
   'CREATE TABLE IF NOT EXISTS trace_lookup (trace_hi BIGINT, trace_lo BIGINT, min_start_ns BIGINT, max_start_ns BIGINT, cols VARCHAR)';
 
-/** Creates the index (backfilled from the spans) and its sorted lookup copy when missing (older data dirs). */
+/** Spans per backfill statement: grouping all of 10M spans at once ran out of the default 400 MB DuckDB gets. */
+const BACKFILL_SPANS = 500_000;
+
+/**
+ * Creates the index, or upgrades one written before the rollup columns existed: rebuilt from the spans
+ * (10M spans: ~1 min, once) so every row carries its rollup. In slices of start time (a trace spanning two
+ * slices gets a row in each, as one spanning two appended batches does), in one transaction.
+ */
 export async function openTraceIndex(admin: DuckDBConnection): Promise<void> {
-  const tables = new Set((await admin.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE table_name IN ('trace_index', 'trace_lookup')")).getRowsJS().map((r) => r[0]));
-  await admin.run(TRACE_INDEX_DDL);
-  if (!tables.has('trace_index')) await admin.run(TRACE_INDEX_BACKFILL);
+  const cols = (await admin.runAndReadAll("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'trace_index'")).getRowsJS().map((r) => `${r[0]} ${r[1]}`);
+  if (!cols.includes('services VARCHAR')) await rebuildTraceIndex(admin, cols.length > 0);
+  await openTraceLookup(admin);
+}
+
+/** (Re)builds trace_index from the spans, in slices of start time, in one transaction. */
+async function rebuildTraceIndex(admin: DuckDBConnection, existed: boolean): Promise<void> {
+  await inTransaction(admin, async () => {
+    if (existed) await admin.run('DROP TABLE trace_index');
+    await admin.run(TRACE_INDEX_DDL);
+    const [min, max, n] = (await admin.runAndReadAll('SELECT min(start_ns), max(start_ns), count(*) FROM spans')).getRowsJS()[0]! as [bigint | null, bigint | null, bigint];
+    if (min !== null && max !== null) {
+      const slices = BigInt(Math.max(1, Math.ceil(Number(n) / BACKFILL_SPANS)));
+      const step = (max - min) / slices + 1n;
+      for (let from = min; from <= max; from += step) {
+        await admin.run(`INSERT INTO trace_index ${rollupOf(`start_ns >= ${from} AND start_ns < ${from + step}`)}`);
+      }
+    }
+  });
+}
+
+/** Creates the sorted lookup copy when missing (older data dirs), from the index and the spans' used columns. */
+async function openTraceLookup(admin: DuckDBConnection): Promise<void> {
+  const exists = Number((await admin.runAndReadAll("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'trace_lookup'")).getRowsJS()[0]![0]) > 0;
   // `cols` (trace-used-columns.ts) is NULL in rows copied from the index: those traces read every column.
-  if (tables.has('trace_lookup')) return void (await admin.run('ALTER TABLE trace_lookup ADD COLUMN IF NOT EXISTS cols VARCHAR'));
+  if (exists) return void (await admin.run('ALTER TABLE trace_lookup ADD COLUMN IF NOT EXISTS cols VARCHAR'));
   await admin.run(TRACE_LOOKUP_DDL);
   const keys = (await admin.runAndReadAll(
     "SELECT c.key, c.col FROM columns c JOIN duckdb_columns() d ON d.table_name = 'spans' AND d.column_name = c.col")).getRowsJS().map((r) => ({ key: String(r[0]), col: String(r[1]) }));
   await admin.run(`INSERT INTO trace_lookup SELECT i.trace_hi, i.trace_lo, i.min_start_ns, i.max_start_ns, u.cols FROM trace_index i
     LEFT JOIN (SELECT trace_hi, trace_lo, ${usedColumnsSql(keys)} AS cols FROM spans GROUP BY trace_hi, trace_lo) u USING (trace_hi, trace_lo)
     ORDER BY trace_hi, trace_lo`);
+}
+
+/** Runs `fn` in a transaction of its own on `conn` (rolled back if it throws). */
+export async function inTransaction(conn: DuckDBConnection, fn: () => Promise<void>): Promise<void> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await fn();
+    await conn.run('COMMIT');
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Recomputes the index rows of the traces that have an index row matching `rowCondition` (a condition on
+ * trace_index columns) from their spans as they are now, in the caller's transaction. A trace whose spans
+ * are all gone loses its rows. The spans are read within the start range the old rows give (zone maps).
+ */
+export async function recomputeTraceIndex(conn: DuckDBConnection, rowCondition: string): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE recompute_traces AS
+    SELECT trace_hi, trace_lo, min(min_start_ns) AS lo, max(max_start_ns) AS hi FROM trace_index
+    WHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM trace_index WHERE ${rowCondition}) GROUP BY trace_hi, trace_lo`);
+  const r = (await conn.runAndReadAll('SELECT min(lo), max(hi), count(*) FROM recompute_traces')).getRowsJS()[0]!;
+  if (Number(r[2]) > 0) {
+    await conn.run('DELETE FROM trace_index WHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM recompute_traces)');
+    await conn.run(`INSERT INTO trace_index ${rollupOf(`start_ns >= ${r[0] as bigint} AND start_ns <= ${r[1] as bigint}
+      AND (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM recompute_traces)`)}`);
+  }
+  await conn.run('DROP TABLE recompute_traces');
+}
+
+/**
+ * After retention deleted spans: the index rows that may count some of them (to recompute). With the
+ * default cutoff, rows that start before it and hold a dataset it applies to (rows wholly before every
+ * cutoff are deleted); with a dataset's own cutoff, rows that start before it and still list that dataset.
+ * A recomputed row no longer lists what it lost, so the next pass does not pick it again.
+ */
+export function expiredRowsCondition(defaultCutoff: bigint | null, perDataset: [string, bigint][], named: string[]): string {
+  const conds = perDataset.map(([ds, c]) => `(min_start_ns < ${c} AND list_contains(${SERVICE_LIST}, ${quoteString(ds)}))`);
+  if (defaultCutoff !== null) conds.push(named.length ? `(min_start_ns < ${defaultCutoff} AND services <> '' AND NOT list_has_all([${named.map(quoteString).join(', ')}]::VARCHAR[], ${SERVICE_LIST}))` : `min_start_ns < ${defaultCutoff}`);
+  return conds.length ? conds.join(' OR ') : 'FALSE';
 }
 
 /** The statements that delete index rows of spans older than the cutoff (retention). */
@@ -63,18 +147,37 @@ export const expireTraceIndexSql = (cutoffNs: bigint) => ['trace_index', 'trace_
 const COMPACT_MIN_TAIL = 100_000;
 const COMPACT_FRACTION = 4;
 
+/** One trace's rollup within one batch. */
 interface Range {
   lo: bigint;
   min: bigint;
   max: bigint;
+  maxEnd: bigint;
+  spans: number;
+  errors: number;
+  /** The root candidate: row of the earliest span without a parent, else of the earliest span. */
+  root: number;
+  rootIsRoot: boolean;
+  services: string[];
   used: UsedColumns;
 }
 
 /** A batch's ranges by trace, and the encoder of their used columns (trace-used-columns.ts). */
 interface BatchRanges {
+  batch: SpanBatch;
   byHi: Map<bigint, Range[]>;
   encode: (u: UsedColumns) => string;
 }
+
+/**
+ * `services` is one string, the names joined by U+001F (unit separator), not a VARCHAR[]: a list column
+ * cost ~30% of bench:ingest's spans/s in its commits and checkpoints (in one process, old and new
+ * alternating: the same with the column appended as NULL), while a string of a few distinct values is one
+ * dictionary entry. A dataset name holding U+001F itself would read as two names.
+ */
+export const SERVICE_SEP = '\u001f';
+/** The SQL of an index row's services as a list. */
+export const SERVICE_LIST = 'string_split(services, chr(31))';
 
 /** One appender per writer connection: an appender writes into whatever transaction its connection has open. */
 export class TraceIndexWriter {
@@ -124,7 +227,7 @@ export class TraceIndexWriter {
     }
   }
 
-  /** Appends the batches' trace ranges in the connection's open transaction. */
+  /** Appends the batches' trace ranges and rollups in the connection's open transaction. */
   async append(conn: DuckDBConnection, batches: readonly SpanBatch[]): Promise<void> {
     let appender = this.appenders.get(conn);
     if (!appender) {
@@ -133,7 +236,25 @@ export class TraceIndexWriter {
     }
     const perBatch = batches.map(rangesOf);
     try {
-      appendRanges(appender, perBatch);
+      for (const { batch: b, byHi } of perBatch) {
+        for (const [hi, ranges] of byHi) {
+          for (const r of ranges) {
+            appender.appendBigInt(hi);
+            appender.appendBigInt(r.lo);
+            appender.appendBigInt(r.min);
+            appender.appendBigInt(r.max);
+            appender.appendBigInt(r.maxEnd);
+            appender.appendInteger(r.spans);
+            appender.appendInteger(r.errors);
+            appender.appendBoolean(r.rootIsRoot);
+            appender.appendBigInt(b.startNs[r.root]!);
+            appender.appendVarchar(b.dataset[r.root]!);
+            appender.appendVarchar(b.name[r.root]!);
+            appender.appendVarchar(r.services.length > 1 ? r.services.sort().join(SERVICE_SEP) : r.services[0] ?? '');
+            appender.endRow();
+          }
+        }
+      }
       appender.flushSync();
     } catch (err) {
       appender.clear();
@@ -187,9 +308,9 @@ function appendRanges(a: DuckDBAppender, perBatch: readonly BatchRanges[], withC
 }
 
 /**
- * Start ranges per trace of one batch. Spans of a trace mostly come in runs (one resource's spans of one
- * request), so the previous row's entry is checked before the map; the map is keyed by the high half
- * (BigInt keys compare by value), with the rare equal high halves told apart by the low half.
+ * Start ranges and rollups per trace of one batch. Spans of a trace mostly come in runs (one resource's
+ * spans of one request), so the previous row's entry is checked before the map; the map is keyed by the
+ * high half (BigInt keys compare by value), with the rare equal high halves told apart by the low half.
  */
 function rangesOf(b: SpanBatch): BatchRanges {
   const byHi = new Map<bigint, Range[]>();
@@ -200,21 +321,38 @@ function rangesOf(b: SpanBatch): BatchRanges {
     const hi = b.traceHi[i]!;
     const lo = b.traceLo[i]!;
     const t = b.startNs[i]!;
+    const end = t + b.durationNs[i]!;
+    const isRoot = b.parentId[i] === 0n;
+    const service = b.dataset[i]!;
     let r: Range | undefined;
     if (last && lastHi === hi && last.lo === lo) r = last;
     else {
       let list = byHi.get(hi);
       if (!list) byHi.set(hi, (list = []));
       r = list.find((x) => x.lo === lo);
-      if (!r) list.push((r = { lo, min: t, max: t, used: new UsedColumns() }));
+      if (!r) {
+        list.push((r = { lo, min: t, max: t, maxEnd: end, spans: 1, errors: b.statusCode[i] === 2 ? 1 : 0, root: i, rootIsRoot: isRoot, services: service === '' ? [] : [service], used: new UsedColumns() }));
+        ofRow[i] = r.used;
+        last = r;
+        lastHi = hi;
+        continue;
+      }
     }
     if (t < r.min) r.min = t;
     if (t > r.max) r.max = t;
+    if (end > r.maxEnd) r.maxEnd = end;
+    r.spans++;
+    if (b.statusCode[i] === 2) r.errors++;
+    if (isRoot ? !r.rootIsRoot || t < b.startNs[r.root]! : !r.rootIsRoot && t < b.startNs[r.root]!) {
+      r.root = i;
+      r.rootIsRoot = isRoot;
+    }
+    if (service !== '' && !r.services.includes(service)) r.services.push(service);
     ofRow[i] = r.used;
     last = r;
     lastHi = hi;
   }
-  return { byHi, encode: markUsedColumns(b, ofRow) };
+  return { batch: b, byHi, encode: markUsedColumns(b, ofRow) };
 }
 
 /**

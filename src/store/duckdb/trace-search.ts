@@ -1,5 +1,6 @@
 import type { SpanFilter, TraceSearch, TraceSummaryQuery, TraceSummarySort } from '../store.js';
 import { quoteString } from './schema.js';
+import { SERVICE_LIST } from './trace-index.js';
 
 /** The SQL of an attribute key's column (quoted identifier), or null when the key has no column. */
 export type ColumnOf = (key: string) => string | null;
@@ -8,16 +9,45 @@ export type ColumnOf = (key: string) => string | null;
  * Any-span trace search. A trace matches when some span has the service, operation and duration asked
  * for, and each tag / filter leaf is found on SOME span of the trace (any span, not only the root).
  *
- * Why two steps in one statement: grouping every span of the time window by trace costs a pass over
- * millions of rows; a positive condition (the service/operation span, or the first positive leaf)
- * first picks candidate traces with a plain WHERE scan on typed columns, and only their spans are
- * grouped and checked with `bool_or` for the rest.
+ * What a search reads: the matching traces' ids, then their rows of the trace index, whose per-trace
+ * rollups (trace-index.ts: start, last end, span and error counts, root, services) give what summaries
+ * show and what both sort by. Grouping all spans of the candidate traces cost a second scan of the
+ * window's ids, a semi-join and a GROUP BY of their spans (10M spans: ~70% of the time); their index rows
+ * are ~1 per trace.
+ *
+ * Which traces match:
+ * - one positive leaf (a tag, or a `where` that is one condition), optionally with a service: the traces
+ *   of the spans that pass a plain WHERE scan of one typed column; the service is checked on the
+ *   rollup's services (the service is then on some span of the trace, as `bool_or` asked);
+ * - no filter: the index rows of the window (a service again on their services);
+ * - anything else (several leaves, not-exists, operation or duration, an X-Ray `having`): the spans of
+ *   candidate traces grouped and checked with `bool_or`, as before the rollups. The candidates come from a
+ *   positive condition every matching trace has on some span (the service/operation span, or the first
+ *   positive leaf; a tag rather than a service alone, which matches most traces).
+ *
+ * A matching trace's rollup covers all its index rows (the whole trace, not only its spans in the window).
  */
-function matchingTraces(q: TraceSearch, column: ColumnOf): { where: string; cte: string } {
+interface Matching {
+  /** SELECT of the matching traces' (trace_hi, trace_lo), or null: every trace with index rows in the window. */
+  traces: string | null;
+  /** The window on index rows (used when `traces` is null). */
+  indexWindow: string;
+  /** A condition on the grouped index rows (the service), or null. */
+  having: string | null;
+}
+
+function matchingTraces(q: TraceSearch, column: ColumnOf, extraHaving?: string): Matching {
   // Trace id 0 holds Events API events that are not spans (receivers/honeycomb-events): never a trace.
   const window: string[] = ['(trace_hi <> 0 OR trace_lo <> 0)'];
-  if (q.startNs !== undefined) window.push(`start_ns >= ${q.startNs}`);
-  if (q.endNs !== undefined) window.push(`start_ns <= ${q.endNs}`);
+  const indexWindow: string[] = ['(trace_hi <> 0 OR trace_lo <> 0)'];
+  if (q.startNs !== undefined) {
+    window.push(`start_ns >= ${q.startNs}`);
+    indexWindow.push(`max_start_ns >= ${q.startNs}`);
+  }
+  if (q.endNs !== undefined) {
+    window.push(`start_ns <= ${q.endNs}`);
+    indexWindow.push(`min_start_ns <= ${q.endNs}`);
+  }
   const spanConds: string[] = [];
   if (q.service) spanConds.push(`dataset = ${quoteString(q.service)}`);
   if (q.operation) spanConds.push(`name = ${quoteString(q.operation)}`);
@@ -25,20 +55,36 @@ function matchingTraces(q: TraceSearch, column: ColumnOf): { where: string; cte:
   if (q.maxDurationNs !== undefined) spanConds.push(`duration_ns <= ${q.maxDurationNs}`);
   const leaves: SpanFilter[] = Object.entries(q.tags ?? {}).map(([key, value]) => ({ key, op: '=', value }));
   const filters: SpanFilter[] = q.where ? [...leaves, q.where] : leaves;
+  const w = window.join(' AND ');
+  const iw = indexWindow.join(' AND ');
+
+  const serviceOnly = spanConds.length === 1 && q.service !== undefined && q.service !== '';
+  const single = filters.length === 1 ? positiveLeaf(filters[0]!) : null;
+  if (!extraHaving && (spanConds.length === 0 || serviceOnly) && (filters.length === 0 || single)) {
+    const having = serviceOnly ? `bool_or(list_contains(${SERVICE_LIST}, ${quoteString(q.service!)}))` : null;
+    const traces = single ? `SELECT trace_hi, trace_lo FROM spans WHERE ${w} AND ${leafCondition(single, column)}` : null;
+    return { traces, indexWindow: iw, having };
+  }
 
   const having: string[] = [];
   if (spanConds.length) having.push(`bool_or(${spanConds.join(' AND ')})`);
   for (const f of filters) having.push(compileFilter(f, column));
-  // The candidate scan: a condition every matching trace has on at least one span. A service alone
-  // matches most traces (10M spans: 5.5 s with service + tag); a tag leaf is what narrows, so it goes first.
+  if (extraHaving) having.push(`(${extraHaving})`);
   const leaf = firstPositive(filters, column);
-  const serviceOnly = spanConds.length === 1 && q.service !== undefined && q.service !== '';
   const seed = spanConds.length && !(serviceOnly && leaf) ? spanConds.join(' AND ') : leaf;
-  const w = window.join(' AND ');
-  const candidates = seed
-    ? ` AND (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM spans WHERE ${w} AND ${seed})`
-    : '';
-  return { where: w + candidates, cte: having.length ? ` HAVING ${having.join(' AND ')}` : '' };
+  const candidates = seed ? ` AND (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM spans WHERE ${w} AND ${seed})` : '';
+  return {
+    traces: `SELECT trace_hi, trace_lo FROM spans t WHERE ${w}${candidates} GROUP BY trace_hi, trace_lo HAVING ${having.join(' AND ')}`,
+    indexWindow: iw,
+    having: null,
+  };
+}
+
+/** The filter as one positive leaf (a key condition that some span must satisfy), or null. */
+function positiveLeaf(f: SpanFilter): Extract<SpanFilter, { key: string }> | null {
+  if ('key' in f) return f.op !== 'not-exists' && f.op !== '!=' ? f : null;
+  const list = 'and' in f ? f.and : f.or;
+  return list.length === 1 ? positiveLeaf(list[0]!) : null;
 }
 
 /** A span-level condition implied by the filter (so it can pre-select traces), or null. */
@@ -53,12 +99,16 @@ function firstPositive(filters: SpanFilter[], column: ColumnOf): string | null {
   return null;
 }
 
-/** Trace ids (hi, lo) matching a Jaeger-style search, newest first. */
+/** The matching traces' rollups from their index rows: one row per trace, `columns` computed per group. */
+function rollups(m: Matching, columns: string): string {
+  const where = m.traces ? `(trace_hi, trace_lo) IN (${m.traces})` : m.indexWindow;
+  return `SELECT trace_hi, trace_lo, ${columns} FROM trace_index WHERE ${where} GROUP BY trace_hi, trace_lo${m.having ? ` HAVING ${m.having}` : ''}`;
+}
+
+/** Trace ids (hi, lo) matching a Jaeger-style search, newest (last span start) first. */
 export function compileTraceSearch(q: TraceSearch, column: ColumnOf): string {
-  const m = matchingTraces(q, column);
   const limit = Math.max(1, Math.min(q.limit ?? 20, 10_000));
-  return `SELECT trace_hi, trace_lo, max(start_ns) AS last_start FROM spans WHERE ${m.where}` +
-    ` GROUP BY trace_hi, trace_lo${m.cte} ORDER BY last_start DESC LIMIT ${limit}`;
+  return `${rollups(matchingTraces(q, column), 'max(max_start_ns) AS last_start')} ORDER BY last_start DESC, trace_hi, trace_lo LIMIT ${limit}`;
 }
 
 const ORDER: Record<TraceSummarySort, string> = {
@@ -71,40 +121,24 @@ const ORDER: Record<TraceSummarySort, string> = {
 };
 
 /**
- * Per-trace summaries of the matching traces, computed in the engine and sorted over the WHOLE result
- * before the limit: start, duration (first start to last end), span and error counts; `total` = matching
- * traces. Two statements: this one picks the top `limit` traces; `compileTraceSummaryDetail` adds root
- * service and name (the earliest span without a parent, else the earliest span) and services for those
- * only. Why not one statement: the detail's `IN (top)` scanned every span of the window for 20 traces
- * (0.64 s of 1.5 s at 10M spans); a trace's spans all start within [start, start + duration], so each of
- * the 20 reads only the row groups of its own time range (zone maps on start_ns).
+ * Per-trace summaries of the matching traces, sorted over the WHOLE result before the limit: start,
+ * duration (first start to last end), span and error counts, root service and name (the earliest span
+ * without a parent, else the earliest span), services; `total` = matching traces. One statement: the
+ * sort keys for every matching trace, the root and services (an arg_min and a list per group) only for
+ * the top `limit` (computing them for all 200k matches of the benchmark cost more than the rest).
  */
 export function compileTraceSummaryTop(q: TraceSummaryQuery, column: ColumnOf): string {
-  const m = matchingTraces(q, column);
+  const m = matchingTraces(q, column, q.having);
   const limit = Math.max(1, Math.min(q.limit ?? 20, 10_000));
-  const order = ORDER[q.sort ?? 'newest'];
-  const having = q.having ? (m.cte ? `${m.cte} AND (${q.having})` : ` HAVING (${q.having})`) : m.cte;
-  return `SELECT trace_hi, trace_lo, min(start_ns) AS start_ns, max(start_ns + duration_ns) - min(start_ns) AS duration_ns,
-      count(*) AS span_count, count(*) FILTER (WHERE status_code = 2) AS error_count, count(*) OVER () AS total
-    FROM spans t WHERE ${m.where} GROUP BY trace_hi, trace_lo${having}
-    ORDER BY ${order}, trace_hi, trace_lo LIMIT ${limit}`;
-}
-
-/** Root service, root name and services of the traces `compileTraceSummaryTop` returned (rows as it returned them). */
-export function compileTraceSummaryDetail(top: readonly { trace_hi: unknown; trace_lo: unknown; start_ns: unknown; duration_ns: unknown }[]): string | null {
-  if (top.length === 0) return null;
-  const int = (v: unknown) => BigInt(v as bigint).toString();
-  const spans = top.map((t) => {
-    const start = BigInt(t.start_ns as bigint);
-    const end = start + BigInt(t.duration_ns as bigint);
-    return `SELECT trace_hi, trace_lo, dataset, name, parent_id, start_ns FROM spans
-      WHERE start_ns >= ${start} AND start_ns <= ${end} AND trace_hi = ${int(t.trace_hi)} AND trace_lo = ${int(t.trace_lo)}`;
-  }).join(' UNION ALL ');
-  return `SELECT s.trace_hi, s.trace_lo,
-      arg_min(s.dataset, (s.parent_id <> 0, s.start_ns)) AS root_service,
-      arg_min(s.name, (s.parent_id <> 0, s.start_ns)) AS root_name,
-      list(DISTINCT s.dataset ORDER BY s.dataset) FILTER (WHERE s.dataset <> '') AS services
-    FROM (${spans}) s GROUP BY s.trace_hi, s.trace_lo`;
+  const order = `${ORDER[q.sort ?? 'newest']}, trace_hi, trace_lo`;
+  const keys = rollups(m, `min(min_start_ns) AS start_ns, max(max_end_ns) - min(min_start_ns) AS duration_ns,
+      sum(span_count)::BIGINT AS span_count, sum(error_count)::BIGINT AS error_count`);
+  return `WITH top AS (SELECT *, count(*) OVER () AS total FROM (${keys}) ORDER BY ${order} LIMIT ${limit})
+    SELECT top.*, d.root_service, d.root_name, d.services FROM top JOIN (
+      SELECT trace_hi, trace_lo, arg_min(root_service, (NOT has_root, root_start_ns)) AS root_service,
+        arg_min(root_name, (NOT has_root, root_start_ns)) AS root_name, string_agg(services, chr(31)) AS services
+      FROM trace_index WHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM top) GROUP BY trace_hi, trace_lo
+    ) d USING (trace_hi, trace_lo) ORDER BY ${order}`;
 }
 
 /** `bool_or` over the trace's spans for leaves; AND / OR combine those trace-level truths. */

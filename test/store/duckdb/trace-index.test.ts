@@ -107,6 +107,79 @@ test('a data dir with the index but no lookup copy (written before it) gets the 
   }
 });
 
+/**
+ * Per-trace rollups (span and error counts, duration, root, services) are what summaries and search
+ * read: they must equal the spans as stored after anything that deletes or changes spans.
+ */
+const summaryOf = async (store: DuckDBStore, n: number) =>
+  (await store.traceSummaries({ where: { key: 'service.name', op: 'exists' }, limit: 10_000 })).data.find((r) => r.traceId === traceHex(n));
+
+test('rollups: a trace over two transactions sums both; the root is the span without a parent', async () => {
+  const store = await DuckDBStore.open({ path: ':memory:' });
+  try {
+    await store.append([makeBatch([{ ...span(7, 2, T0 + 5n), parentSpanId: '0000000000000001', dataset: 'child-svc', statusCode: 2 }])]);
+    await store.append([makeBatch([{ ...span(7, 1, T0, 'root-op'), dataset: 'root-svc', durationNs: 50n }, { ...span(7, 3, T0 + 10n), parentSpanId: '0000000000000001' }])]);
+    assert.deepEqual(await summaryOf(store, 7), {
+      traceId: traceHex(7), rootService: 'root-svc', rootName: 'root-op', startUs: Number(T0 / 1000n), durationUs: 1000,
+      spanCount: 3, errorCount: 1, services: ['child-svc', 'root-svc', 'svc'],
+    });
+    // Jaeger's service filter reads the rollup's services: the service of a span in the other transaction.
+    assert.deepEqual(await store.searchTraces({ service: 'child-svc', tags: { 'service.name': 'root-svc' } }), [traceHex(7)]);
+    assert.deepEqual(await store.searchTraces({ service: 'child-svc' }), [traceHex(7)]);
+    assert.deepEqual(await store.searchTraces({ service: 'nope', tags: { 'service.name': 'root-svc' } }), []);
+  } finally {
+    await store.close();
+  }
+});
+
+test('rollups: an X-Ray replacement and a late dataset assignment recompute the trace', async () => {
+  const store = await DuckDBStore.open({ path: ':memory:' });
+  try {
+    const doc = { ...span(8, 0xd1, T0, 'seg'), source: 1, xrayDocId: '00000000000000d1', durationNs: 0n, statusCode: 2 };
+    await store.append([makeBatch([doc, { ...span(8, 0xd2, T0 + 1n), parentSpanId: '00000000000000d1', source: 1, xrayDocId: '00000000000000d1' }])]);
+    await store.append([makeBatch([{ ...span(8, 0xe1, T0 + 2n), parentSpanId: '00000000000000d1', dataset: 'other' }])]);
+    assert.equal((await summaryOf(store, 8))?.spanCount, 3);
+    // The finished document replaces both spans of the in-progress one with one span, no error.
+    await store.append([makeBatch([{ ...doc, durationNs: 9_000_000n, statusCode: 0 }])], { replaceDocuments: [`${traceHex(8)}:00000000000000d1`] });
+    const s = (await summaryOf(store, 8))!;
+    assert.deepEqual([s.spanCount, s.errorCount, s.durationUs, s.rootName], [2, 0, 9000, 'seg']);
+    await store.append([], { assignDatasets: [{ traceId: traceHex(8), spanIds: ['00000000000000d1'], dataset: 'named-later' }] });
+    const t = (await summaryOf(store, 8))!;
+    assert.deepEqual([t.rootService, t.services, t.spanCount], ['named-later', ['named-later', 'other'], 2]);
+  } finally {
+    await store.close();
+  }
+});
+
+test('rollups: retention of part of a trace recomputes it; an index from before the rollups is rebuilt at open', async () => {
+  const file = join(dir, 'rollups.duckdb');
+  let store = await DuckDBStore.open({ path: file });
+  try {
+    await store.append([makeBatch([span(9, 1, T0), { ...span(9, 2, T0 + HOUR), parentSpanId: '0000000000000001' }, span(10, 3, T0 + HOUR + 5n)])]);
+    await store.expire(T0 + 1n);
+    assert.deepEqual([(await summaryOf(store, 9))?.spanCount, (await summaryOf(store, 9))?.startUs], [1, Number((T0 + HOUR) / 1000n)]);
+  } finally {
+    await store.close();
+  }
+  // The index as an older Honeyray left it: ranges only.
+  const instance = await DuckDBInstance.create(file);
+  const conn = await instance.connect();
+  await conn.run('DROP TABLE trace_index');
+  await conn.run('CREATE TABLE trace_index (trace_hi BIGINT, trace_lo BIGINT, min_start_ns BIGINT, max_start_ns BIGINT)');
+  conn.closeSync();
+  instance.closeSync();
+  store = await DuckDBStore.open({ path: file });
+  try {
+    assert.equal(await indexRows(store), 2);
+    assert.deepEqual((await summaryOf(store, 10))?.spanCount, 1);
+    assert.deepEqual((await store.traceSummaries({ limit: 5 })).data.map((r) => [r.traceId, r.spanCount]), [[traceHex(10), 1], [traceHex(9), 1]]);
+    await store.append([makeBatch([span(10, 4, T0 + HOUR + 6n)])]);
+    assert.equal((await summaryOf(store, 10))?.spanCount, 2, 'the upgraded index takes appends');
+  } finally {
+    await store.close();
+  }
+});
+
 test('compaction sorts the lookup copy; rows appended by a transaction open meanwhile are kept', async () => {
   const instance = await DuckDBInstance.create(':memory:');
   const admin = await instance.connect();
