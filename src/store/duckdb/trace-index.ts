@@ -185,8 +185,8 @@ export const SERVICE_LIST = 'string_split(services, chr(31))';
 
 /** One appender per writer connection: an appender writes into whatever transaction its connection has open. */
 export class TraceIndexWriter {
-  private readonly appenders = new Map<DuckDBConnection, DuckDBAppender>();
-  private readonly lookupAppenders = new Map<DuckDBConnection, DuckDBAppender>();
+  /** Per table, one appender per writer connection. */
+  private readonly appenders = new Map<string, Map<DuckDBConnection, DuckDBAppender>>();
   /** Rows of trace_lookup: in its sorted part and appended after it (counted at append, so roughly). */
   private sorted = 0;
   private tail = 0;
@@ -233,82 +233,62 @@ export class TraceIndexWriter {
 
   /** Appends the batches' trace ranges and rollups in the connection's open transaction. */
   async append(conn: DuckDBConnection, batches: readonly SpanBatch[]): Promise<void> {
-    let appender = this.appenders.get(conn);
-    if (!appender) {
-      appender = await conn.createAppender('trace_index');
-      this.appenders.set(conn, appender);
-    }
     const perBatch = batches.map(rangesOf);
+    await this.appendRows(conn, 'trace_index', perBatch, (a, b, hi, r) => {
+      a.appendBigInt(hi);
+      a.appendBigInt(r.lo);
+      a.appendBigInt(r.min);
+      a.appendBigInt(r.max);
+      a.appendBigInt(r.maxEnd);
+      a.appendInteger(r.spans);
+      a.appendInteger(r.errors);
+      a.appendBoolean(r.rootIsRoot);
+      a.appendBigInt(b.batch.startNs[r.root]!);
+      a.appendVarchar(b.batch.dataset[r.root]!);
+      a.appendVarchar(b.batch.name[r.root]!);
+      a.appendVarchar(r.services.length > 1 ? r.services.sort().join(SERVICE_SEP) : r.services[0] ?? '');
+    });
+    // The same ranges into the lookup copy's tail.
+    this.tail += await this.appendRows(conn, 'trace_lookup', perBatch, (a, b, hi, r) => {
+      a.appendBigInt(hi);
+      a.appendBigInt(r.lo);
+      a.appendBigInt(r.min);
+      a.appendBigInt(r.max);
+      a.appendVarchar(b.encode(r.used));
+    });
+  }
+
+  /** One row per range into `table`, written by `row`, through the connection's appender for it; returns how many. */
+  private async appendRows(conn: DuckDBConnection, table: 'trace_index' | 'trace_lookup', perBatch: readonly BatchRanges[],
+    row: (a: DuckDBAppender, b: BatchRanges, hi: bigint, r: Range) => void): Promise<number> {
+    let byConn = this.appenders.get(table);
+    if (!byConn) this.appenders.set(table, (byConn = new Map()));
+    let a = byConn.get(conn);
+    if (!a) byConn.set(conn, (a = await conn.createAppender(table)));
+    let rows = 0;
     try {
-      for (const { batch: b, byHi } of perBatch) {
-        for (const [hi, ranges] of byHi) {
+      for (const b of perBatch) {
+        for (const [hi, ranges] of b.byHi) {
           for (const r of ranges) {
-            appender.appendBigInt(hi);
-            appender.appendBigInt(r.lo);
-            appender.appendBigInt(r.min);
-            appender.appendBigInt(r.max);
-            appender.appendBigInt(r.maxEnd);
-            appender.appendInteger(r.spans);
-            appender.appendInteger(r.errors);
-            appender.appendBoolean(r.rootIsRoot);
-            appender.appendBigInt(b.startNs[r.root]!);
-            appender.appendVarchar(b.dataset[r.root]!);
-            appender.appendVarchar(b.name[r.root]!);
-            appender.appendVarchar(r.services.length > 1 ? r.services.sort().join(SERVICE_SEP) : r.services[0] ?? '');
-            appender.endRow();
+            row(a, b, hi, r);
+            a.endRow();
+            rows++;
           }
         }
       }
-      appender.flushSync();
+      a.flushSync();
     } catch (err) {
-      appender.clear();
+      a.clear();
       throw err;
     }
-    await this.appendLookup(conn, perBatch);
-  }
-
-  /** The same ranges into the lookup copy's tail. */
-  private async appendLookup(conn: DuckDBConnection, perBatch: readonly BatchRanges[]): Promise<void> {
-    let lookup = this.lookupAppenders.get(conn);
-    if (!lookup) {
-      lookup = await conn.createAppender('trace_lookup');
-      this.lookupAppenders.set(conn, lookup);
-    }
-    try {
-      const rows = appendRanges(lookup, perBatch, true);
-      lookup.flushSync();
-      this.tail += rows;
-    } catch (err) {
-      lookup.clear();
-      throw err;
-    }
+    return rows;
   }
 
   close(): void {
-    for (const a of [...this.appenders.values(), ...this.lookupAppenders.values()]) a.closeSync();
+    for (const byConn of this.appenders.values()) for (const a of byConn.values()) a.closeSync();
     this.appenders.clear();
-    this.lookupAppenders.clear();
     this.compactor?.closeSync();
   }
-}
-
-/** One row (trace_hi, trace_lo, min_start_ns, max_start_ns[, cols]) per range; returns how many. */
-function appendRanges(a: DuckDBAppender, perBatch: readonly BatchRanges[], withCols = false): number {
-  let rows = 0;
-  for (const { byHi, encode } of perBatch) {
-    for (const [hi, ranges] of byHi) {
-      for (const r of ranges) {
-        a.appendBigInt(hi);
-        a.appendBigInt(r.lo);
-        a.appendBigInt(r.min);
-        a.appendBigInt(r.max);
-        if (withCols) a.appendVarchar(encode(r.used));
-        a.endRow();
-        rows++;
-      }
-    }
-  }
-  return rows;
 }
 
 /**
