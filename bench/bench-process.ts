@@ -1,4 +1,4 @@
-/** What both benchmarks need to run the server under test: start a child until it answers, read its peak RSS. */
+/** What the benchmarks need to run a server under test: start a child until it answers, read its peak RSS and CPU time. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -29,4 +29,11 @@ export async function startUntilHealthy(args: string[], httpPort: number): Promi
 export function peakRssMiB(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** CPU seconds (user + system) a live process (all threads) or one of its threads has used so far (/proc, USER_HZ = 100). */
+export function cpuSeconds(pid: number, tid?: number): number {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) "
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14, 15)
 }

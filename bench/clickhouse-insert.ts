@@ -7,7 +7,7 @@
  * rates and the server's CPU per row (/proc/PID/stat; merges running meanwhile are included, alike).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { cpuSeconds } from './clickhouse-cpu.js';
+import { cpuSeconds } from './bench-process.js';
 import { resolve } from 'node:path';
 import { decodeOtlpProto } from '../src/receivers/otlp/decode-proto.js';
 import { HttpClient } from '../src/store/clickhouse/client.js';

@@ -28,8 +28,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startClickHouse, startClickHouseCluster, type RunningClickHouse, type RunningCluster } from '../test/helpers/clickhouse-server.js';
 import { freePort } from '../test/helpers/server-process.js';
-import { cpuSeconds } from './clickhouse-cpu.js';
-import { startUntilHealthy } from './bench-process.js';
+import { cpuSeconds, startUntilHealthy } from './bench-process.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);

@@ -30,7 +30,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../test/helpers/server-process.js';
-import { peakRssMiB, startUntilHealthy } from './bench-process.js';
+import { cpuSeconds, peakRssMiB, startUntilHealthy } from './bench-process.js';
 import { measureDecode } from './otlp-decode.js';
 import { startDelayProxy } from './delay-proxy.js';
 
@@ -59,16 +59,26 @@ function protocolsFromArgs(argv: string[]): string[] {
   return wanted;
 }
 
-interface LoadResult { acked: number; elapsed: number; requests: number; rejectedRequests: number; statuses: Record<string, number>; p50: number; p99: number; max: number; cpuSeconds: number }
+interface LoadResult {
+  acked: number; elapsed: number; requests: number; rejectedRequests: number; statuses: Record<string, number>; p50: number; p99: number; max: number; cpuSeconds: number;
+  /** The server's CPU during the run, whole process and main thread (where the protocols' receive code runs), seconds. */
+  server?: { cpu: number; main: number };
+}
+
+/** The server under test, for its CPU per run (set once it is up). */
+let serverPid = 0;
 
 async function load(url: string, protocol: string, openLoop?: { rate: number; seconds: number }, seconds = SECONDS): Promise<LoadResult> {
   const args = ['dist/bench/ingest-loadgen.js', url, String(openLoop?.seconds ?? seconds), String(openLoop ? 256 : CONNECTIONS), PAYLOAD, protocol];
   const env = openLoop ? { ...process.env, RATE: String(openLoop.rate) } : process.env;
+  const before = serverPid ? { cpu: cpuSeconds(serverPid), main: cpuSeconds(serverPid, serverPid) } : undefined;
   const gen = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
   let out = '';
   gen.stdout!.on('data', (d) => (out += d));
   await new Promise((r) => gen.once('exit', r));
-  return JSON.parse(out.trim()) as LoadResult;
+  const result = JSON.parse(out.trim()) as LoadResult;
+  if (before) result.server = { cpu: cpuSeconds(serverPid) - before.cpu, main: cpuSeconds(serverPid, serverPid) - before.main };
+  return result;
 }
 
 function dirBytes(dir: string): number {
@@ -82,6 +92,7 @@ async function main(): Promise<void> {
   const { child: server, exited, log } = await startUntilHealthy(
     ['dist/src/cli.js', 'serve', '--data-dir', dataDir, '--http-port', String(http), '--otlp-port', String(otlp), '--xray-port', '0',
       '--grpc-port', String(grpcPort), '--zipkin-port', String(zipkinPort), '--jaeger-port', String(jaegerPort), '--jaeger-compact-port', '0', '--jaeger-binary-port', '0', '--log-level', 'warn'], http);
+  serverPid = server.pid!;
 
   console.log(`bench:ingest: ${SECONDS}s, ${CONNECTIONS} connections, payload ${PAYLOAD} (512 spans, ${statSync(PAYLOAD).size} bytes)`);
   const r = await load(`http://127.0.0.1:${otlp}/v1/traces`, 'otlp-http');
@@ -162,11 +173,18 @@ function median(runs: LoadResult[]): LoadResult {
   return [...runs].sort((a, b) => rate(a) - rate(b))[Math.floor(runs.length / 2)]!;
 }
 
-/** The load generator's CPU per request, ms: what the client side cost, beside what the server did. */
-function clientCpu(runs: LoadResult[]): string {
-  const cpu = runs.reduce((n, r) => n + r.cpuSeconds, 0);
-  const requests = runs.reduce((n, r) => n + r.requests + r.rejectedRequests, 0);
-  return `client CPU ${((1000 * cpu) / Math.max(1, requests)).toFixed(2)} ms/request`;
+/**
+ * CPU per request, ms, over all runs of one side: the load generator's (what the client side cost) and the
+ * server's, whole process and main thread. Both sides share the store's work (the same spans), so where the
+ * store is the bottleneck their spans/s are level and the server's CPU per request is what tells the
+ * protocols' own cost apart.
+ */
+function cpuPerRequest(runs: LoadResult[]): string {
+  const requests = Math.max(1, runs.reduce((n, r) => n + r.requests + r.rejectedRequests, 0));
+  const ms = (s: number) => ((1000 * s) / requests).toFixed(2);
+  const client = `client CPU ${ms(runs.reduce((n, r) => n + r.cpuSeconds, 0))} ms/request`;
+  if (runs.some((r) => !r.server)) return client;
+  return `${client}, server CPU ${ms(runs.reduce((n, r) => n + r.server!.cpu, 0))} (main thread ${ms(runs.reduce((n, r) => n + r.server!.main, 0))})`;
 }
 
 function printPerProtocol(firstRate: number, first: LoadResult, others: PerProtocol[], row: (k: string, v: string, t?: string) => void): void {
@@ -178,8 +196,8 @@ function printPerProtocol(firstRate: number, first: LoadResult, others: PerProto
   for (const { p, x, base } of others) {
     const mx = median(x);
     const mb = median(base);
-    row(`  otlp-http spans/s (baseline)`, rate(mb).toFixed(0), `p99 ${mb.p99.toFixed(1)} ms, runs ${all(base)}, ${clientCpu(base)}`);
-    row(`  ${p} spans/s`, rate(mx).toFixed(0), `p99 ${mx.p99.toFixed(1)} ms, ratio ${(rate(mx) / rate(mb)).toFixed(2)} (target >= ${TARGET[p]}; paired runs' median ${pairedRatio(x, base).toFixed(2)}), runs ${all(x)}, ${clientCpu(x)}, ${JSON.stringify(sumStatuses(x))}`);
+    row(`  otlp-http spans/s (baseline)`, rate(mb).toFixed(0), `p99 ${mb.p99.toFixed(1)} ms, runs ${all(base)}, ${cpuPerRequest(base)}`);
+    row(`  ${p} spans/s`, rate(mx).toFixed(0), `p99 ${mx.p99.toFixed(1)} ms, ratio ${(rate(mx) / rate(mb)).toFixed(2)} (target >= ${TARGET[p]}; paired runs' median ${pairedRatio(x, base).toFixed(2)}), runs ${all(x)}, ${cpuPerRequest(x)}, ${JSON.stringify(sumStatuses(x))}`);
   }
 }
 

@@ -35,7 +35,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -43,7 +43,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { UNUSED_RECEIVERS } from '../src/cli/demo-processes.js';
 import { pickRequest } from '../src/cli/demo-traffic.js';
-import { startUntilHealthy } from './bench-process.js';
+import { cpuSeconds, startUntilHealthy } from './bench-process.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
@@ -78,7 +78,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RATE = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined;
 const NO_SINK = process.env.BENCH_SINK === 'none';
 const PIN = process.env.BENCH_PIN !== '0' && spawnSync('taskset', ['-V']).status === 0;
-const TICKS_PER_S = 100; // Linux USER_HZ (getconf CLK_TCK) on every supported kernel
 
 const VARIANTS: [name: string, env: Record<string, string>][] = [
   ['no tracing', { CRUDDUR_OTEL: '0', CRUDDUR_XRAY: '0' }],
@@ -93,13 +92,6 @@ const VARIANTS: [name: string, env: Record<string, string>][] = [
 /** BENCH_VARIANTS='OTel only,both': run only these (the baseline always runs). */
 const ONLY = process.env.BENCH_VARIANTS?.split(',').map((v) => v.trim());
 const chosen = VARIANTS.filter(([name], i) => i === 0 || !ONLY || ONLY.includes(name));
-
-/** CPU seconds (user + system) a process (all threads) or one of its threads has used so far. */
-function cpuSeconds(pid: number, tid?: number): number {
-  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) "
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S; // utime, stime (fields 14, 15)
-}
 
 /** Pins a running process (all its threads) to one CPU. */
 function pin(pid: number, cpu: number): void {
