@@ -51,6 +51,11 @@ function spans(): TestSpan[] {
   for (const bucket of [0, 1]) {
     for (let v = 1; v <= 100; v++) add('svc-fallback', 'both', bucket * 600 + 30 + (v % 500), BigInt(v === 100 ? 1000 : v) * MS, { 'app.kind': 'a' });
   }
+  // Text that JS orders differently from the engines (UTF-16 units against UTF-8 bytes: U+1F600 is a
+  // surrogate pair, below U+FF5E in UTF-16, above it in UTF-8).
+  for (const [k, service] of ['svc-\u{1F600}', 'svc-\uFF5E', 'svc-\u00e9'].entries()) {
+    for (let v = 0; v < 5; v++) add(service, 'op-0', 60 * v + k, BigInt(v + k) * MS);
+  }
   return out;
 }
 
@@ -76,6 +81,7 @@ const SPECS: [string, object, { fallback?: boolean; plain?: boolean }][] = [
     breakdowns: ['app.size'], calculations: [{ op: 'P99', column: 'app.ratio' }, { op: 'COUNT' }],
     orders: [{ column: 'app.size', order: 'descending' }], havings: [{ calculate_op: 'COUNT', op: '>=', value: 1 }], limit: 30,
   }, {}],
+  ['order by text the engines sort by UTF-8 bytes', { breakdowns: ['service.name'], calculations: [{ op: 'P99', column: 'duration_ms' }], orders: [{ column: 'service.name', order: 'ascending' }] }, {}],
   ['no breakdowns', { calculations: [{ op: 'COUNT' }, { op: 'P99', column: 'duration_ms' }, { op: 'P001', column: 'app.size' }] }, {}],
   ['no spans, no breakdowns', { calculations: [{ op: 'COUNT' }, { op: 'P99', column: 'duration_ms' }], filters: [{ column: 'name', op: '=', value: 'nothing' }] }, {}],
   ['no spans, breakdowns', { breakdowns: ['name'], calculations: [{ op: 'P99', column: 'duration_ms' }], filters: [{ column: 'name', op: '=', value: 'nothing' }] }, {}],
