@@ -82,6 +82,7 @@ const SPECS: [string, object, { fallback?: boolean; plain?: boolean }][] = [
     orders: [{ column: 'app.size', order: 'descending' }], havings: [{ calculate_op: 'COUNT', op: '>=', value: 1 }], limit: 30,
   }, {}],
   ['order by text the engines sort by UTF-8 bytes', { breakdowns: ['service.name'], calculations: [{ op: 'P99', column: 'duration_ms' }], orders: [{ column: 'service.name', order: 'ascending' }] }, {}],
+  ['compare_time_offset_seconds', { breakdowns: ['service.name'], calculations: [{ op: 'P99', column: 'duration_ms' }, { op: 'COUNT' }], compare_time_offset_seconds: 1800 }, {}],
   ['no breakdowns', { calculations: [{ op: 'COUNT' }, { op: 'P99', column: 'duration_ms' }, { op: 'P001', column: 'app.size' }] }, {}],
   ['no spans, no breakdowns', { calculations: [{ op: 'COUNT' }, { op: 'P99', column: 'duration_ms' }], filters: [{ column: 'name', op: '=', value: 'nothing' }] }, {}],
   ['no spans, breakdowns', { breakdowns: ['name'], calculations: [{ op: 'P99', column: 'duration_ms' }], filters: [{ column: 'name', op: '=', value: 'nothing' }] }, {}],
