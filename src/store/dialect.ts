@@ -108,9 +108,21 @@ export interface Dialect {
   /**
    * An aggregate over the group's rows where `filter` holds (all rows without it; DuckDB `FILTER (WHERE)`,
    * ClickHouse's `-If` combinator). `arg` is null for count. `quantile` is the continuous (interpolated)
-   * percentile at `q` in [0,1]; `any_true` is true when the boolean `arg` holds for some row.
+   * percentile at `q` in [0,1]; `any_true` is true when the boolean `arg` holds for some row; `list` the
+   * values (see AggregateKind; an empty group gives an empty list or NULL).
    */
   aggregate(kind: AggregateKind, arg: string | null, opts?: { q?: number; filter?: string }): string;
+  /**
+   * The elements of the list `list` (from `aggregate('list', …)`) that are `>=` (`atLeast`) or `<=` (not
+   * `atLeast`) the scalar `bound` (a column or expression of the same row), in any order; NULL elements never.
+   */
+  listFilter(list: string, atLeast: boolean, bound: string): string;
+  /**
+   * The JS twin of `aggregate('quantile')`'s interpolation, to the last bit: the value at fractional index
+   * `index` (= q (n - 1)) between the sorted neighbours `lo` (at floor(index)) and `hi` (at ceil(index)).
+   * Percentiles computed from listed values (query/honeycomb/tail-percentiles.ts) equal the engine's own.
+   */
+  quantileBetween(lo: number, hi: number, index: number): number;
 
   // --- subqueries (X-Ray filter expressions) ---------------------------------------------------------
   /** `pred`, with NULL read as false (the result is never NULL). */
@@ -125,7 +137,11 @@ export interface Dialect {
   maxOf(q: ExistsQuery & { expr: string }): string;
 }
 
-export type AggregateKind = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'count_distinct' | 'approx_count_distinct' | 'quantile' | 'any_true';
+/**
+ * `list`: the group's values of `arg` as one list, in any order (DuckDB `list`, ClickHouse `groupArray`);
+ * NULLs may be in it or not (DuckDB keeps them, ClickHouse drops them): `listFilter` drops them.
+ */
+export type AggregateKind = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'count_distinct' | 'approx_count_distinct' | 'quantile' | 'any_true' | 'list';
 
 /** Functions every engine spells the same: used by dialects to fill the portable parts. */
 export const portable = {

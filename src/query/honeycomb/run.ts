@@ -9,6 +9,7 @@ import type { Literal, Query } from '../ir/ir.js';
 import { ColumnResolver } from './columns.js';
 import { HEATMAP_BINS, SpecPlanner } from './to-ir.js';
 import { calculationKey } from './spec.js';
+import { resultsFromSeries, tailPlan, type TailPercentile } from './tail-percentiles.js';
 import { validateSpec, type NormalizedSpec } from './validate.js';
 
 export type QueryStore = Pick<Store, 'select' | 'dialect' | 'columns'>;
@@ -34,18 +35,23 @@ export async function resolverFor(store: Pick<Store, 'columns'>): Promise<Column
 }
 
 /** Validates and runs in one go (what the API and CLI extension call). */
-export async function runQuery(store: QueryStore, dataset: string, raw: unknown, opts: { now?: number; disableSeries?: boolean; columns?: ColumnResolver; maxLimit?: number } = {}): Promise<QueryOutput> {
+export async function runQuery(store: QueryStore, dataset: string, raw: unknown, opts: { now?: number; disableSeries?: boolean; columns?: ColumnResolver; maxLimit?: number; tailPercentiles?: boolean } = {}): Promise<QueryOutput> {
   const columns = opts.columns ?? (await resolverFor(store));
   const spec = validateSpec(raw, columns, opts.now ?? Date.now() / 1000, opts.maxLimit);
-  return runSpec(store, new SpecPlanner(spec, columns, dataset), opts.disableSeries ?? false);
+  return runSpec(store, new SpecPlanner(spec, columns, dataset), opts.disableSeries ?? false, { tailPercentiles: opts.tailPercentiles });
 }
 
-export async function runSpec(store: QueryStore, planner: SpecPlanner, disableSeries: boolean): Promise<QueryOutput> {
+/**
+ * `tailPercentiles: false` runs the plain statements even where tail-percentiles.ts could derive the results
+ * from the series (the tests compare the two).
+ */
+export async function runSpec(store: QueryStore, planner: SpecPlanner, disableSeries: boolean, opts: { tailPercentiles?: boolean } = {}): Promise<QueryOutput> {
   const runner = new Runner(store);
-  const main = await runOnce(runner, planner, disableSeries, 0);
+  const tails = opts.tailPercentiles === false ? null : tailPlan(planner, disableSeries);
+  const main = await runOnce(runner, planner, disableSeries, 0, tails);
   const out: QueryOutput = { ...main, meta: { sql_ms: Math.round(runner.ms * 10) / 10, rows: runner.rows } };
   const offset = planner.spec.compare_time_offset_seconds;
-  if (offset) out.compare = await runOnce(runner, planner, disableSeries, offset);
+  if (offset) out.compare = await runOnce(runner, planner, disableSeries, offset, tails);
   out.meta = { sql_ms: Math.round(runner.ms * 10) / 10, rows: runner.rows };
   return out;
 }
@@ -53,7 +59,7 @@ export async function runSpec(store: QueryStore, planner: SpecPlanner, disableSe
 class Runner {
   ms = 0;
   rows = 0;
-  constructor(private readonly store: QueryStore) {}
+  constructor(readonly store: QueryStore) {}
   async run(q: Query): Promise<Record<string, unknown>[]> {
     const sql = compileQuery(q, this.store.dialect);
     const t0 = performance.now();
@@ -67,7 +73,7 @@ class Runner {
 const plain = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v);
 const groupKey = (vals: unknown[]) => JSON.stringify(vals);
 
-async function runOnce(runner: Runner, p: SpecPlanner, disableSeries: boolean, shift: number): Promise<Omit<QueryOutput, 'meta'>> {
+async function runOnce(runner: Runner, p: SpecPlanner, disableSeries: boolean, shift: number, tails: TailPercentile[] | null): Promise<Omit<QueryOutput, 'meta'>> {
   const spec = p.spec;
   const keys = spec.calculations.map(calculationKey);
   const groupVals = (r: Record<string, unknown>) => spec.breakdowns.map((_, i) => plain(r[`g${i}`]) as Literal);
@@ -79,7 +85,9 @@ async function runOnce(runner: Runner, p: SpecPlanner, disableSeries: boolean, s
     return v ?? null;
   };
 
-  const resultRows = await runner.run(p.results(shift));
+  // Percentiles from the series' tails (tail-percentiles.ts): the series first, the results from it.
+  const derived = tails ? await resultsFromSeries(runner, p, tails, runner.store.dialect, shift) : null;
+  const resultRows = derived ? derived.resultRows : await runner.run(p.results(shift));
   const keep = resultRows.map(groupVals);
   // Every group made it into the results (none cut by the limit or a having): later scans need no group filter.
   const only = resultRows.length < spec.limit && spec.havings.length === 0 ? null : keep;
@@ -136,7 +144,7 @@ async function runOnce(runner: Runner, p: SpecPlanner, disableSeries: boolean, s
   if (disableSeries && rates.length === 0) return { series: [], results: resultsOf(await heatmapCounts(false)) };
 
   // Only HEATMAPs: the series query would compute nothing (their bins come from heatmapCounts).
-  const seriesRows = spec.calculations.some((c) => c.op !== 'HEATMAP') ? await runner.run(p.series(only, shift)) : [];
+  const seriesRows = derived ? derived.seriesRows : spec.calculations.some((c) => c.op !== 'HEATMAP') ? await runner.run(p.series(only, shift)) : [];
   const hmSeries = await heatmapCounts(true);
   // A group's heatmap is the sum of its buckets' heatmaps: no scan of its own.
   const hmResults = new Map<number, Map<string, number[]>>();

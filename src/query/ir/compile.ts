@@ -168,6 +168,8 @@ class Compiler {
       case 'spanIdHex': arity(1); return d.spanIdHex(a[0]!);
       case 'nsToMs': arity(1); return d.nsToMs(a[0]!);
       case 'jsonArrayLength': arity(1); return d.jsonArrayLength(a[0]!);
+      case 'listAtLeast': arity(2); return d.listFilter(a[0]!, true, a[1]!);
+      case 'listAtMost': arity(2); return d.listFilter(a[0]!, false, a[1]!);
       default: throw new IrError(`unknown function ${String(name)}`);
     }
   }

@@ -14,7 +14,9 @@ export type ScalarFn =
   | 'contains' | 'startsWith' | 'endsWith' | 'regexMatch'
   | 'toDouble' | 'toInt' | 'toText' | 'toBool' | 'lower' | 'length' | 'concat' | 'floor' | 'log10'
   | 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'neg' | 'coalesce' | 'least' | 'greatest'
-  | 'traceIdHex' | 'spanIdHex' | 'nsToMs' | 'jsonArrayLength';
+  | 'traceIdHex' | 'spanIdHex' | 'nsToMs' | 'jsonArrayLength'
+  /** (list, bound): the list's elements >= bound / <= bound (a list from `agg('list')`). */
+  | 'listAtLeast' | 'listAtMost';
 
 export type Expr =
   /** A physical column of the FROM relation (unquoted; quoted by the dialect). */

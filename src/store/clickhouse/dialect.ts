@@ -9,7 +9,7 @@ import { quoteIdent, quoteString } from './schema.js';
  * (extractGroups).
  */
 const IF_AGG: Record<Exclude<AggregateKind, 'quantile' | 'count' | 'count_distinct'>, string> = {
-  sum: 'sum', avg: 'avg', min: 'min', max: 'max', any_true: 'max', approx_count_distinct: 'uniq',
+  sum: 'sum', avg: 'avg', min: 'min', max: 'max', any_true: 'max', approx_count_distinct: 'uniq', list: 'groupArray',
 };
 
 const num = (n: number): string => {
@@ -98,6 +98,16 @@ export const clickhouseDialect: Dialect = {
     if (kind === 'quantile') return f ? `quantileIf(${num(opts.q ?? 0.5)})(${arg}, ${f})` : `quantile(${num(opts.q ?? 0.5)})(${arg})`;
     if (kind === 'count_distinct') return f ? `uniqExactIf(${arg}, ${f})` : `uniqExact(${arg})`;
     return f ? `${IF_AGG[kind]}If(${arg}, ${f})` : `${IF_AGG[kind]}(${arg})`;
+  },
+
+  // 18.16 cannot capture a column of a subquery in arrayFilter's lambda ("Unknown identifier"), arrayMap's
+  // it can: the bound as a second array beside the list.
+  listFilter: (list, atLeast, bound) => `arrayFilter((lv_, lb_) -> ifNull(lv_ ${atLeast ? '>=' : '<='} lb_, 0) = 1, ${list}, arrayMap(lv_ -> ${bound}, ${list}))`,
+  // quantile(q) (ReservoirSampler::quantileInterpolated, exact below 8,192 values): index = q (n - 1),
+  // left * (right_index - index) + right * (index - left_index); the last element alone at the end.
+  quantileBetween: (lo, hi, index) => {
+    const left = Math.floor(index);
+    return left === index ? lo : lo * (left + 1 - index) + hi * (index - left);
   },
 
   isTrue: (pred) => `(ifNull(${pred}, 0) = 1)`,
