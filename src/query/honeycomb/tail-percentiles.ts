@@ -20,7 +20,8 @@
  * Not used (run.ts's plain statements instead): without a series (`disableSeries`), for a calculation other
  * than COUNT/SUM/CONCURRENCY/MIN/MAX/P<=5/P>=95 (P50 and such: the "tail" is half the rows), for a SUM or
  * weighted COUNT that is not an integer sum (a sum of bucket sums of doubles is not the engine's sum to the
- * bit), and when the series would hold more than `limit` groups' buckets (more groups than the results keep).
+ * bit), when the series would hold more than `limit` groups' buckets (more groups than the results keep),
+ * and past MAX_GROUPS groups.
  */
 import type { Dialect } from '../../store/dialect.js';
 import type { Literal, Query } from '../ir/ir.js';
@@ -41,6 +42,12 @@ export interface TailPercentile {
 }
 
 const SAMPLE_RATE = 'meta.sample_rate';
+/**
+ * The tails statement names each group's bound in a CASE over the groups: past this many groups (or this
+ * much literal text, ClickHouse's max_query_size is 256 KiB) the plain statements run instead.
+ */
+const MAX_GROUPS = 500;
+const MAX_GROUP_TEXT = 100_000;
 /** Outside [LOW, HIGH] the tail is small; between, listing it costs more than `quantile` (P50: half the rows). */
 const LOW = 0.05;
 const HIGH = 0.95;
@@ -132,6 +139,10 @@ export async function resultsFromSeries(
   if (nb === 0 && groups.size === 0) groups.set(keyOf([]), { raw: [], vals: [], rows: [] });
   // Group values the engine could not be given back exactly as literals (64-bit integers past 2^53): plain way.
   for (const g of groups.values()) if (g.vals.some((v) => typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v))) return null;
+  if (groups.size > MAX_GROUPS) return null;
+  let text = 0;
+  for (const g of groups.values()) for (const v of g.vals) text += String(v).length + 16;
+  if (text > MAX_GROUP_TEXT) return null;
 
   // COUNT, SUM, CONCURRENCY, MIN, MAX from the buckets.
   const values = new Map<string, Row>();
