@@ -120,37 +120,25 @@ const ORDER: Record<TraceSummarySort, string> = {
   errors: 'error_count DESC, start_ns DESC',
 };
 
-/** The rollups a summary shows, by name (each an aggregate over a trace's index rows). */
-const ROLLUP: Record<string, string> = {
-  start_ns: 'min(min_start_ns)',
-  duration_ns: 'max(max_end_ns) - min(min_start_ns)',
-  span_count: 'sum(span_count)::BIGINT',
-  error_count: 'sum(error_count)::BIGINT',
-};
-
 /**
  * Per-trace summaries of the matching traces, sorted over the WHOLE result before the limit: start,
  * duration (first start to last end), span and error counts, root service and name (the earliest span
- * without a parent, else the earliest span), services; `total` = matching traces. One statement: for
- * every matching trace only the rollups its sort needs (slowest: start and last end; their index columns
- * alone are read), everything else only for the top `limit` (computing the root and services for all
- * 200k matches of the benchmark cost more than the rest; the span and error counts of every match, two
- * more index columns summed per trace, ~10-20% of the statement's CPU).
+ * without a parent, else the earliest span), services; `total` = matching traces. One statement: the
+ * sort keys for every matching trace, the root and services (an arg_min and a list per group) only for
+ * the top `limit` (computing them for all 200k matches of the benchmark cost more than the rest).
  */
 export function compileTraceSummaryTop(q: TraceSummaryQuery, column: ColumnOf): string {
   const m = matchingTraces(q, column, q.having);
   const limit = Math.max(1, Math.min(q.limit ?? 20, 10_000));
-  const sortBy = ORDER[q.sort ?? 'newest'];
-  const order = `${sortBy}, trace_hi, trace_lo`;
-  const keys = Object.keys(ROLLUP).filter((k) => sortBy.includes(k)).map((k) => `${ROLLUP[k]} AS ${k}`).join(', ');
-  const all = Object.entries(ROLLUP).map(([k, sql]) => `${sql} AS ${k}`).join(', ');
-  return `WITH top AS (SELECT *, count(*) OVER () AS total FROM (${rollups(m, keys)}) ORDER BY ${order} LIMIT ${limit})
-    SELECT trace_hi, trace_lo, d.start_ns, d.duration_ns, d.span_count, d.error_count, top.total, d.root_service, d.root_name, d.services
-    FROM top JOIN (
-      SELECT trace_hi, trace_lo, ${all}, arg_min(root_service, (NOT has_root, root_start_ns)) AS root_service,
+  const order = `${ORDER[q.sort ?? 'newest']}, trace_hi, trace_lo`;
+  const keys = rollups(m, `min(min_start_ns) AS start_ns, max(max_end_ns) - min(min_start_ns) AS duration_ns,
+      sum(span_count)::BIGINT AS span_count, sum(error_count)::BIGINT AS error_count`);
+  return `WITH top AS (SELECT *, count(*) OVER () AS total FROM (${keys}) ORDER BY ${order} LIMIT ${limit})
+    SELECT top.*, d.root_service, d.root_name, d.services FROM top JOIN (
+      SELECT trace_hi, trace_lo, arg_min(root_service, (NOT has_root, root_start_ns)) AS root_service,
         arg_min(root_name, (NOT has_root, root_start_ns)) AS root_name, string_agg(services, chr(31)) AS services
       FROM trace_index WHERE (trace_hi, trace_lo) IN (SELECT trace_hi, trace_lo FROM top) GROUP BY trace_hi, trace_lo
-    ) d USING (trace_hi, trace_lo) ORDER BY ${order.replace(/\b(start_ns|duration_ns|span_count|error_count)\b/g, 'd.$1')}`;
+    ) d USING (trace_hi, trace_lo) ORDER BY ${order}`;
 }
 
 /** `bool_or` over the trace's spans for leaves; AND / OR combine those trace-level truths. */
