@@ -76,6 +76,12 @@ export class DuckDBStore implements Store {
     // No statement may read or write files outside the database (COPY, read_csv, ATTACH...): queries
     // are compiled from user input, so this is the second line of defence behind the compiler.
     config.enable_external_access = 'false';
+    // A NEW file is written in DuckDB 1.5's own storage format: its mostly-NULL low-cardinality string
+    // columns (most attribute columns) are then DICT_FSST, which an equality filter evaluates on the
+    // dictionary instead of decompressing every string (docs/storage.md, "Storage version"). A file keeps
+    // the version it was created with, so an existing data dir is opened and written as before.
+    // HONEYRAY_DUCKDB_STORAGE_VERSION overrides it (bench A/B: 'v1.0.0' was the default before).
+    config.storage_compatibility_version = process.env.HONEYRAY_DUCKDB_STORAGE_VERSION ?? 'latest';
     const instance = await DuckDBInstance.create(opts.path, config);
     const admin = await instance.connect();
     const store = new DuckDBStore(opts, instance, admin, await ReadConnections.open(instance, READ_CONNECTIONS));
