@@ -412,6 +412,7 @@ async function lookupOne(conn: DuckDBConnection, traceId: string): ReturnType<ty
   const statement = await prepared;
   statement.bindBigInt(1, hi);
   statement.bindBigInt(2, lo);
+  // A statement whose run failed stays usable: DuckDB binds it again after a catalog change (tested).
   return columnsOf(statement);
 }
 
