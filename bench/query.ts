@@ -173,6 +173,19 @@ async function byIdSql(store: DuckDBStore, id: string): Promise<string[]> {
 function recording(conn: DuckDBConnection, sqls: string[]): DuckDBConnection {
   const r = Object.create(conn) as DuckDBConnection;
   r.runAndReadAll = ((sql: string, ...rest: unknown[]) => { sqls.push(sql); return (conn.runAndReadAll as (...a: unknown[]) => unknown)(sql, ...rest); }) as never;
+  r.run = ((sql: string, ...rest: unknown[]) => { sqls.push(sql); return (conn.run as (...a: unknown[]) => unknown)(sql, ...rest); }) as never;
+  // A prepared statement (the trace lookup) is recorded with its BIGINT parameters written in, so the floor
+  // runs it unprepared: a little more than the store pays.
+  r.prepare = async (sql: string) => {
+    const s = await conn.prepare(sql);
+    const values: bigint[] = [];
+    const w = Object.create(s) as typeof s;
+    const record = () => sqls.push(sql.replace(/\$(\d+)/g, (_, i: string) => String(values[Number(i)])));
+    w.bindBigInt = (i: number, v: bigint) => { values[i] = v; s.bindBigInt(i, v); };
+    w.runAndReadAll = () => { record(); return s.runAndReadAll(); };
+    w.run = () => { record(); return s.run(); };
+    return w;
+  };
   return r;
 }
 

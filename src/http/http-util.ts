@@ -138,6 +138,14 @@ const BIG_BODY = 1 << 20;
 const brotliOpts = (n: number) => ({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: n >= BIG_BODY ? 1 : 4, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: n } });
 const gzipOpts = (n: number) => ({ level: n >= BIG_BODY ? 1 : 4 });
 
+/**
+ * Up to this size a body is compressed on the event loop: the libuv pool's round trip (a zlib handle, two
+ * thread hops) cost more than the compression. 3.9 KB of Jaeger JSON (a typical trace), brotli 4, 300 runs
+ * alternating at load 12-16: 0.19 ms of CPU synchronously, 0.60-0.62 ms through the pool; 16 KB: 0.37-0.40
+ * against 0.52-1.02 ms.
+ */
+const SYNC_MAX_BYTES = 16 * 1024;
+
 /** The encoding to answer with for an Accept-Encoding header: br, then gzip, else none (q=0 refuses). */
 export function negotiateEncoding(accept: string | string[] | undefined): 'br' | 'gzip' | null {
   const offered = new Map<string, number>();
@@ -153,7 +161,8 @@ export function negotiateEncoding(accept: string | string[] | undefined): 'br' |
 
 /**
  * Sends a body as is or compressed by the request's Accept-Encoding (`res.req`), so every JSON answer
- * is negotiated without callers passing the request. Compression runs on the libuv pool, off the event loop.
+ * is negotiated without callers passing the request. Compression runs on the libuv pool, off the event loop,
+ * except for small bodies (SYNC_MAX_BYTES).
  * A body in pieces (a big trace's text as the engine wrote it) is compressed as a stream of them: no copy
  * of the whole body is made first.
  */
@@ -172,6 +181,15 @@ export function sendEncoded(res: ServerResponse, status: number, body: string | 
     res.writeHead(status, { 'content-length': out.length, 'content-encoding': enc, vary: 'Accept-Encoding', ...headers });
     res.end(out);
   };
+  if (pieces.length === 1 && length <= SYNC_MAX_BYTES) {
+    let out: Buffer;
+    try {
+      out = enc === 'br' ? zlib.brotliCompressSync(pieces[0]!, brotliOpts(length)) : zlib.gzipSync(pieces[0]!, gzipOpts(length));
+    } catch (err) {
+      return done(err as Error, Buffer.alloc(0));
+    }
+    return done(null, out);
+  }
   if (pieces.length === 1) {
     if (enc === 'br') zlib.brotliCompress(pieces[0]!, brotliOpts(length), done);
     else zlib.gzip(pieces[0]!, gzipOpts(length), done);

@@ -150,6 +150,9 @@ describe('Jaeger API completeness, trace summaries, compression', () => {
     const plain = await raw(url, '');
     assert.equal(plain.headers['content-encoding'], undefined);
     const want = JSON.parse(plain.body.toString());
+    // Past the 1 KiB below which nothing is compressed, and small enough to be compressed on the event loop
+    // (http-util.ts SYNC_MAX_BYTES); the big trace below goes through the libuv pool.
+    assert.ok(plain.body.length > 1024 && plain.body.length <= 16 * 1024, String(plain.body.length));
     const br = await raw(url, 'gzip, deflate, br');
     assert.equal(br.headers['content-encoding'], 'br');
     assert.deepEqual(JSON.parse((await promisify(zlib.brotliDecompress)(br.body)).toString()), want);

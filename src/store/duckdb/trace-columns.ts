@@ -3,6 +3,7 @@ import { traceIdToHex, u64ToHex } from '../../model/ids.js';
 import { traceIdConditions } from '../engine-common.js';
 import type { TraceColumns } from '../store.js';
 import type { Catalog } from './catalog.js';
+import { columnsOf } from './materialized.js';
 import { SMALL_READ_INDEX_ROWS, traceReadRange, type TraceReadRange } from './trace-index.js';
 import { OPTIONAL_FIXED } from './trace-used-columns.js';
 
@@ -53,11 +54,11 @@ export async function readTraceColumns(conn: DuckDBConnection, catalog: Catalog,
   // more than the read itself (10M spans, typical trace, interleaved A/B at load 3.5: 31.4 ms with them,
   // 20.6 ms without).
   if (range.indexRows < SMALL_READ_INDEX_ROWS) {
-    const plain = await conn.runAndReadAll(`SELECT trace_hi, trace_lo, span_id, parent_id, ${repeatedCols.join(', ')},
+    const plain = await columnsOf(conn, `SELECT trace_hi, trace_lo, span_id, parent_id, ${repeatedCols.join(', ')},
         kind, status_code, flags, start_ns, duration_ns, ${fixed('events')}, ${fixed('links')}, attrs_overflow ${used.map((c) => `, ${c.sql}`).join('')}
       FROM spans WHERE ${where}`);
-    if (plain.currentRowCount === 0) return [];
-    const raw = plain.getColumnsJS();
+    if (plain.rows === 0) return [];
+    const raw = plain.columns;
     const order = sortedRows(raw[0]!, raw[1]!, raw[13]!, raw[2]!);
     let cols: unknown[][] = raw.map((col) => order.map((r) => col[r]));
     for (const i of [13, 14]) cols[i] = cols[i]!.map((v) => Number((v as bigint) / 1000n));

@@ -279,3 +279,26 @@ test('the lookup copy says which optional columns a trace uses; a read selects t
     rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('the one-trace lookup (a statement prepared per connection) answers again after it failed, in its prepare or its run', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'honeyray-trace-lookup-'));
+  const instance = await DuckDBInstance.create(join(d, 'l.duckdb'));
+  const conn = await instance.connect();
+  try {
+    const lookup = (t: number) => traceReadRange(conn, [traceHex(t)], `trace_lo = ${t}`);
+    // No table yet: the prepare fails, and is not kept.
+    await assert.rejects(lookup(7));
+    await conn.run('CREATE TABLE trace_lookup (trace_hi BIGINT, trace_lo BIGINT, min_start_ns BIGINT, max_start_ns BIGINT, cols VARCHAR)');
+    await conn.run(`INSERT INTO trace_lookup VALUES (0, 7, ${T0}, ${T0 + 5n}, NULL), (0, 8, ${T0 + 1n}, ${T0 + 1n}, NULL)`);
+    assert.deepEqual((await lookup(7))?.startNs, [T0, T0 + 5n]);
+    await conn.run('ALTER TABLE trace_lookup RENAME TO trace_lookup_away');
+    await assert.rejects(lookup(8));
+    await conn.run('ALTER TABLE trace_lookup_away RENAME TO trace_lookup');
+    assert.deepEqual((await lookup(8))?.startNs, [T0 + 1n, T0 + 1n]);
+    assert.equal(await lookup(9), null);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+    rmSync(d, { recursive: true, force: true });
+  }
+});
