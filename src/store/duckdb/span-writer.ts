@@ -19,6 +19,12 @@ import { traceIdConditions } from '../engine-common.js';
  * Checkpoints (which compress the WAL into the file) run in the background on their own connection
  * every `checkpointEverySpans`, instead of inside whichever commit crosses `wal_autocheckpoint`: that
  * one commit used to stall for ~1 s.
+ *
+ * In DuckDB 1.5 a checkpoint still stalls every writer while it writes the spans table: an append (to any
+ * table, on any connection) and the COMMIT of a transaction that appended before the checkpoint began both
+ * wait for it (measured in process at load 12: appends made during a checkpoint of 100k / 250k / 500k WAL'd
+ * spans waited 1.6 / 3.6 / 11.9 s, each as long as the checkpoint; 2k spans still 0.2-0.4 s, the
+ * rewrite of the table's last, partly filled row group). Checkpoints are timed (`checkpointStats`).
  */
 export class SpanWriter {
   private syncChain: Promise<void> = Promise.resolve();
@@ -30,6 +36,11 @@ export class SpanWriter {
   /** Rows in the table, roughly (at open, plus appended since): whether new columns are budgeted by time. */
   private rows = 0;
   private checkpointing: Promise<void> | null = null;
+  /** Whether FSST stays enabled for checkpoints: once the table holds X-Ray documents (see `compressionSql`). */
+  private fsst = false;
+  private fsstSet: boolean | null = null;
+  /** Background checkpoints so far: how many, and how long they took (ms; the compaction before one apart). */
+  readonly checkpointStats = { count: 0, lastMs: 0, maxMs: 0, totalMs: 0, lastSpans: 0 };
   /** trace id -> start range, in the same transaction as the spans (trace-index.ts, the read side's). */
   private readonly traceIndex: TraceIndexWriter;
 
@@ -58,6 +69,7 @@ export class SpanWriter {
     const w = new SpanWriter(conns, admin, catalog, reload, onCatalogCommitted, checkpointEverySpans, await instance.connect());
     await w.traceIndex.open(admin);
     w.rows = Number((await admin.runAndReadAll('SELECT count(*) FROM spans')).getRowsJS()[0]![0]);
+    w.fsst = (await admin.runAndReadAll('SELECT 1 FROM spans WHERE xray_doc IS NOT NULL LIMIT 1')).getRowsJS().length > 0;
     return w;
   }
 
@@ -140,6 +152,7 @@ export class SpanWriter {
       // Readers see new columns only once they exist for every query (catalog changes commit exclusively).
       if (catalogChanged) this.onCatalogCommitted();
       this.rows += result.spans;
+      if (!this.fsst && batches.some((b) => b.xrayDoc.some((d) => d !== null))) this.fsst = true;
       this.maybeCheckpoint(result.spans);
       return result;
     } catch (err) {
@@ -221,9 +234,39 @@ export class SpanWriter {
   private maybeCheckpoint(spans: number): void {
     this.sinceCheckpoint += spans;
     if (this.checkpointEverySpans <= 0 || this.checkpointing || this.sinceCheckpoint < this.checkpointEverySpans) return;
+    const since = this.sinceCheckpoint;
     this.sinceCheckpoint = 0;
     // The trace index's lookup copy is re-sorted first when due: the checkpoint then drops the rows it replaced.
-    this.checkpointing = this.traceIndex.compactIfDue().catch(() => undefined).then(() => this.admin.run('CHECKPOINT')).then(() => undefined, () => undefined).finally(() => (this.checkpointing = null));
+    this.checkpointing = this.traceIndex.compactIfDue().catch(() => undefined)
+      .then(() => this.checkpoint(since)).then(() => undefined, () => undefined).finally(() => (this.checkpointing = null));
+  }
+
+  /** CHECKPOINT on the admin connection, timed; `spans`: appended since the previous one. */
+  async checkpoint(spans = this.sinceCheckpoint): Promise<void> {
+    await this.setCompression();
+    const t0 = performance.now();
+    await this.admin.run('CHECKPOINT');
+    const ms = Math.round(performance.now() - t0);
+    const s = this.checkpointStats;
+    s.count++;
+    s.lastMs = ms;
+    s.maxMs = Math.max(s.maxMs, ms);
+    s.totalMs += ms;
+    s.lastSpans = spans;
+  }
+
+  /**
+   * FSST is left out of checkpoints while the table holds no X-Ray documents: analysing segments for it
+   * was half of a checkpoint's time on OTLP data (250k spans of bench:ingest's payload, in process, two
+   * rounds at load 10-12: 5.2 / 5.3 s with it, 2.2 / 2.3 s without), and the segments it won went to
+   * dictionary encoding at the same size (44.1 -> 43.0-44.1 bytes per span). X-Ray's raw documents
+   * (`xray_doc`, long and all distinct) need it: 200-205 bytes per span with it, 439 without (172k spans).
+   * A global setting (DuckDB's instance config ignores it; it overrides a column's USING COMPRESSION).
+   */
+  private async setCompression(): Promise<void> {
+    if (this.fsstSet === this.fsst) return;
+    await this.admin.run(`SET GLOBAL disabled_compression_methods = '${this.fsst ? '' : 'fsst'}'`);
+    this.fsstSet = this.fsst;
   }
 
   /** Waits for commits and any background checkpoint. */
