@@ -36,9 +36,6 @@ export class SpanWriter {
   /** Rows in the table, roughly (at open, plus appended since): whether new columns are budgeted by time. */
   private rows = 0;
   private checkpointing: Promise<void> | null = null;
-  /** Whether FSST stays enabled for checkpoints: once the table holds X-Ray documents (see `compressionSql`). */
-  private fsst = false;
-  private fsstSet: boolean | null = null;
   /** Background checkpoints so far: how many, and how long they took (ms; the compaction before one apart). */
   readonly checkpointStats = { count: 0, lastMs: 0, maxMs: 0, totalMs: 0, lastSpans: 0 };
   /** trace id -> start range, in the same transaction as the spans (trace-index.ts, the read side's). */
@@ -69,7 +66,6 @@ export class SpanWriter {
     const w = new SpanWriter(conns, admin, catalog, reload, onCatalogCommitted, checkpointEverySpans, await instance.connect());
     await w.traceIndex.open(admin);
     w.rows = Number((await admin.runAndReadAll('SELECT count(*) FROM spans')).getRowsJS()[0]![0]);
-    w.fsst = (await admin.runAndReadAll('SELECT 1 FROM spans WHERE xray_doc IS NOT NULL LIMIT 1')).getRowsJS().length > 0;
     return w;
   }
 
@@ -152,7 +148,6 @@ export class SpanWriter {
       // Readers see new columns only once they exist for every query (catalog changes commit exclusively).
       if (catalogChanged) this.onCatalogCommitted();
       this.rows += result.spans;
-      if (!this.fsst && batches.some((b) => b.xrayDoc.some((d) => d !== null))) this.fsst = true;
       this.maybeCheckpoint(result.spans);
       return result;
     } catch (err) {
@@ -241,9 +236,12 @@ export class SpanWriter {
       .then(() => this.checkpoint(since)).then(() => undefined, () => undefined).finally(() => (this.checkpointing = null));
   }
 
-  /** CHECKPOINT on the admin connection, timed; `spans`: appended since the previous one. */
-  async checkpoint(spans = this.sinceCheckpoint): Promise<void> {
-    await this.setCompression();
+  /** CHECKPOINT on the admin connection, timed; `spans`: appended since the previous one (absent: a checkpoint on demand). */
+  async checkpoint(spans?: number): Promise<void> {
+    if (spans === undefined) {
+      spans = this.sinceCheckpoint;
+      this.sinceCheckpoint = 0;
+    }
     const t0 = performance.now();
     await this.admin.run('CHECKPOINT');
     const ms = Math.round(performance.now() - t0);
@@ -253,20 +251,6 @@ export class SpanWriter {
     s.maxMs = Math.max(s.maxMs, ms);
     s.totalMs += ms;
     s.lastSpans = spans;
-  }
-
-  /**
-   * FSST is left out of checkpoints while the table holds no X-Ray documents: analysing segments for it
-   * was half of a checkpoint's time on OTLP data (250k spans of bench:ingest's payload, in process, two
-   * rounds at load 10-12: 5.2 / 5.3 s with it, 2.2 / 2.3 s without), and the segments it won went to
-   * dictionary encoding at the same size (44.1 -> 43.0-44.1 bytes per span). X-Ray's raw documents
-   * (`xray_doc`, long and all distinct) need it: 200-205 bytes per span with it, 439 without (172k spans).
-   * A global setting (DuckDB's instance config ignores it; it overrides a column's USING COMPRESSION).
-   */
-  private async setCompression(): Promise<void> {
-    if (this.fsstSet === this.fsst) return;
-    await this.admin.run(`SET GLOBAL disabled_compression_methods = '${this.fsst ? '' : 'fsst'}'`);
-    this.fsstSet = this.fsst;
   }
 
   /** Waits for commits and any background checkpoint. */
