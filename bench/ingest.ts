@@ -81,6 +81,16 @@ async function load(url: string, protocol: string, openLoop?: { rate: number; se
   return result;
 }
 
+/** `checkpoints` of the server's stats (DuckDB store), or null when absent. */
+async function checkpointsOf(httpPort: number): Promise<{ count: number; maxMs: number; totalMs: number } | null> {
+  try {
+    const st = (await (await fetch(`http://127.0.0.1:${httpPort}/api/honeyray/stats`)).json()) as { checkpoints?: { count: number; maxMs: number; totalMs: number } };
+    return st.checkpoints ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function dirBytes(dir: string): number {
   return readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 }
@@ -97,6 +107,8 @@ async function main(): Promise<void> {
   console.log(`bench:ingest: ${SECONDS}s, ${CONNECTIONS} connections, payload ${PAYLOAD} (512 spans, ${statSync(PAYLOAD).size} bytes)`);
   const r = await load(`http://127.0.0.1:${otlp}/v1/traces`, 'otlp-http');
   const rss = peakRssMiB(server.pid!);
+  // The store's checkpoints in the closed loop (ingest's appends wait while one runs: its p99 tail).
+  const ckpt = await checkpointsOf(http);
   // Per protocol: straight to the server, or through a link with RTT_MS of round trip.
   const proxies = RTT_MS > 0 ? await Promise.all([otlp, grpcPort, zipkinPort, jaegerPort].map((p) => startDelayProxy(p, RTT_MS / 2))) : [];
   const [o, g, z, j] = proxies.length ? proxies.map((p) => p.port) : [otlp, grpcPort, zipkinPort, jaegerPort];
@@ -129,6 +141,7 @@ async function main(): Promise<void> {
   row('request latency p50 (ms)', r.p50.toFixed(1));
   row('request latency p99 (ms)', r.p99.toFixed(1), 'target <= 250');
   row('server peak RSS (MiB)', rss.toFixed(0), `budget ${BUDGET_MIB} (--memory-limit), target <= 1024`);
+  row('checkpoints in the run: n / max ms', ckpt ? `${ckpt.count} / ${ckpt.maxMs}` : 'n/a', ckpt ? `total ${ckpt.totalMs} ms (appends wait while one runs)` : '');
   const stored = r.acked + others.reduce((n, o) => n + [...o.x, ...o.base].reduce((m, run) => m + run.acked, 0), 0) + overload.reduce((n, [, x]) => n + x.acked, 0);
   row('bytes on disk per span', (bytes / stored).toFixed(1), `target <= 40 (${(bytes / 2 ** 20).toFixed(1)} MiB for ${stored} spans, after checkpoint)`);
   row('shutdown (flush + checkpoint) ms', stopMs.toFixed(0));

@@ -104,7 +104,7 @@ export async function startEnvironment(spec: EnvironmentSpec, config: Config, re
     api.get('/api/honeyray/stats', async (_req, res) => {
       const fresh = pipeline.store.stats().then((s) => (lastStats = s));
       const st = lastStats ? await Promise.race([fresh, new Promise<StoreStats>((r) => setTimeout(() => r(lastStats!), STATS_WAIT_MS).unref())]) : await fresh;
-      sendJson(res, 200, { environment: spec.name, spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, shedRequests: pipeline.shed, ...(await extras.stats(env)) });
+      sendJson(res, 200, { environment: spec.name, spans: st.spans, bytesOnDisk: st.bytesOnDisk, columns: st.columns, ...(st.checkpoints ? { checkpoints: st.checkpoints } : {}), shedRequests: pipeline.shed, ...(await extras.stats(env)) });
     });
     mountUi(api, new URL('../../ui/', import.meta.url)); // the web UI (dist/ui, built by `npm run build`)
 

@@ -128,6 +128,8 @@ export interface StoreStats {
   traces?: number;
   bytesOnDisk: number;
   columns: number;
+  /** Engines with checkpoints (DuckDB): how many ran since start and how long they took, ms (ingest's appends wait for them). */
+  checkpoints?: { count: number; lastMs: number; maxMs: number; totalMs: number; lastSpans: number };
 }
 
 /** Options every engine understands. */

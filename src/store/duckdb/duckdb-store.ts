@@ -312,7 +312,7 @@ export class DuckDBStore implements Store {
 
   async stats(): Promise<StoreStats> {
     const r = (await this.read('SELECT count(*) FROM spans')).getRowsJS();
-    return { spans: Number(r[0]![0]), bytesOnDisk: this.bytesOnDisk(), columns: this.catalog.size };
+    return { spans: Number(r[0]![0]), bytesOnDisk: this.bytesOnDisk(), columns: this.catalog.size, checkpoints: { ...this.writer.checkpointStats } };
   }
 
   private bytesOnDisk(): number {
@@ -326,7 +326,7 @@ export class DuckDBStore implements Store {
 
   async checkpoint(): Promise<void> {
     await this.writer.idle();
-    await this.serialWrite(() => this.admin.run('CHECKPOINT'));
+    await this.serialWrite(() => this.writer.checkpoint());
   }
 
   async close(): Promise<void> {
@@ -335,7 +335,7 @@ export class DuckDBStore implements Store {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.writer.idle();
     await this.writeQueue;
-    if (this.opts.path !== ':memory:') await this.admin.run('CHECKPOINT').catch(() => undefined);
+    if (this.opts.path !== ':memory:') await this.writer.checkpoint().catch(() => undefined);
     this.writer.close();
     this.reads.close();
     this.admin.closeSync();
