@@ -9,7 +9,7 @@ import { clickhouseDialect, modifyColumnSql, type ClickHouseRelease } from './di
 import { escapeTsv } from './encode-tsv.js';
 import { migrate } from './migrate.js';
 import { rowToSpan } from './row-to-span.js';
-import { CH_TYPE, liveCondition, localTable, quoteIdent, quoteString, viewDdl, type ClusterLayout } from './schema.js';
+import { CH_TYPE, liveCondition, localTable, quoteIdent, quoteString, traceRows, viewDdl, type ClusterLayout } from './schema.js';
 import { SpanWriter, VerClock } from './span-writer.js';
 import { compileTraceSearch, compileTraceSummaries } from './trace-search.js';
 import { readTraceSkeleton } from './trace-skeleton.js';
@@ -153,7 +153,7 @@ export class ClickHouseStore implements Store {
     if (traceIds.length === 0) return {};
     const conds = traceIdConditions(traceIds);
     const catalog = await this.freshReadCatalog();
-    const rows = await this.client.query(`SELECT * FROM spans_data WHERE (${conds}) AND ${liveCondition(conds)} ORDER BY start_ns, span_id`);
+    const rows = await this.client.query(`SELECT * FROM spans_data WHERE ${traceRows(conds)} AND ${liveCondition(conds)} ORDER BY start_ns, span_id`);
     const byColumn = new Map(catalog.all().map((c) => [c.column, c]));
     return groupByTrace(rows.map((r) => rowToSpan(r, byColumn)));
   }
@@ -198,9 +198,22 @@ export class ClickHouseStore implements Store {
     };
   }
 
+  /**
+   * Newest traces first, window by window: the last minute of [start, end], then 4x as far back, until
+   * `limit` traces match or the whole range is read (spans are ordered by start minute, so a window
+   * reads only its own granules), as jaeger-clickhouse's progressive search does. A trace counts
+   * within the window read: one whose newest spans are in it but whose matching spans are all older
+   * is found only by a wider window (docs/clickhouse.md, "Search").
+   */
   async searchTraces(q: TraceSearch): Promise<string[]> {
     const catalog = await this.freshReadCatalog();
-    const rows = await this.client.query(compileTraceSearch(q, (key) => catalog.get(key)));
+    const column = (key: string) => catalog.get(key);
+    const limit = q.limit ?? 20;
+    let rows: Record<string, unknown>[] = [];
+    for (const from of searchWindows(q.startNs, q.endNs)) {
+      rows = await this.client.query(compileTraceSearch({ ...q, ...(from === undefined ? {} : { startNs: from }) }, column));
+      if (rows.length >= limit) break;
+    }
     return rows.map((r) => u64(String(r.hi)) + u64(String(r.lo)));
   }
 
@@ -277,8 +290,13 @@ export class ClickHouseStore implements Store {
   /** One retention pass at `nowMs` on every server (retention.ts), its writes in the store's write order. */
   async expireByRetention(nowMs = Date.now()): Promise<void> {
     const plan = retentionPlan(nowMs, this.opts.retentionDays ?? 0, this.opts.datasetRetentionDays ?? {});
-    const table = this.opts.cluster ? localTable('spans_data') : 'spans_data';
-    for (const s of this.servers) await expireOnServer(s, table, plan, (sql) => this.serialWrite(() => s.command(sql)));
+    const table = (name: string) => (this.opts.cluster ? localTable(name) : name);
+    for (const s of this.servers) {
+      const write = (sql: string) => this.serialWrite(() => s.command(sql));
+      await expireOnServer(s, table('spans_data'), plan, write);
+      // Lookup rows go with their day (rows of a dataset's deleted spans only widen a trace's read).
+      await expireOnServer(s, table('trace_lookup'), { dropBefore: plan.dropBefore, deletes: [] }, write);
+    }
   }
 
   async checkpoint(): Promise<void> {
@@ -299,6 +317,22 @@ export class ClickHouseStore implements Store {
     return run;
   }
 }
+
+/** Search window starts, newest first, ending with the whole range (`start`, or undefined: no lower bound). */
+export function searchWindows(start: bigint | number | undefined, end: bigint | number | undefined): (bigint | undefined)[] {
+  if (end === undefined) return [start === undefined ? undefined : BigInt(start)];
+  const lo = start === undefined ? undefined : BigInt(start);
+  const starts: (bigint | undefined)[] = [];
+  for (let span = FIRST_WINDOW_NS; lo === undefined || BigInt(end) - span > lo; span *= 4n) {
+    starts.push(BigInt(end) - span);
+    if (lo === undefined && span > 366n * 86_400_000_000_000n) break;
+  }
+  starts.push(lo);
+  return starts;
+}
+
+/** The first search window: one start minute, the order key's step (schema.ts). */
+const FIRST_WINDOW_NS = 60_000_000_000n;
 
 function u64(decimal: string): string {
   return BigInt.asUintN(64, BigInt(decimal)).toString(16).padStart(16, '0');

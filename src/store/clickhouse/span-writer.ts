@@ -6,7 +6,7 @@ import type { ColumnCatalog } from '../catalog.js';
 import { ClickHouseError, type ChClient } from './client.js';
 import { encodeNative } from './encode-native.js';
 import { encodeTsv, escapeTsv } from './encode-tsv.js';
-import { CH_TYPE, FIXED_NAMES, liveCondition, localTable, quoteIdent, quoteString, viewDdl } from './schema.js';
+import { CH_TYPE, FIXED_NAMES, liveCondition, localTable, quoteIdent, quoteString, traceRows, viewDdl } from './schema.js';
 
 /** ILLEGAL_COLUMN (18.16: "column with this name already exists"), DUPLICATE_COLUMN (newer releases). */
 export const COLUMN_EXISTS = new Set([44, 15]);
@@ -105,7 +105,7 @@ export class SpanWriter {
     if (spanIds.length === 0) return;
     const [hi, lo] = hexToTraceId(traceId);
     const trace = `trace_hi = ${hi} AND trace_lo = ${lo}`;
-    const where = `${trace} AND span_id IN (${spanIds.map((s) => String(hexToU64(s))).join(', ')}) AND ${liveCondition(trace)}`;
+    const where = `${traceRows(trace)} AND span_id IN (${spanIds.map((s) => String(hexToU64(s))).join(', ')}) AND ${liveCondition(trace)}`;
     const ver = this.cx.vers.next();
     const cols = [...FIXED_NAMES, ...this.cx.catalog().all().map((c) => quoteIdent(c.column))];
     const select = cols.map((c) => (c === 'dataset' ? quoteString(dataset) : c === 'ver' ? String(ver) : c));
@@ -130,10 +130,10 @@ export class SpanWriter {
       traces.add(`(${hi}, ${lo})`);
       docs.push(`(${hi}, ${lo}, ${hexToU64(docHex!)})`);
     }
-    // The (trace_hi, trace_lo) IN list is on the order key's prefix: only those traces' granules are read.
+    // Through trace_lookup: only the granules of those traces' (minute, dataset) blocks are read.
     const trace = `(trace_hi, trace_lo) IN (${[...traces].join(', ')})`;
     await this.cx.client.command(`INSERT INTO dead (trace_hi, trace_lo, span_id, ver) SELECT trace_hi, trace_lo, span_id, ver FROM spans_data ` +
-      `WHERE ${trace} AND (trace_hi, trace_lo, xray_doc_id) IN (${docs.join(', ')}) AND ver != ${ver} AND ${liveCondition(trace)}`);
+      `WHERE ${traceRows(trace)} AND (trace_hi, trace_lo, xray_doc_id) IN (${docs.join(', ')}) AND ver != ${ver} AND ${liveCondition(trace)}`);
   }
 
   /** An attribute column's DDL; in cluster mode on each shard's local table, then each Distributed table. */
