@@ -153,7 +153,7 @@ export class ClickHouseStore implements Store {
     if (traceIds.length === 0) return {};
     const conds = traceIdConditions(traceIds);
     const catalog = await this.freshReadCatalog();
-    const rows = await this.client.query(`SELECT * FROM spans_data WHERE ${traceRows(conds)} AND ${liveCondition(conds)} ORDER BY start_ns, span_id`);
+    const rows = await this.client.query(`SELECT * FROM spans_data ${traceRows(conds)} AND ${liveCondition(conds)} ORDER BY start_ns, span_id`);
     const byColumn = new Map(catalog.all().map((c) => [c.column, c]));
     return groupByTrace(rows.map((r) => rowToSpan(r, byColumn)));
   }

@@ -53,26 +53,27 @@ export async function migrate(client: ChClient, opts: { retentionDays?: number; 
   return { release, from, to: SCHEMA_VERSION };
 }
 
-/**
- * How far back from the old table's newest row `reorderSpans` looks for rows written during the copy
- * (by nodes still running the old version), in `ver` units (ms * 1000): the copy's duration plus the
- * nodes' clock skew must stay under it.
- */
-const RECENT_VER = 3_600_000n * 1000n;
+/** Clock skew between Honeyray nodes that `reorderSpans` allows for (ms), in `ver` units (ms * 1000). */
+const SKEW_VER = 60_000n * 1000n;
 
 /**
  * A version 1 `spans_data` (ordered by trace id) is copied into a table with version 2's order key,
- * which then takes its name; the old table is dropped after rows written to it during the copy are
- * copied too. Idempotent: a copy left by a crash is redone, an old table left after the rename is
- * finished. Takes minutes for millions of spans (docs/clickhouse.md, "Upgrading").
+ * which then takes its name; the old table is dropped after rows written to it during the copy (by
+ * nodes still running the old version: `ver` from the copy's start, less SKEW_VER, kept in
+ * `${spans}_copy_since`) are copied too. Idempotent: a copy left by a crash is redone, an old table
+ * left after the rename is finished. Takes minutes for millions of spans (docs/clickhouse.md, "Upgrading").
  */
 async function reorderSpans(client: ChClient, spans: string, engine: string): Promise<void> {
   const next = `${spans}_v2`;
   const old = `${spans}_v1`;
+  const sinceTable = `${spans}_copy_since`;
   const keyOf = async (name: string) =>
     (await client.query(`SELECT sorting_key AS k FROM system.tables WHERE database = currentDatabase() AND name = ${quoteString(name)}`))[0]?.k;
   if ((await keyOf(spans)) === V1_SPANS_ORDER) {
     await client.command(`DROP TABLE IF EXISTS ${next}`);
+    await client.command(`DROP TABLE IF EXISTS ${sinceTable}`);
+    await client.command(`CREATE TABLE ${sinceTable} (since UInt64) ENGINE = TinyLog`);
+    await client.command(`INSERT INTO ${sinceTable} VALUES (${BigInt(Date.now()) * 1000n - SKEW_VER})`);
     await client.command(`CREATE TABLE ${next} AS ${spans} ${engine}`);
     // In ranges of trace ids (the old order key: each statement reads only its own granules) of about
     // COPY_ROWS rows, so that no statement outlasts the client's timeout.
@@ -85,11 +86,12 @@ async function reorderSpans(client: ChClient, spans: string, engine: string): Pr
     await client.command(`RENAME TABLE ${spans} TO ${old}, ${next} TO ${spans}`);
   }
   if ((await keyOf(old)) === undefined) return;
-  const [top] = await client.query(`SELECT toString(max(ver)) AS v FROM ${old}`);
-  const since = BigInt(String(top?.v ?? 0)) - RECENT_VER;
+  const [row] = await client.query(`SELECT toString(min(since)) AS s FROM ${sinceTable}`);
+  const since = String(row?.s ?? '0');
   await client.command(`INSERT INTO ${spans} SELECT * FROM ${old} WHERE ver >= ${since} AND (trace_hi, trace_lo, span_id, ver) NOT IN ` +
     `(SELECT trace_hi, trace_lo, span_id, ver FROM ${spans} WHERE ver >= ${since})`);
   await client.command(`DROP TABLE ${old}`);
+  await client.command(`DROP TABLE ${sinceTable}`);
 }
 
 /** Rows per copy statement in `reorderSpans`: ~15 s of ClickHouse 18.16 on 2 busy cores. */

