@@ -16,12 +16,12 @@ describe('honeyray migrate', { skip: clickhouseAvailable() ? false : 'clickhouse
     const store = `clickhouse://127.0.0.1:${ch.httpPort}/migrated`;
     const first = cli('migrate', '--store', store);
     assert.equal(first.status, 0, first.stderr);
-    assert.match(first.stdout, /ClickHouse 18\.16[.\d]* .*database migrated: schema version 0 -> 1/);
+    assert.match(first.stdout, /ClickHouse 18\.16[.\d]* .*database migrated: schema version 0 -> 2/);
     const again = cli('migrate', '--store', store);
     assert.equal(again.status, 0, again.stderr);
-    assert.match(again.stdout, /schema already at version 1/);
+    assert.match(again.stdout, /schema already at version 2/);
     const r = await fetch(`${ch.url}/?query=${encodeURIComponent("SELECT name FROM system.tables WHERE database = 'migrated' ORDER BY name FORMAT TSV")}`);
-    assert.deepEqual((await r.text()).trim().split('\n'), ['columns', 'dead', 'meta', 'schema_version', 'spans', 'spans_data']);
+    assert.deepEqual((await r.text()).trim().split('\n'), ['columns', 'dead', 'meta', 'schema_version', 'spans', 'spans_data', 'trace_lookup', 'trace_lookup_mv']);
   });
 
   it('says so when ClickHouse is unreachable, and rejects a bad URL as usage', async () => {

@@ -1,4 +1,3 @@
-import { hexToTraceId, hexToU64, traceIdToHex, u64ToHex } from '../../model/ids.js';
 import type { SpanBatch } from '../../model/span-batch.js';
 import type { AttrType, Span } from '../../model/span.js';
 import { QueryRefusedError, type AppendOptions, type AppendResult, type ColumnInfo, type Operation, type Store, type StoreOptions, type StoreStats, type TraceColumns, type TraceSkeleton, type TraceSearch, type TraceSummaries, type TraceSummaryQuery } from '../store.js';
@@ -7,12 +6,11 @@ import { KIND_NAMES, groupByTrace, traceIdConditions } from '../engine-common.js
 import { ColumnCatalog, DEFAULT_ADMISSION, type ColumnDdl } from '../catalog.js';
 import { ClickHouseError, refusedSyntax, type ChClient } from './client.js';
 import { clickhouseDialect, modifyColumnSql, type ClickHouseRelease } from './dialect.js';
-import { encodeNative } from './encode-native.js';
-import { encodeTsv, escapeTsv } from './encode-tsv.js';
+import { escapeTsv } from './encode-tsv.js';
 import { migrate } from './migrate.js';
 import { rowToSpan } from './row-to-span.js';
-import { CH_TYPE, FIXED_NAMES, liveCondition, localTable, quoteIdent, quoteString, viewDdl, type ClusterLayout } from './schema.js';
-import { Attr } from '../../model/semconv.js';
+import { CH_TYPE, liveCondition, localTable, quoteIdent, quoteString, traceRows, viewDdl, type ClusterLayout } from './schema.js';
+import { SpanWriter, VerClock } from './span-writer.js';
 import { compileTraceSearch, compileTraceSummaries } from './trace-search.js';
 import { readTraceSkeleton } from './trace-skeleton.js';
 import { expireOnServer, retentionPlan, wholeDayRetention } from './retention.js';
@@ -32,9 +30,6 @@ const CATALOG_TTL_MS = 2_000;
 /** SYNTAX_ERROR, READONLY, ACCESS_DENIED (26.x: table functions under readonly), UNSUPPORTED_METHOD. */
 const REFUSED_CODES = new Set([62, 164, 497, 1]);
 
-/** ILLEGAL_COLUMN (18.16: "column with this name already exists"), DUPLICATE_COLUMN (newer releases). */
-const COLUMN_EXISTS = new Set([44, 15]);
-
 const TYPE_OF: Record<string, AttrType> = Object.fromEntries(Object.entries(CH_TYPE).map(([k, v]) => [v, k as AttrType]));
 
 /**
@@ -47,11 +42,13 @@ export class ClickHouseStore implements Store {
   readonly dialect = clickhouseDialect;
   /** The writer's catalog (plans mutate it before their ALTERs run)... */
   private catalog: ColumnCatalog;
-  /** ...and what readers see: only columns whose ALTER has run. */
+  /** ...and what readers see: only columns whose ALTER has run (span-writer.ts). */
   private readCatalog: ColumnCatalog;
   private readonly ddl: ColumnDdl;
   private writeQueue: Promise<unknown> = Promise.resolve();
-  private lastVer = 0n;
+  private readonly vers = new VerClock();
+  /** The write path (span-writer.ts). */
+  private readonly writer: SpanWriter;
   private closed = false;
   private retentionTimer: NodeJS.Timeout | null = null;
   /** Every server DDL runs on: the one server, or each shard. */
@@ -67,6 +64,12 @@ export class ClickHouseStore implements Store {
     this.catalog = this.newCatalog();
     this.readCatalog = this.catalog;
     this.servers = opts.cluster?.servers ?? [client];
+    this.writer = new SpanWriter({
+      client, servers: this.servers, cluster: opts.cluster !== undefined, vers: this.vers,
+      catalog: () => this.catalog,
+      publishCatalog: () => { this.readCatalog = this.catalog.copy(); },
+      reloadCatalog: () => this.loadCatalog(),
+    });
   }
 
   private newCatalog(): ColumnCatalog {
@@ -82,9 +85,9 @@ export class ClickHouseStore implements Store {
     const { release } = await migrate(client, { retentionDays: partitionDays, layout });
     const store = new ClickHouseStore(client, release, opts);
     await store.loadCatalog();
-    if (opts.cluster) await store.addMissingColumns();
+    if (opts.cluster) await store.writer.addMissingColumns();
     // The view may be older than the table's columns after a crash between ALTER and re-creation.
-    await store.onEveryServer(viewDdl());
+    await store.writer.onEveryServer(viewDdl());
     if (opts.retentionDays || Object.values(opts.datasetRetentionDays ?? {}).some((d) => d > 0)) {
       await store.expireByRetention();
       store.retentionTimer = setInterval(() => void store.expireByRetention().catch(() => undefined), 3_600_000);
@@ -122,7 +125,7 @@ export class ClickHouseStore implements Store {
   /**
    * Before a read: columns other Honeyray nodes added (same database or cluster) become readable here
    * within CATALOG_TTL_MS. Only the read catalog changes; this node's writer learns them when its own
-   * ALTER meets the existing column (appendNow's retry). Our own columns not yet in `columns` are kept.
+   * ALTER meets the existing column (SpanWriter.append's retry). Our own columns not yet in `columns` are kept.
    */
   private async freshReadCatalog(): Promise<ColumnCatalog> {
     if (Date.now() - this.catalogReadAt > CATALOG_TTL_MS) {
@@ -139,147 +142,7 @@ export class ClickHouseStore implements Store {
 
   append(batches: readonly SpanBatch[], opts: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
-    return this.serialWrite(() => this.appendNow(batches, opts));
-  }
-
-  /**
-   * One append at a time, no `ready()`: two in flight (one group encoded and sent while ClickHouse
-   * writes the other) halved the rows per insert under bench:clickhouse's load and doubled
-   * ClickHouse's CPU per span, which goes to creating each part's files (docs/clickhouse.md, "Where the time goes").
-   */
-  private async appendNow(batches: readonly SpanBatch[], opts: AppendOptions, retried = false): Promise<AppendResult> {
-    const now = Date.now();
-    const plans = batches.map((b) => this.catalog.plan(b, now));
-    try {
-      const ddl = plans.flatMap((p) => p.ddl);
-      if (ddl.length > 0) {
-        for (const sql of ddl) await this.columnDdl(sql);
-        await this.onEveryServer(viewDdl());
-        this.readCatalog = this.catalog.copy();
-      }
-      // Order matters (as DuckDB's delete-assign-append in one transaction): datasets are assigned to
-      // rows already stored, then the new rows go in, then the rows of replaced documents are
-      // tombstoned. Every step writes before it tombstones, so a failure part-way leaves duplicates
-      // (hidden or harmless), never a lost span.
-      for (const a of opts.assignDatasets ?? []) await this.assignDataset(a.traceId, a.spanIds, a.dataset);
-      const ver = this.nextVer();
-      const overflowed = await this.insertSpans(batches, this.catalog.all(), plans.map((p) => p.overflowKeys), ver);
-      await this.tombstoneDocuments([...new Set([...(opts.replaceDocuments ?? []), ...completeDocuments(batches)])], ver);
-      const dirty = this.catalog.takeDirty();
-      if (dirty.length) await this.persistColumns(dirty);
-      return { spans: batches.reduce((n, b) => n + b.length, 0), overflowed };
-    } catch (err) {
-      this.catalog.takeDirty();
-      await this.loadCatalog().catch(() => undefined);
-      // Another Honeyray node on the same database added this column first (18.16 has no ADD COLUMN
-      // IF NOT EXISTS): nothing was written yet, so plan again with the reloaded catalog, once.
-      if (!retried && err instanceof ClickHouseError && COLUMN_EXISTS.has(err.code)) return this.appendNow(batches, opts, true);
-      throw err;
-    }
-  }
-
-  /**
-   * The rows of `batches` into spans_data, in one insert: Native where the client takes binary bodies
-   * (HTTP; see encode-native.ts for why), else TabSeparated (chdb). Returns the overflowed values.
-   */
-  private async insertSpans(batches: readonly SpanBatch[], attrCols: readonly ColumnInfo[], overflowKeys: string[][], ver: bigint): Promise<number> {
-    const columns = [...FIXED_NAMES, ...attrCols.map((c) => quoteIdent(c.column))];
-    if (batches.every((b) => b.length === 0)) return 0;
-    if (this.client.insertNative) {
-      const { body, overflowed } = encodeNative(batches, attrCols, overflowKeys, ver);
-      await this.client.insertNative('spans_data', columns, body);
-      return overflowed;
-    }
-    const { tsv, overflowed } = encodeTsv(batches, attrCols, overflowKeys, ver);
-    await this.client.insertTsv('spans_data', columns, tsv);
-    return overflowed;
-  }
-
-  /** Copies the spans with the new dataset (a new ver), then tombstones the old rows. */
-  private async assignDataset(traceId: string, spanIds: string[], dataset: string): Promise<void> {
-    if (spanIds.length === 0) return;
-    const [hi, lo] = hexToTraceId(traceId);
-    const trace = `trace_hi = ${hi} AND trace_lo = ${lo}`;
-    const where = `${trace} AND span_id IN (${spanIds.map((s) => String(hexToU64(s))).join(', ')}) AND ${liveCondition(trace)}`;
-    const ver = this.nextVer();
-    const cols = [...FIXED_NAMES, ...this.catalog.all().map((c) => quoteIdent(c.column))];
-    const select = cols.map((c) => (c === 'dataset' ? quoteString(dataset) : c === 'ver' ? String(ver) : c));
-    await this.client.command(`INSERT INTO spans_data (${cols.join(', ')}) SELECT ${select.join(', ')} FROM spans_data WHERE ${where} AND ver != ${ver}`);
-    await this.client.command(`INSERT INTO dead (trace_hi, trace_lo, span_id, ver) SELECT trace_hi, trace_lo, span_id, ver FROM spans_data WHERE ${where} AND ver != ${ver}`);
-  }
-
-  /**
-   * Rows of X-Ray documents (`trace:doc` keys) stored by earlier appends (`ver` other than this one's)
-   * become dead, in one statement. The keys are the documents this node saw in progress
-   * (`replaceDocuments`) and every complete document of the batch: its in-progress version may have
-   * reached another Honeyray node, or this one before a restart (a complete document sent twice also
-   * leaves one copy).
-   */
-  private async tombstoneDocuments(keys: readonly string[], ver: bigint): Promise<void> {
-    if (keys.length === 0) return;
-    const traces = new Set<string>();
-    const docs: string[] = [];
-    for (const key of keys) {
-      const [traceHex, docHex] = key.split(':');
-      const [hi, lo] = hexToTraceId(traceHex!);
-      traces.add(`(${hi}, ${lo})`);
-      docs.push(`(${hi}, ${lo}, ${hexToU64(docHex!)})`);
-    }
-    // The (trace_hi, trace_lo) IN list is on the order key's prefix: only those traces' granules are read.
-    const trace = `(trace_hi, trace_lo) IN (${[...traces].join(', ')})`;
-    await this.client.command(`INSERT INTO dead (trace_hi, trace_lo, span_id, ver) SELECT trace_hi, trace_lo, span_id, ver FROM spans_data ` +
-      `WHERE ${trace} AND (trace_hi, trace_lo, xray_doc_id) IN (${docs.join(', ')}) AND ver != ${ver} AND ${liveCondition(trace)}`);
-  }
-
-  /** An attribute column's DDL; in cluster mode on each shard's local table, then each Distributed table. */
-  private async columnDdl(sql: string): Promise<void> {
-    if (!this.opts.cluster) return this.client.command(sql);
-    const onLocal = sql.replace(/^ALTER TABLE spans_data /, `ALTER TABLE ${localTable('spans_data')} `);
-    for (const statement of [onLocal, sql]) {
-      for (const s of this.servers) {
-        try {
-          await s.command(statement);
-        } catch (err) {
-          // Another node (or this one, before a crash part-way) added it on this server already.
-          if (!(err instanceof ClickHouseError && COLUMN_EXISTS.has(err.code))) throw err;
-        }
-      }
-    }
-  }
-
-  /**
-   * Cluster mode, at open: a shard added since the columns were created (docs/clickhouse.md, "Adding a
-   * shard"), or one a node crashed part-way through, gets the attribute columns the entry server has.
-   */
-  private async addMissingColumns(): Promise<void> {
-    for (const s of this.servers) {
-      const have = new Set<string>();
-      for (const r of await s.query("SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ('spans_data', 'spans_data_local')")) have.add(`${String(r.table)}.${String(r.name)}`);
-      const missing = this.catalog.all().filter((c) => !have.has(`spans_data_local.${c.column}`) || !have.has(`spans_data.${c.column}`));
-      for (const c of missing) {
-        for (const table of [localTable('spans_data'), 'spans_data']) {
-          if (!have.has(`${table}.${c.column}`)) await s.command(`ALTER TABLE ${table} ADD COLUMN ${quoteIdent(c.column)} ${CH_TYPE[c.type]}`);
-        }
-      }
-      if (missing.length) for (const sql of viewDdl()) await s.command(sql);
-    }
-  }
-
-  private async onEveryServer(statements: readonly string[]): Promise<void> {
-    for (const s of this.servers) for (const sql of statements) await s.command(sql);
-  }
-
-  private async persistColumns(cols: ColumnInfo[]): Promise<void> {
-    const ver = this.nextVer();
-    const tsv = cols.map((c) => [c.key, c.column, c.type, c.origin, c.firstSeenMs, c.lastSeenMs, ver].map((v) => escapeTsv(String(v))).join('\t')).join('\n') + '\n';
-    await this.client.insertTsv('columns', ['key', 'column', 'type', 'origin', 'first_seen', 'last_seen', 'ver'], tsv);
-  }
-
-  /** Strictly increasing, and ordered across nodes by the clock: ms * 1000 + a counter. */
-  private nextVer(): bigint {
-    const t = BigInt(Date.now()) * 1000n;
-    this.lastVer = t > this.lastVer ? t : this.lastVer + 1n;
-    return this.lastVer;
+    return this.serialWrite(() => this.writer.append(batches, opts));
   }
 
   async getTrace(traceId: string): Promise<Span[]> {
@@ -290,7 +153,7 @@ export class ClickHouseStore implements Store {
     if (traceIds.length === 0) return {};
     const conds = traceIdConditions(traceIds);
     const catalog = await this.freshReadCatalog();
-    const rows = await this.client.query(`SELECT * FROM spans_data WHERE (${conds}) AND ${liveCondition(conds)} ORDER BY start_ns, span_id`);
+    const rows = await this.client.query(`SELECT * FROM spans_data ${traceRows(conds)} AND ${liveCondition(conds)} ORDER BY start_ns, span_id`);
     const byColumn = new Map(catalog.all().map((c) => [c.column, c]));
     return groupByTrace(rows.map((r) => rowToSpan(r, byColumn)));
   }
@@ -335,9 +198,22 @@ export class ClickHouseStore implements Store {
     };
   }
 
+  /**
+   * Newest traces first, window by window: the last minute of [start, end], then 4x as far back, until
+   * `limit` traces match or the whole range is read (spans are ordered by start minute, so a window
+   * reads only its own granules), as jaeger-clickhouse's progressive search does. A trace counts
+   * within the window read: one whose newest spans are in it but whose matching spans are all older
+   * is found only by a wider window (docs/clickhouse.md, "Search").
+   */
   async searchTraces(q: TraceSearch): Promise<string[]> {
     const catalog = await this.freshReadCatalog();
-    const rows = await this.client.query(compileTraceSearch(q, (key) => catalog.get(key)));
+    const column = (key: string) => catalog.get(key);
+    const limit = q.limit ?? 20;
+    let rows: Record<string, unknown>[] = [];
+    for (const from of searchWindows(q.startNs, q.endNs)) {
+      rows = await this.client.query(compileTraceSearch({ ...q, ...(from === undefined ? {} : { startNs: from }) }, column));
+      if (rows.length >= limit) break;
+    }
     return rows.map((r) => u64(String(r.hi)) + u64(String(r.lo)));
   }
 
@@ -351,7 +227,7 @@ export class ClickHouseStore implements Store {
     return rows.map((r) => ({ name: String(r.name), spanKind: KIND_NAMES[Number(r.kind)] ?? '' }));
   }
 
-  /** Columns as committed: an entry exists only once its ALTER has run (see appendNow). */
+  /** Columns as committed: an entry exists only once its ALTER has run (see SpanWriter.append). */
   async columns(): Promise<ColumnInfo[]> {
     return (await this.freshReadCatalog()).all().map(({ key, column, type, origin, firstSeenMs, lastSeenMs }) => ({ key, column, type, origin, firstSeenMs, lastSeenMs }));
   }
@@ -376,7 +252,7 @@ export class ClickHouseStore implements Store {
   }
 
   private async writeMeta(kind: string, name: string, value: string, deleted: number): Promise<void> {
-    const row = [kind, name, value, String(deleted), String(this.nextVer())].map(escapeTsv).join('\t') + '\n';
+    const row = [kind, name, value, String(deleted), String(this.vers.next())].map(escapeTsv).join('\t') + '\n';
     await this.client.insertTsv('meta', ['kind', 'name', 'value', 'deleted', 'ver'], row);
   }
 
@@ -414,8 +290,13 @@ export class ClickHouseStore implements Store {
   /** One retention pass at `nowMs` on every server (retention.ts), its writes in the store's write order. */
   async expireByRetention(nowMs = Date.now()): Promise<void> {
     const plan = retentionPlan(nowMs, this.opts.retentionDays ?? 0, this.opts.datasetRetentionDays ?? {});
-    const table = this.opts.cluster ? localTable('spans_data') : 'spans_data';
-    for (const s of this.servers) await expireOnServer(s, table, plan, (sql) => this.serialWrite(() => s.command(sql)));
+    const table = (name: string) => (this.opts.cluster ? localTable(name) : name);
+    for (const s of this.servers) {
+      const write = (sql: string) => this.serialWrite(() => s.command(sql));
+      await expireOnServer(s, table('spans_data'), plan, write);
+      // Lookup rows go with their day (rows of a dataset's deleted spans only widen a trace's read).
+      await expireOnServer(s, table('trace_lookup'), { dropBefore: plan.dropBefore, deletes: [] }, write);
+    }
   }
 
   async checkpoint(): Promise<void> {
@@ -437,18 +318,22 @@ export class ClickHouseStore implements Store {
   }
 }
 
-function u64(decimal: string): string {
-  return BigInt.asUintN(64, BigInt(decimal)).toString(16).padStart(16, '0');
+/** Search window starts, newest first, ending with the whole range (`start`, or undefined: no lower bound). */
+export function searchWindows(start: bigint | number | undefined, end: bigint | number | undefined): (bigint | undefined)[] {
+  if (end === undefined) return [start === undefined ? undefined : BigInt(start)];
+  const lo = start === undefined ? undefined : BigInt(start);
+  const starts: (bigint | undefined)[] = [];
+  for (let span = FIRST_WINDOW_NS; lo === undefined || BigInt(end) - span > lo; span *= 4n) {
+    starts.push(BigInt(end) - span);
+    if (lo === undefined && span > 366n * 86_400_000_000_000n) break;
+  }
+  starts.push(lo);
+  return starts;
 }
 
-/** `trace:doc` keys of the complete X-Ray documents in the batches (their segment row: doc id = span id). */
-function completeDocuments(batches: readonly SpanBatch[]): string[] {
-  const keys: string[] = [];
-  for (const b of batches) {
-    for (let r = 0; r < b.length; r++) {
-      if (b.source[r] !== 1 || b.xrayDocId[r] !== b.spanId[r] || b.getAttr(r, Attr.XRAY_IN_PROGRESS) === true) continue;
-      keys.push(`${traceIdToHex(b.traceHi[r]!, b.traceLo[r]!)}:${u64ToHex(b.spanId[r]!)}`);
-    }
-  }
-  return keys;
+/** The first search window: one start minute, the order key's step (schema.ts). */
+const FIRST_WINDOW_NS = 60_000_000_000n;
+
+function u64(decimal: string): string {
+  return BigInt.asUintN(64, BigInt(decimal)).toString(16).padStart(16, '0');
 }

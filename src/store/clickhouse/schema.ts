@@ -10,9 +10,14 @@ import type { AttrType } from '../../model/span.js';
  * superseded row in `dead` (trace, span id, ver). Reads keep rows whose (trace, span, ver) is not in
  * `dead`: that set is small (only replaced X-Ray rows), so the anti-join is one hash lookup per row.
  *
- * Layout: one partition per day of start time (retention drops whole partitions; time-range scans
- * skip partitions by their start_ns min/max), rows ordered by trace id then start, so a trace is a
- * few granules of each partition. 18.16 has no data-skipping indexes and no TTL (see dialect.ts).
+ * Layout (schema version 2): one partition per day of start time (retention drops whole partitions),
+ * rows ordered by start minute, then dataset, then trace id (`SPANS_ORDER`): a time range reads only
+ * its minutes' granules (ClickHouse prunes a `start_ns` range through the monotonic `intDiv` of the
+ * key), so a search reads its window, newest minutes first (trace-search.ts). A trace is found through
+ * `trace_lookup` (trace id -> the minutes and datasets its spans have, filled by a materialized view in
+ * the same INSERT), then read from a granule or two per (minute, dataset): `traceRows`. Version 1
+ * ordered by trace id (trace by id read a few granules, but any search read every span of the day).
+ * 18.16 has no data-skipping indexes and no TTL (see dialect.ts).
  */
 export const FIXED_COLUMNS = [
   ['trace_hi', 'Int64'],
@@ -62,6 +67,35 @@ export function quoteString(s: string): string {
 
 export const PARTITION_EXPR = 'toDate(toDateTime(intDiv(start_ns, 1000000000)))';
 
+/** A span's start minute: the first column of the order key, and `trace_lookup`'s `bucket`. */
+export const BUCKET_EXPR = 'intDiv(start_ns, 60000000000)';
+export const MINUTE_NS = 60_000_000_000n;
+/** `spans_data`'s order key (version 2). Version 1's was `trace_hi, trace_lo, start_ns`. */
+export const SPANS_ORDER = `${BUCKET_EXPR}, dataset, trace_hi, trace_lo, start_ns`;
+export const V1_SPANS_ORDER = 'trace_hi, trace_lo, start_ns';
+const LOOKUP_PARTITION = 'toDate(toDateTime(bucket * 60))';
+
+/**
+ * `PREWHERE ... WHERE ...` for the rows of `spans_data` of the traces `traceCond` selects (a condition
+ * on trace_hi / trace_lo), read through `trace_lookup`: only the granules of the (minute, dataset)
+ * blocks those traces have spans in; the trace condition as PREWHERE, so the other columns are read
+ * only from the granules that hold the trace (35-54 against 144-296 ms for a 5-span trace at 10M spans).
+ * Callers append `AND ...` conditions.
+ */
+export function traceRows(traceCond: string): string {
+  return `PREWHERE (${traceCond}) WHERE (${BUCKET_EXPR}, dataset) IN (SELECT bucket, dataset FROM trace_lookup WHERE ${traceCond})`;
+}
+
+/**
+ * The materialized view that fills `trace_lookup` from every insert into `spans_data` (in cluster
+ * mode, each shard's local tables: a trace's lookup rows live on its shard). It runs inside the
+ * INSERT, so when an insert is acknowledged its lookup rows are stored too.
+ */
+export function lookupViewDdl(layout?: ClusterLayout): string {
+  const [spans, lookup] = layout ? [localTable('spans_data'), localTable('trace_lookup')] : ['spans_data', 'trace_lookup'];
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS trace_lookup_mv TO ${lookup} AS SELECT DISTINCT trace_hi, trace_lo, ${BUCKET_EXPR} AS bucket, dataset FROM ${spans}`;
+}
+
 /** Live rows of `spans_data`; `extra` narrows the `dead` subquery (e.g. to one trace). */
 export function liveCondition(deadFilter = ''): string {
   return `(source = 0 OR (trace_hi, trace_lo, span_id, ver) NOT IN (SELECT trace_hi, trace_lo, span_id, ver FROM dead${deadFilter ? ` WHERE ${deadFilter}` : ''}))`;
@@ -71,7 +105,13 @@ export function liveCondition(deadFilter = ''): string {
 const BASE_TABLES = (ttl: (dateExpr: string) => string): { name: string; body: string; shardKey: string | null }[] => [
   {
     name: 'spans_data', shardKey: 'cityHash64(trace_hi, trace_lo)',
-    body: `(${FIXED_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}) ENGINE = MergeTree PARTITION BY ${PARTITION_EXPR} ORDER BY (trace_hi, trace_lo, start_ns)${ttl(PARTITION_EXPR)}`,
+    body: `(${FIXED_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}) ${spansEngine(ttl)}`,
+  },
+  // trace id -> (minute, dataset) of its spans: how a trace is found in `spans_data` (traceRows).
+  // Filled by `lookupViewDdl`'s view; sharded as spans_data. Duplicate rows are harmless (read with IN).
+  {
+    name: 'trace_lookup', shardKey: 'cityHash64(trace_hi, trace_lo)',
+    body: `(trace_hi Int64, trace_lo Int64, bucket Int64, dataset String) ENGINE = MergeTree PARTITION BY ${LOOKUP_PARTITION} ORDER BY (trace_hi, trace_lo)${ttl(LOOKUP_PARTITION)}`,
   },
   // Sharded as spans_data, so a row and its tombstone live on the same shard (reads anti-join locally).
   { name: 'dead', shardKey: 'cityHash64(trace_hi, trace_lo)', body: '(trace_hi Int64, trace_lo Int64, span_id Int64, ver UInt64) ENGINE = MergeTree ORDER BY (trace_hi, trace_lo, span_id)' },
@@ -82,6 +122,11 @@ const BASE_TABLES = (ttl: (dateExpr: string) => string): { name: string; body: s
   // Per server: each shard's schema is migrated on its own.
   { name: 'schema_version', shardKey: null, body: '(version UInt32, applied_ms Int64) ENGINE = MergeTree ORDER BY version' },
 ];
+
+/** `spans_data`'s engine clause (also what migrate.ts rewrites a version 1 table into). */
+export function spansEngine(ttl: (dateExpr: string) => string): string {
+  return `ENGINE = MergeTree PARTITION BY ${PARTITION_EXPR} ORDER BY (${SPANS_ORDER})${ttl(PARTITION_EXPR)}`;
+}
 
 /** Cluster mode: a `remote_servers` cluster and the database, on every server. */
 export interface ClusterLayout {
@@ -114,4 +159,4 @@ export function viewDdl(): string[] {
   return ['DROP TABLE IF EXISTS spans', `CREATE VIEW spans AS SELECT * FROM spans_data WHERE ${liveCondition()}`];
 }
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;

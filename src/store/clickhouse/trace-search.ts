@@ -1,12 +1,12 @@
 import { fixedFieldTag, KINDS, STATUS } from '../engine-common.js';
 import type { ColumnInfo, SpanFilter, TraceSearch, TraceSummaryQuery, TraceSummarySort } from '../store.js';
-import { liveCondition, quoteIdent, quoteString } from './schema.js';
+import { BUCKET_EXPR, liveCondition, MINUTE_NS, quoteIdent, quoteString } from './schema.js';
 
 /**
  * Jaeger-style trace search as one grouped query, as in DuckDB's (duckdb/trace-search.ts): a trace
  * matches when some span has the service, operation and duration asked for, and each tag is on some
  * span of the trace. ClickHouse has no bool_or: `max(cond)` over UInt8 conditions is the same.
- * Time bounds go in WHERE so whole day partitions are skipped.
+ * Time bounds go in WHERE, also on the order key's minute, so only the range's granules are read.
  */
 export function compileTraceSearch(q: TraceSearch, column: (key: string) => ColumnInfo | undefined): string {
   const limit = Math.max(1, Math.min(q.limit ?? 20, 10_000));
@@ -18,8 +18,10 @@ export function compileTraceSearch(q: TraceSearch, column: (key: string) => Colu
 function groupedTraces(q: TraceSearch, column: (key: string) => ColumnInfo | undefined): string {
   // Trace id 0 holds Events API events that are not spans (receivers/honeycomb-events): never a trace.
   const where: string[] = ['(trace_hi != 0 OR trace_lo != 0)'];
-  if (q.startNs !== undefined) where.push(`start_ns >= ${BigInt(q.startNs)}`);
-  if (q.endNs !== undefined) where.push(`start_ns <= ${BigInt(q.endNs)}`);
+  // The same bounds on the order key's minute: 18.16 does not prune granules by a `start_ns` range
+  // through the key's intDiv reliably (measured: 10M rows read for one minute's 137k), by these it does.
+  if (q.startNs !== undefined) where.push(`${BUCKET_EXPR} >= ${BigInt(q.startNs) / MINUTE_NS}`, `start_ns >= ${BigInt(q.startNs)}`);
+  if (q.endNs !== undefined) where.push(`${BUCKET_EXPR} <= ${BigInt(q.endNs) / MINUTE_NS}`, `start_ns <= ${BigInt(q.endNs)}`);
   const spanConds: string[] = [];
   if (q.service) spanConds.push(`dataset = ${quoteString(q.service)}`);
   if (q.operation) spanConds.push(`name = ${quoteString(q.operation)}`);

@@ -3,7 +3,7 @@ import { traceIdConditions } from '../engine-common.js';
 import type { TraceSkeleton } from '../store.js';
 import { skeletonFromColumns } from '../trace-skeleton.js';
 import type { ChClient } from './client.js';
-import { liveCondition } from './schema.js';
+import { liveCondition, traceRows } from './schema.js';
 
 /**
  * A trace's skeleton (store.ts `getTraceSkeleton`) from the fixed columns only (no attribute column is
@@ -15,7 +15,7 @@ export async function readTraceSkeleton(client: ChClient, traceId: string): Prom
   const conds = traceIdConditions([traceId]);
   const rows = await client.query(`SELECT span_id, parent_id, dataset, name, kind, status_code,
       intDiv(start_ns, 1000) AS start_us, intDiv(duration_ns, 1000) AS duration_us
-    FROM spans_data WHERE (${conds}) AND ${liveCondition(conds)} ORDER BY start_ns, span_id`);
+    FROM spans_data ${traceRows(conds)} AND ${liveCondition(conds)} ORDER BY start_ns, span_id`);
   if (rows.length === 0) return null;
   const n = rows.length;
   const rank = (key: 'dataset' | 'name') => {
