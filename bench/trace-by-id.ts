@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../test/helpers/server-process.js';
-import { startUntilHealthy } from './bench-process.js';
+import { cpuSeconds, startUntilHealthy } from './bench-process.js';
 
 const { values: flags } = parseArgs({
   options: { reuse: { type: 'string' }, build: { type: 'string', multiple: true }, id: { type: 'string', multiple: true }, requests: { type: 'string' }, rounds: { type: 'string' } },
@@ -29,10 +29,7 @@ const REQUESTS = Number(flags.requests ?? 200);
 const ROUNDS = Number(flags.rounds ?? 1);
 
 /** CPU time of a process so far (all threads), ms. */
-function cpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) * (1000 / 100);
-}
+const cpuMs = (pid: number) => 1000 * cpuSeconds(pid);
 
 async function run(build: string): Promise<{ median: number; p10: number; cpu: number; bytes: number }> {
   const [http, otlp] = [await freePort(), await freePort()];
